@@ -1,0 +1,174 @@
+"""The one settings object.
+
+Every setting has a default that needs no server (SQLite in the data directory, a SQLite-backed broker), help
+text, and an environment variable `NEWSMON_<NAME>`. An optional TOML file named by `NEWSMON_CONFIG` (or
+`newsmon.toml` in the current directory) supplies values too; the environment wins over the file.
+Every field must be described in docs/settings.md (a test checks).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it and says what to do."""
+
+
+def _config_file() -> Path | None:
+    named = os.environ.get("NEWSMON_CONFIG")
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise ConfigError(f"NEWSMON_CONFIG names {path}, which is not a file")
+        return path
+    local = Path("newsmon.toml")
+    return local if local.is_file() else None
+
+
+class Settings(BaseSettings):
+    """newsmon settings; read from NEWSMON_* variables and an optional TOML file."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSMON_", extra="ignore", validate_default=True)
+
+    # --- where things live -------------------------------------------------------------------------
+    data_dir: Path = Field(
+        Path(".newsmon"), description="Directory for the embedded database, broker and local state."
+    )
+    database_url: str = Field(
+        "",
+        description="SQLAlchemy URL of the database. Empty: a SQLite file newsmon.db in the data directory. "
+        "Production: postgresql+psycopg://user@host/db.",
+    )
+    broker_url: str = Field(
+        "",
+        description="Celery broker URL. Empty: a SQLite-backed broker in the data directory (no server). "
+        "Production: redis://host:6379/0.",
+    )
+    redis_url: str = Field(
+        "",
+        description="Redis URL for shared state (locks, near-duplicate index, scheduler). Empty: use the "
+        "database instead. Defaults to the broker URL when that is redis://.",
+    )
+    sources_dir: Path | None = Field(
+        None, description="Extra directory of source definition files (YAML), added to the shipped registry."
+    )
+    # --- crawling ----------------------------------------------------------------------------------
+    user_agent: str = Field(
+        "newsmon/0.1 (+{contact_url})",
+        description="User-Agent sent to portals; {contact_url} is replaced by contact_url.",
+    )
+    contact_url: str = Field(
+        "https://github.com/newsmon/newsmon", description="URL in the User-Agent where portal owners reach us."
+    )
+    obey_robots: bool = Field(True, description="Obey robots.txt.")
+    concurrency_per_domain: int = Field(2, ge=1, le=32, description="Concurrent requests per domain.")
+    download_timeout: int = Field(30, ge=1, description="Seconds before a request times out.")
+    download_max_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="Largest response body accepted, in bytes."
+    )
+    autothrottle: bool = Field(True, description="Use Scrapy's AutoThrottle to adapt to a portal's speed.")
+    since_days: int = Field(
+        3, ge=0, description="How far back a crawl reaches by default (sitemap lastmod, feed dates), in days."
+    )
+    crawl_time_limit: int = Field(900, ge=10, description="Seconds a crawl may run before it is stopped.")
+    crawl_memory_mb: int = Field(1024, ge=64, description="Memory cap of one crawl process, in MiB.")
+    chromium_path: str = Field(
+        "/usr/bin/chromium", description="Chromium executable for sources marked render (scrapy-playwright)."
+    )
+    # --- processing --------------------------------------------------------------------------------
+    timezone: str = Field(
+        "Asia/Almaty", description="Time zone for dates without one, when the source does not name its own."
+    )
+    dedupe_threshold: float = Field(
+        0.5, gt=0, lt=1, description="MinHash LSH Jaccard threshold for near-duplicate candidates."
+    )
+    dedupe_window_days: int = Field(
+        30, ge=1, description="Near-duplicates are looked for among articles published this many days apart."
+    )
+    # --- alerts ------------------------------------------------------------------------------------
+    alert_max_attempts: int = Field(8, ge=1, description="Delivery attempts before an alert is dead.")
+    alert_backoff_seconds: int = Field(
+        10, ge=1, description="First retry delay; doubles each attempt, with jitter."
+    )
+    alert_jsonl_path: Path | None = Field(
+        None, description="Also append every delivered alert to this JSONL file (the demo uses it)."
+    )
+    # --- serving and logs --------------------------------------------------------------------------
+    log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")
+    log_json: bool = Field(False, description="Write logs as JSON lines.")
+    api_host: str = Field("127.0.0.1", description="Address `newsmon serve` listens on.")
+    api_port: int = Field(8000, ge=1, le=65535, description="Port `newsmon serve` listens on.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    # --- derived values ----------------------------------------------------------------------------
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'newsmon.db').resolve()}"
+
+    @property
+    def effective_broker_url(self) -> str:
+        return self.broker_url or f"sqla+sqlite:///{(self.data_dir / 'broker.db').resolve()}"
+
+    @property
+    def effective_redis_url(self) -> str | None:
+        if self.redis_url:
+            return self.redis_url
+        if self.broker_url.startswith(("redis://", "rediss://")):
+            return self.broker_url
+        return None
+
+    @property
+    def effective_user_agent(self) -> str:
+        return self.user_agent.replace("{contact_url}", self.contact_url)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings, turning validation errors into one line that names the setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "?"
+        raise ConfigError(
+            f"setting NEWSMON_{name.upper()} is invalid: {first['msg']} (got {first.get('input')!r})"
+        ) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once. Tests pass their own Settings instead."""
+    return load_settings()
