@@ -70,7 +70,8 @@ class Settings(BaseSettings):
         description="User-Agent sent to portals; {contact_url} is replaced by contact_url.",
     )
     contact_url: str = Field(
-        "https://github.com/newsmon/newsmon", description="URL in the User-Agent where portal owners reach us."
+        "https://github.com/newsmon/newsmon",
+        description="URL in the User-Agent where portal owners reach us.",
     )
     obey_robots: bool = Field(True, description="Obey robots.txt.")
     concurrency_per_domain: int = Field(2, ge=1, le=32, description="Concurrent requests per domain.")

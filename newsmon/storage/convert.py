@@ -1,0 +1,118 @@
+"""Rows to plain models. The repository returns these; ORM rows never leave storage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newsmon.models import Alert, Channel, CrawlRun, StoredArticle, Watch
+from newsmon.storage.tables import AlertRow, ArticleRow, ChannelRow, CrawlRunRow, WatchRow
+
+
+def article(row: ArticleRow) -> StoredArticle:
+    return StoredArticle(
+        id=row.id,
+        url=row.url,
+        canonical_url=row.canonical_url,
+        source=row.source,
+        title=row.title,
+        text=row.text,
+        published=row.published_at,
+        language=row.language,
+        story_id=row.story_id,
+        content_hash=row.content_hash,
+        version=row.version,
+        description=row.description,
+        authors=tuple(row.authors or ()),
+        updated=row.updated_at,
+        image=row.image,
+        tags=tuple(row.tags or ()),
+        section=row.section,
+        fetched_at=row.fetched_at,
+        stored_at=row.stored_at,
+        warnings=tuple(row.warnings or ()),
+        discovered_by=row.discovered_by,
+        matched=row.matched_at is not None,
+    )
+
+
+def watch(row: WatchRow) -> Watch:
+    return Watch(
+        id=row.id,
+        name=row.name,
+        query=row.query,
+        owner=row.owner,
+        channels=tuple(row.channels or ()),
+        mode=row.mode,
+        digest_at=row.digest_at,
+        timezone=row.timezone,
+        quiet_hours=row.quiet_hours,
+        sources=tuple(row.sources or ()),
+        regions=tuple(row.regions or ()),
+        languages=tuple(row.languages or ()),
+        min_mentions=row.min_mentions,
+        spike_factor=row.spike_factor,
+        enabled=row.enabled,
+    )
+
+
+def watch_values(item: Watch) -> dict[str, Any]:
+    return {
+        "name": item.name,
+        "query": item.query,
+        "owner": item.owner,
+        "channels": list(item.channels),
+        "mode": item.mode,
+        "digest_at": item.digest_at,
+        "timezone": item.timezone,
+        "quiet_hours": item.quiet_hours,
+        "sources": list(item.sources),
+        "regions": list(item.regions),
+        "languages": list(item.languages),
+        "min_mentions": item.min_mentions,
+        "spike_factor": item.spike_factor,
+        "enabled": item.enabled,
+    }
+
+
+def channel(row: ChannelRow) -> Channel:
+    return Channel(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        target=row.target,
+        secret=row.secret,
+        rate_limit_per_minute=row.rate_limit_per_minute,
+        enabled=row.enabled,
+        options=dict(row.options or {}),
+    )
+
+
+def alert(row: AlertRow) -> Alert:
+    return Alert(
+        id=row.id,
+        watch_id=row.watch_id,
+        channel_id=row.channel_id,
+        story_id=row.story_id,
+        article_id=row.article_id,
+        kind=row.kind,
+        status=row.status,
+        idempotency_key=row.idempotency_key,
+        payload=dict(row.payload or {}),
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+    )
+
+
+def crawl_run(row: CrawlRunRow) -> CrawlRun:
+    return CrawlRun(
+        id=row.id,
+        source=row.source,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        finish_reason=row.finish_reason,
+        status=row.status,
+        stats=dict(row.stats or {}),
+    )
