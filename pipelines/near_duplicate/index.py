@@ -1,0 +1,233 @@
+"""In-process LSH index of fingerprints, persistable to one file.
+
+Layout: one row per article in numpy arrays (16-bit sketch, alive flag) and, per LSH band, a sorted array of
+(bucket key, row) pairs searched with binary search. New articles go to small per-band dicts first and are
+merged into the sorted arrays in batches, so adding stays cheap and a lookup is 42 binary searches plus one
+vectorised comparison of the colliding sketches: about 600 bytes per article instead of Python objects.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from pipelines.near_duplicate.features import (
+    LSH_BANDS,
+    Candidate,
+    Features,
+    band_keys,
+    estimate_jaccard,
+    sketch16,
+)
+from pipelines.near_duplicate.signature import NUM_PERM, Fingerprint
+
+logger = logging.getLogger(__name__)
+
+# Candidates whose estimated Jaccard is below this are chance band collisions, not copies (see verify.py:
+# even a copy cut to a third of the original with new header and footer stays above it).
+CANDIDATE_FLOOR = 0.12
+MAX_CANDIDATES = 64
+_MERGE_AT = 4096
+_FORMAT = "newsmon-near-duplicate-index/1"
+
+
+class NearDuplicateIndex(Protocol):
+    """What the detector needs from an index; MemoryIndex and RedisIndex implement it."""
+
+    def add(self, key: str, fp: Fingerprint) -> None: ...
+
+    def query(self, fp: Fingerprint) -> list[Candidate]: ...
+
+    def remove(self, key: str) -> None: ...
+
+
+class MemoryIndex:
+    """LSH index held in this process; `save`/`load` keep it between runs, `rebuild` recreates it from storage."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._reset(capacity)
+
+    def _reset(self, capacity: int) -> None:
+        self._keys: list[str | None] = []
+        self._rows: dict[str, int] = {}
+        self._sketches = np.zeros((max(capacity, 1), NUM_PERM), dtype=np.uint16)
+        self._features: list[bytes | None] = []
+        self._band_keys = [np.zeros(0, dtype=np.uint32) for _ in range(LSH_BANDS)]
+        self._band_rows = [np.zeros(0, dtype=np.uint32) for _ in range(LSH_BANDS)]
+        self._pending: list[tuple[int, np.ndarray]] = []
+        self._pending_buckets: list[dict[int, list[int]]] = [{} for _ in range(LSH_BANDS)]
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows
+
+    def add(self, key: str, fp: Fingerprint) -> None:
+        """Index `fp` under `key`; adding a key again replaces its fingerprint."""
+        if key in self._rows:
+            self.remove(key)
+        row = self._append_row(key, fp.hashvalues, Features.of(fp).to_bytes())
+        bands = band_keys(fp.hashvalues)
+        self._pending.append((row, bands))
+        for band, bucket in enumerate(bands.tolist()):
+            self._pending_buckets[band].setdefault(bucket, []).append(row)
+        if len(self._pending) >= _MERGE_AT:
+            self._merge_pending()
+
+    def remove(self, key: str) -> None:
+        """Forget `key` (a no-op when absent); its band entries are skipped until the next compaction."""
+        row = self._rows.pop(key, None)
+        if row is not None:
+            self._keys[row] = None
+            self._features[row] = None
+
+    def prune(self, published_before: datetime) -> int:
+        """Remove articles published before the cutoff (those without a date stay); returns how many."""
+        doomed = []
+        for key, row in self._rows.items():
+            blob = self._features[row]
+            published = Features.from_bytes(blob).published if blob else None
+            if published is not None and published < published_before:
+                doomed.append(key)
+        for key in doomed:
+            self.remove(key)
+        return len(doomed)
+
+    def query(self, fp: Fingerprint) -> list[Candidate]:
+        """Indexed articles sharing an LSH band with `fp`, best estimated Jaccard first."""
+        bands = band_keys(fp.hashvalues)
+        found: list[np.ndarray] = []
+        for band, bucket in enumerate(bands.tolist()):
+            keys = self._band_keys[band]
+            lo = int(np.searchsorted(keys, bucket))
+            if lo < len(keys) and keys[lo] == bucket:
+                hi = int(np.searchsorted(keys, bucket, side="right"))
+                found.append(self._band_rows[band][lo:hi])
+            extra = self._pending_buckets[band].get(bucket)
+            if extra:
+                found.append(np.asarray(extra, dtype=np.uint32))
+        if not found:
+            return []
+        rows = np.unique(np.concatenate(found))
+        scores = estimate_jaccard(sketch16(fp.hashvalues), self._sketches[rows])
+        keep = scores >= CANDIDATE_FLOOR
+        rows, scores = rows[keep], scores[keep]
+        order = np.argsort(-scores, kind="stable")[:MAX_CANDIDATES]
+        candidates = []
+        for row, score in zip(rows[order].tolist(), scores[order].tolist(), strict=True):
+            key, blob = self._keys[row], self._features[row]
+            if key is not None and blob is not None:
+                candidates.append(Candidate(key, score, Features.from_bytes(blob)))
+        return candidates
+
+    def rebuild(self, items: Iterable[tuple[str, Fingerprint]]) -> None:
+        """Replace the contents with `items` (e.g. the fingerprints stored with the articles)."""
+        self._reset(1024)
+        for key, fp in items:
+            try:
+                row = self._append_row(key, fp.hashvalues, Features.of(fp).to_bytes())
+            except (AttributeError, ValueError) as exc:
+                logger.warning("near-duplicate index: skipping %s: %s", key, exc)
+                continue
+            self._pending.append((row, band_keys(fp.hashvalues)))
+        self._merge_pending()
+
+    def add_sketches(self, keys: list[str], hashvalues: np.ndarray, features: list[Features]) -> None:
+        """Bulk load precomputed signatures (n, NUM_PERM); used by benchmarks and bulk imports."""
+        all_bands = band_keys(hashvalues)
+        for key, values, feature, bands in zip(keys, hashvalues, features, all_bands, strict=True):
+            if key in self._rows:
+                self.remove(key)
+            row = self._append_row(key, values, feature.to_bytes())
+            self._pending.append((row, bands))
+        self._merge_pending()
+
+    def _append_row(self, key: str, hashvalues: np.ndarray, blob: bytes) -> int:
+        row = len(self._keys)
+        if row >= len(self._sketches):
+            grown = np.zeros((max(16, len(self._sketches) * 2), NUM_PERM), dtype=np.uint16)
+            grown[: len(self._sketches)] = self._sketches
+            self._sketches = grown
+        self._sketches[row] = sketch16(hashvalues)
+        self._keys.append(key)
+        self._features.append(blob)
+        self._rows[key] = row
+        return row
+
+    def _merge_pending(self) -> None:
+        """Fold the pending rows into the sorted band arrays, dropping removed rows on the way."""
+        if not self._pending:
+            return
+        rows = np.fromiter((row for row, _ in self._pending), dtype=np.uint32, count=len(self._pending))
+        bands = np.stack([b for _, b in self._pending])
+        alive = np.fromiter((self._keys[r] is not None for r in rows.tolist()), dtype=bool, count=len(rows))
+        rows, bands = rows[alive], bands[alive]
+        for band in range(LSH_BANDS):
+            keys = np.concatenate([self._band_keys[band], bands[:, band]])
+            owners = np.concatenate([self._band_rows[band], rows])
+            order = np.argsort(keys, kind="stable")
+            self._band_keys[band], self._band_rows[band] = keys[order], owners[order]
+        self._pending = []
+        self._pending_buckets = [{} for _ in range(LSH_BANDS)]
+
+    def nbytes(self) -> int:
+        """Approximate memory held by the index, in bytes (arrays, feature blobs and key strings)."""
+        arrays = self._sketches[: len(self._keys)].nbytes
+        arrays += sum(a.nbytes for a in self._band_keys) + sum(a.nbytes for a in self._band_rows)
+        blobs = sum(len(b) + 33 for b in self._features if b is not None)
+        keys = sum(len(k) + 49 for k in self._keys if k is not None)
+        return arrays + blobs + keys + len(self._rows) * 100
+
+    def save(self, path: str | Path) -> None:
+        """Write the index to one .npz file (no pickle); removed rows are dropped."""
+        self._merge_pending()
+        live = [row for row, key in enumerate(self._keys) if key is not None]
+        blobs = [self._features[row] or b"" for row in live]
+        offsets = np.cumsum([0] + [len(b) for b in blobs], dtype=np.int64)
+        header = {"format": _FORMAT, "keys": [self._keys[row] for row in live]}
+        with open(path, "wb") as handle:
+            np.savez(
+                handle,
+                header=np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
+                sketches=self._sketches[live],
+                blobs=np.frombuffer(b"".join(blobs), dtype=np.uint8),
+                offsets=offsets,
+                **{f"band{b}": self._band_keys_for(b, live) for b in range(LSH_BANDS)},
+            )
+
+    def _band_keys_for(self, band: int, live: list[int]) -> np.ndarray:
+        """Bucket key of each live row in one band (rows are renumbered on save)."""
+        keys = np.zeros(len(self._keys), dtype=np.uint32)
+        keys[self._band_rows[band]] = self._band_keys[band]
+        return keys[live]
+
+    @classmethod
+    def load(cls, path: str | Path) -> MemoryIndex:
+        """Read an index written by `save`; raises ValueError when the file is not one."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                header = json.loads(data["header"].tobytes().decode("utf-8"))
+                if header.get("format") != _FORMAT:
+                    raise ValueError(f"unknown format {header.get('format')!r}")
+                keys: list[str] = header["keys"]
+                blob, offsets = data["blobs"].tobytes(), data["offsets"]
+                index = cls(capacity=len(keys))
+                index._sketches[: len(keys)] = data["sketches"]
+                bands = [data[f"band{b}"] for b in range(LSH_BANDS)]
+        except (OSError, KeyError, ValueError) as exc:
+            raise ValueError(f"{path} is not a near-duplicate index: {exc}") from exc
+        index._keys = list(keys)
+        index._rows = {key: row for row, key in enumerate(keys)}
+        index._features = [blob[offsets[i] : offsets[i + 1]] for i in range(len(keys))]
+        rows = np.arange(len(keys), dtype=np.uint32)
+        for band in range(LSH_BANDS):
+            order = np.argsort(bands[band], kind="stable")
+            index._band_keys[band], index._band_rows[band] = bands[band][order], rows[order]
+        return index

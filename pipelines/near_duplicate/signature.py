@@ -1,0 +1,233 @@
+"""Fingerprints of article text: exact hash, MinHash of word shingles, and the facts a copy must keep.
+
+Everything here is deterministic (fixed seeds, no process-dependent hashing) so a fingerprint computed by one
+worker today equals the one computed by another worker next year, and fingerprints can be stored.
+
+Text analysis (folding and tokenising) sits behind `analyse_words`; it uses a local fold (lowercase, ё→е,
+Latin look-alikes inside Cyrillic words repaired, Kazakh letters reduced to their Russian base letters) so the
+engine does not depend on `newsmon.text` yet.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash
+
+NUM_PERM = 128
+MINHASH_SEED = 1
+SHINGLE_WORDS = 3
+# A body shorter than this many words is too thin to compare alone: the title is added to it.
+MIN_BODY_WORDS = 8
+# Facts kept per article: enough for any news text, bounded for long ones.
+MAX_SLOTS = 256
+NAME_STEM = 5
+
+_TOKEN_RE = re.compile(
+    r"\d+(?:[ \u00a0\u202f]\d{3}(?!\d))*(?:[.,:/-]\d+)*"  # numbers, dates, times, phone numbers, amounts
+    r"|[^\W\d_]+(?:[-'’][^\W\d_]+)*",  # words
+)
+_STRONG_END = frozenset("!?…\n")
+_LOOKALIKES = str.maketrans(
+    "aceopxykmtbhiABCEHKMOPTXYI",
+    "асеорхукмтвһіАВСЕНКМОРТХУІ",
+)
+_LOOKALIKE_LATIN = frozenset("aceopxykmtbhiABCEHKMOPTXYI")
+# Kazakh letters folded to the Russian letters portals type instead of them (қ→к, ү→у, і→и...).
+_KAZAKH_BASE = str.maketrans("әғқңөұүһіё", "агкноуухие")
+
+
+class Word(NamedTuple):
+    """One token: the folded form used for shingles and the facts that its surface form carries."""
+
+    norm: str
+    is_number: bool
+    is_name: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What the index stores per article: compact, JSON-serialisable, enough to verify a candidate."""
+
+    content_hash: str
+    # MinHash signature: NUM_PERM little-endian uint32 values (datasketch MinHash, scheme affine32).
+    signature: bytes
+    shingles: int
+    # Hashed facts (numbers, dates, amounts, capitalised names), sorted.
+    facts: tuple[int, ...]
+    # (context, value) pairs: the words around a fact and the fact; two texts that put different values
+    # into the same context disagree on that fact (template announcements).
+    slots: tuple[tuple[int, int], ...]
+    words: int
+    published: datetime | None = None
+    lang: str | None = None
+
+    @property
+    def minhash(self) -> LeanMinHash:
+        values = np.frombuffer(self.signature, dtype="<u4").astype(np.uint32)
+        return LeanMinHash(seed=MINHASH_SEED, hashvalues=values)
+
+    @property
+    def hashvalues(self) -> np.ndarray:
+        return np.frombuffer(self.signature, dtype="<u4")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (for a database column or Redis)."""
+        return {
+            "content_hash": self.content_hash,
+            "signature": base64.b64encode(self.signature).decode("ascii"),
+            "shingles": self.shingles,
+            "facts": list(self.facts),
+            "slots": [list(pair) for pair in self.slots],
+            "words": self.words,
+            "published": self.published.isoformat() if self.published else None,
+            "lang": self.lang,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Fingerprint:
+        try:
+            signature = base64.b64decode(data["signature"])
+            if len(signature) != NUM_PERM * 4:
+                raise ValueError(f"signature has {len(signature)} bytes, expected {NUM_PERM * 4}")
+            published = data.get("published")
+            return cls(
+                content_hash=str(data["content_hash"]),
+                signature=signature,
+                shingles=int(data["shingles"]),
+                facts=tuple(int(v) for v in data["facts"]),
+                slots=tuple((int(c), int(v)) for c, v in data["slots"]),
+                words=int(data["words"]),
+                published=datetime.fromisoformat(published) if published else None,
+                lang=data.get("lang"),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"malformed fingerprint record: {exc}") from exc
+
+
+def _hash32(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=4).digest(), "little")
+
+
+def _is_cyrillic(char: str) -> bool:
+    return "\u0400" <= char <= "\u04ff"
+
+
+def _repair_lookalikes(word: str, cyrillic_text: bool) -> str:
+    """Latin letters that look Cyrillic, inside a Cyrillic word (or a whole look-alike word in Cyrillic text)."""
+    has_cyr = any(_is_cyrillic(c) for c in word)
+    has_lat = any("a" <= c.lower() <= "z" for c in word)
+    if has_lat and (has_cyr or (cyrillic_text and all(c in _LOOKALIKE_LATIN for c in word))):
+        return word.translate(_LOOKALIKES)
+    return word
+
+
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    return word.lower().translate(_KAZAKH_BASE)
+
+
+def _number_value(token: str) -> str:
+    return re.sub(r"[ \u00a0\u202f]", "", token).replace(",", ".")
+
+
+def _starts_sentence(gap: str, previous: str) -> bool:
+    """Whether the text between two tokens ends a sentence; a period after an initial or a short
+    abbreviation («Б. Сапарбаев», «ул. Абая») does not."""
+    if not previous or any(c in _STRONG_END for c in gap):
+        return True
+    return "." in gap and not (previous.isalpha() and len(previous) <= 3)
+
+
+def analyse_words(text: str) -> list[Word]:
+    """Tokens of `text` in reading order, folded, with what kind of fact each one is."""
+    text = unicodedata.normalize("NFKC", text)
+    letters = [c for c in text if c.isalpha()]
+    cyrillic_text = sum(map(_is_cyrillic, letters)) * 2 > len(letters)
+    words: list[Word] = []
+    previous = ""
+    previous_end = 0
+    for match in _TOKEN_RE.finditer(text):
+        token = match.group()
+        sentence_start = _starts_sentence(text[previous_end : match.start()], previous)
+        previous, previous_end = token, match.end()
+        if token[0].isdigit():
+            words.append(Word(_number_value(token), True, False))
+            continue
+        token = _repair_lookalikes(token, cyrillic_text)
+        capital = token[0].isupper() and len(token) >= 2
+        is_name = capital and (not sentence_start or token.isupper())
+        words.append(Word(_fold_word(token), False, is_name))
+    return words
+
+
+def shingle_set(norms: list[str]) -> set[bytes]:
+    """Word n-grams of the folded tokens (unigrams for texts shorter than one n-gram)."""
+    size = SHINGLE_WORDS if len(norms) >= SHINGLE_WORDS else 1
+    return {" ".join(norms[i : i + size]).encode("utf-8") for i in range(len(norms) - size + 1)}
+
+
+def _fact_value(word: Word) -> str:
+    return "#" + word.norm if word.is_number else word.norm[:NAME_STEM]
+
+
+def extract_slots(words: list[Word]) -> set[tuple[int, int]]:
+    """(context, value) for each fact: context is the word before and the word after the fact."""
+    slots: set[tuple[int, int]] = set()
+    for i, word in enumerate(words):
+        if not (word.is_number or word.is_name):
+            continue
+        prev_word = words[i - 1].norm[:NAME_STEM] if i else "^"
+        next_word = words[i + 1].norm[:NAME_STEM] if i + 1 < len(words) else "$"
+        slots.add((_hash32(prev_word + " _ " + next_word), _hash32(_fact_value(word))))
+    return slots
+
+
+def guess_language(text: str) -> str:
+    """Script-level guess, used only when the caller knows no language."""
+    cyrillic = len(re.findall(r"[а-яёәғқңөұүһі]", text, re.IGNORECASE))
+    if cyrillic and len(re.findall(r"[әғқңөұүһі]", text, re.IGNORECASE)) * 50 > cyrillic:
+        return "kk"
+    if cyrillic:
+        return "ru"
+    return "en" if re.search(r"[a-z]", text, re.IGNORECASE) else "other"
+
+
+def fingerprint(
+    text: str,
+    *,
+    title: str | None = None,
+    lang: str | None = None,
+    published: datetime | None = None,
+) -> Fingerprint:
+    """Fingerprint of an article body. The title counts only when the body is too short to stand alone,
+    because republishers rewrite titles freely while keeping the body."""
+    if not isinstance(text, str):
+        raise TypeError(f"fingerprint() needs the article text as str, got {type(text).__name__}")
+    words = analyse_words(text)
+    if len(words) < MIN_BODY_WORDS and title:
+        words = analyse_words(title) + words
+    norms = [w.norm for w in words]
+    shingles = shingle_set(norms)
+    minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme="affine32")
+    if shingles:
+        minhash.update_batch(sorted(shingles))
+    slots = sorted(extract_slots(words))[:MAX_SLOTS]
+    return Fingerprint(
+        content_hash=hashlib.blake2b(" ".join(norms).encode("utf-8"), digest_size=16).hexdigest(),
+        signature=minhash.hashvalues.astype("<u4").tobytes(),
+        shingles=len(shingles),
+        facts=tuple(sorted({value for _, value in slots})),
+        slots=tuple(slots),
+        words=len(words),
+        published=published,
+        lang=lang or guess_language(text),
+    )
