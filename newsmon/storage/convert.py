@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
 from typing import Any
 
-from newsmon.models import Alert, Channel, CrawlRun, StoredArticle, Watch
-from newsmon.storage.tables import AlertRow, ArticleRow, ChannelRow, CrawlRunRow, WatchRow
+from newsmon.models import Alert, Channel, CrawlRun, Source, StoredArticle, Watch
+from newsmon.storage.tables import AlertRow, ArticleRow, ChannelRow, CrawlRunRow, SourceRow, WatchRow
 
 
 def article(row: ArticleRow) -> StoredArticle:
@@ -116,3 +118,22 @@ def crawl_run(row: CrawlRunRow) -> CrawlRun:
         status=row.status,
         stats=dict(row.stats or {}),
     )
+
+
+def source_values(item: Source) -> dict[str, Any]:
+    values = dataclasses.asdict(item)
+    values["founded"] = item.founded.isoformat() if item.founded else None
+    values["selectors"] = [list(pair) for pair in item.selectors]
+    return values
+
+
+def source(row: SourceRow) -> Source:
+    values = dict(row.definition or {})
+    known = {f.name for f in dataclasses.fields(Source)}
+    values = {k: v for k, v in values.items() if k in known}
+    for key in ("languages", "feeds", "sitemaps", "listings", "article_patterns", "exclude_patterns"):
+        values[key] = tuple(values.get(key) or ())
+    values["selectors"] = tuple(tuple(pair) for pair in values.get("selectors") or ())
+    values["founded"] = date.fromisoformat(values["founded"]) if values.get("founded") else None
+    values.update(name=row.name, home=row.home, enabled=row.enabled)
+    return Source(**values)

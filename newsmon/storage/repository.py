@@ -9,76 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsmon.models import Alert, Article, Channel, CrawlRun, StoredArticle, Story, Watch
+from newsmon.models import Article, StoredArticle, Story
 from newsmon.storage import convert
+from newsmon.storage.alerts import AlertQueries
 from newsmon.storage.engine import make_engine
+from newsmon.storage.ops import OpsQueries
+from newsmon.storage.records import ArticleToStore, NewAlert, StoreResult, WatchHit, utcnow
 from newsmon.storage.tables import (
-    AlertRow,
     ArticleRow,
     ArticleVersionRow,
     Base,
-    ChannelRow,
-    CrawlRunRow,
-    LockRow,
-    MatchRow,
     StoryRow,
-    WatchRow,
 )
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleToStore:
-    """An article with everything the pipelines decided about it."""
-
-    article: Article
-    canonical_url: str
-    content_hash: str
-    search_terms: str = ""
-    # The story to join (exact copy, near-duplicate, translation); None starts a new story.
-    story_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StoreResult:
-    outcome: str  # new | copy | version | unchanged
-    article_id: int
-    story_id: int
-    version: int = 1
-    material: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class NewAlert:
-    channel_id: int
-    idempotency_key: str
-    payload: dict[str, Any]
-    status: str = "pending"  # or "held" for digests and quiet hours
-    next_attempt_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class WatchHit:
-    """A watch that matched an article, with the alerts to create if this is its first match of the story."""
-
-    watch_id: int
-    terms: tuple[str, ...] = ()
-    alerts: tuple[NewAlert, ...] = field(default_factory=tuple)
-
-
-class Repository:
+class Repository(AlertQueries, OpsQueries):
     """Queries and writes for every stage; one instance per process is enough."""
 
     def __init__(self, engine: Engine) -> None:
@@ -289,12 +242,30 @@ class Repository:
             )
             return Story(row.id, row.title, row.first_published, row.created_at, tuple(ids))
 
+    def latest_stories(self, limit: int = 20) -> list[Story]:
+        with self.session() as s:
+            rows = list(s.scalars(select(StoryRow).order_by(StoryRow.id.desc()).limit(limit)))
+            out = []
+            for row in rows:
+                ids = s.scalars(
+                    select(ArticleRow.id).where(ArticleRow.story_id == row.id).order_by(ArticleRow.id)
+                )
+                out.append(Story(row.id, row.title, row.first_published, row.created_at, tuple(ids)))
+            return out
+
     def story_articles(self, story_id: int) -> list[StoredArticle]:
         with self.session() as s:
             rows = s.scalars(
                 select(ArticleRow).where(ArticleRow.story_id == story_id).order_by(ArticleRow.id)
             )
             return [convert.article(r) for r in rows]
+
+    def articles_since(self, since: datetime, limit: int = 10_000) -> list[StoredArticle]:
+        with self.session() as s:
+            query = (
+                select(ArticleRow).where(ArticleRow.stored_at >= since).order_by(ArticleRow.id).limit(limit)
+            )
+            return [convert.article(r) for r in s.scalars(query)]
 
     def count_articles(self, source: str | None = None) -> int:
         with self.session() as s:
@@ -309,309 +280,24 @@ class Repository:
 
     def recent_fingerprint_rows(
         self, since: datetime | None, limit: int = 1_000_000
-    ) -> list[tuple[int, int, str]]:
-        """(article id, story id, text) of articles stored since a time, to rebuild a near-duplicate index."""
+    ) -> list[tuple[str, str, str | None, str | None, datetime | None]]:
+        """(canonical URL, text, title, language, published) of articles stored since a time, to rebuild a
+        near-duplicate index."""
         with self.session() as s:
             query = (
-                select(ArticleRow.id, ArticleRow.story_id, ArticleRow.text)
+                select(
+                    ArticleRow.canonical_url,
+                    ArticleRow.text,
+                    ArticleRow.title,
+                    ArticleRow.language,
+                    ArticleRow.published_at,
+                )
                 .order_by(ArticleRow.id)
                 .limit(limit)
             )
             if since is not None:
                 query = query.where(ArticleRow.stored_at >= since)
-            return [(a, st or 0, t) for a, st, t in s.execute(query)]
+            return [tuple(row) for row in s.execute(query)]  # type: ignore[misc]
 
-    # --- the matching outbox ---------------------------------------------------------------------
-    def unmatched_article_ids(self, limit: int = 500, older_than: timedelta | None = None) -> list[int]:
-        with self.session() as s:
-            query = (
-                select(ArticleRow.id)
-                .where(ArticleRow.matched_at.is_(None))
-                .order_by(ArticleRow.id)
-                .limit(limit)
-            )
-            if older_than is not None:
-                query = query.where(ArticleRow.stored_at <= utcnow() - older_than)
-            return list(s.scalars(query))
 
-    def record_matching(self, article_id: int, hits: Sequence[WatchHit]) -> list[int]:
-        """Write matches and their alerts and mark the article matched, in one transaction.
-
-        A (watch, story) pair already matched creates nothing: copies of a story alert once. Returns the ids
-        of the alerts created, for the caller to enqueue after commit.
-        """
-        created: list[int] = []
-        with self.session() as s:
-            row = s.get(ArticleRow, article_id, with_for_update=True)
-            if row is None or row.matched_at is not None:
-                return []
-            assert row.story_id is not None
-            now = utcnow()
-            for hit in hits:
-                insert = self._insert_ignore(MatchRow).values(
-                    watch_id=hit.watch_id,
-                    story_id=row.story_id,
-                    article_id=article_id,
-                    matched_at=now,
-                    terms=list(hit.terms),
-                )
-                statement = insert.on_conflict_do_nothing(index_elements=["watch_id", "story_id"])
-                if s.execute(statement.returning(MatchRow.id)).scalar_one_or_none() is None:
-                    continue
-                for new in hit.alerts:
-                    created.extend(self._add_alert(s, new, hit.watch_id, row.story_id, article_id, "match"))
-            row.matched_at = now
-        return created
-
-    def _add_alert(
-        self,
-        s: Session,
-        new: NewAlert,
-        watch_id: int | None,
-        story_id: int | None,
-        article_id: int | None,
-        kind: str,
-    ) -> list[int]:
-        insert = self._insert_ignore(AlertRow).values(
-            watch_id=watch_id,
-            channel_id=new.channel_id,
-            story_id=story_id,
-            article_id=article_id,
-            kind=kind,
-            status=new.status,
-            idempotency_key=new.idempotency_key,
-            payload=new.payload,
-            attempts=0,
-            next_attempt_at=new.next_attempt_at or utcnow(),
-            created_at=utcnow(),
-        )
-        statement = insert.on_conflict_do_nothing(index_elements=["idempotency_key"])
-        alert_id = s.execute(statement.returning(AlertRow.id)).scalar_one_or_none()
-        return [alert_id] if alert_id is not None else []
-
-    def add_alert(self, new: NewAlert, *, kind: str, watch_id: int | None = None) -> int | None:
-        """Create an alert that belongs to no article match (ops, digest, spike); None if the key exists."""
-        with self.session() as s:
-            ids = self._add_alert(s, new, watch_id, None, None, kind)
-            return ids[0] if ids else None
-
-    def story_matched_by(self, story_id: int) -> set[int]:
-        with self.session() as s:
-            return set(s.scalars(select(MatchRow.watch_id).where(MatchRow.story_id == story_id)))
-
-    def count_matches(self, watch_id: int | None = None) -> int:
-        with self.session() as s:
-            query = select(func.count()).select_from(MatchRow)
-            if watch_id is not None:
-                query = query.where(MatchRow.watch_id == watch_id)
-            return int(s.scalar(query) or 0)
-
-    # --- alerts ----------------------------------------------------------------------------------
-    def get_alert(self, alert_id: int) -> Alert | None:
-        with self.session() as s:
-            row = s.get(AlertRow, alert_id)
-            return convert.alert(row) if row else None
-
-    def claim_alert(self, alert_id: int, lease: timedelta = timedelta(minutes=5)) -> Alert | None:
-        """Take a due pending alert for sending; None when it is sent, dead, held or leased by another."""
-        with self.session() as s:
-            query = select(AlertRow).where(AlertRow.id == alert_id).with_for_update(skip_locked=True)
-            row = s.scalar(query)
-            now = utcnow()
-            if row is None or row.status not in {"pending", "sending"}:
-                return None
-            if row.next_attempt_at is not None and row.next_attempt_at > now:
-                return None
-            row.status = "sending"
-            row.attempts += 1
-            row.next_attempt_at = now + lease  # if this worker dies, the sweeper retries after the lease
-            return convert.alert(row)
-
-    def mark_alert_sent(self, alert_id: int) -> None:
-        with self.session() as s:
-            s.execute(
-                update(AlertRow)
-                .where(AlertRow.id == alert_id)
-                .values(status="sent", sent_at=utcnow(), last_error=None, next_attempt_at=None)
-            )
-
-    def mark_alert_failed(self, alert_id: int, error: str, *, retry_at: datetime | None) -> None:
-        """Schedule the next attempt, or mark the alert dead when retry_at is None."""
-        status = "pending" if retry_at is not None else "dead"
-        with self.session() as s:
-            s.execute(
-                update(AlertRow)
-                .where(AlertRow.id == alert_id)
-                .values(status=status, last_error=error[:2000], next_attempt_at=retry_at)
-            )
-
-    def due_alert_ids(self, limit: int = 500) -> list[int]:
-        """Pending alerts whose time has come, and sends whose lease ran out (a worker died mid-send)."""
-        with self.session() as s:
-            query = (
-                select(AlertRow.id)
-                .where(AlertRow.status.in_(["pending", "sending"]), AlertRow.next_attempt_at <= utcnow())
-                .order_by(AlertRow.next_attempt_at)
-                .limit(limit)
-            )
-            return list(s.scalars(query))
-
-    def list_alerts(self, status: str | None = None, limit: int = 100) -> list[Alert]:
-        with self.session() as s:
-            query = select(AlertRow).order_by(AlertRow.id.desc()).limit(limit)
-            if status:
-                query = query.where(AlertRow.status == status)
-            return [convert.alert(r) for r in s.scalars(query)]
-
-    def retry_alert(self, alert_id: int) -> bool:
-        """Put a dead alert back in the queue with a fresh attempt count (same idempotency key)."""
-        with self.session() as s:
-            result = s.execute(
-                update(AlertRow)
-                .where(AlertRow.id == alert_id, AlertRow.status == "dead")
-                .values(status="pending", attempts=0, next_attempt_at=utcnow(), last_error=None)
-            )
-            return result.rowcount == 1
-
-    def release_held_alerts(self, alert_ids: Sequence[int]) -> None:
-        with self.session() as s:
-            s.execute(
-                update(AlertRow)
-                .where(AlertRow.id.in_(list(alert_ids)), AlertRow.status == "held")
-                .values(status="pending", next_attempt_at=utcnow())
-            )
-
-    def held_alerts(self, channel_ids: Sequence[int] | None = None) -> list[Alert]:
-        with self.session() as s:
-            query = select(AlertRow).where(AlertRow.status == "held").order_by(AlertRow.id)
-            if channel_ids is not None:
-                query = query.where(AlertRow.channel_id.in_(list(channel_ids)))
-            return [convert.alert(r) for r in s.scalars(query)]
-
-    def count_alerts(self, status: str | None = None) -> int:
-        with self.session() as s:
-            query = select(func.count()).select_from(AlertRow)
-            if status:
-                query = query.where(AlertRow.status == status)
-            return int(s.scalar(query) or 0)
-
-    # --- watches and channels --------------------------------------------------------------------
-    def add_watch(self, item: Watch) -> Watch:
-        with self.session() as s:
-            row = WatchRow(**convert.watch_values(item), updated_at=utcnow())
-            s.add(row)
-            s.flush()
-            return convert.watch(row)
-
-    def update_watch(self, item: Watch) -> Watch:
-        with self.session() as s:
-            row = s.get(WatchRow, item.id)
-            if row is None:
-                raise KeyError(f"no watch with id {item.id}")
-            for key, value in convert.watch_values(item).items():
-                setattr(row, key, value)
-            row.updated_at = utcnow()
-            return convert.watch(row)
-
-    def delete_watch(self, watch_id: int) -> bool:
-        with self.session() as s:
-            row = s.get(WatchRow, watch_id)
-            if row is None:
-                return False
-            row.enabled = False  # matches and alerts keep pointing at it
-            row.name = f"{row.name} (deleted {watch_id})"
-            row.updated_at = utcnow()
-            return True
-
-    def get_watch(self, key: int | str) -> Watch | None:
-        with self.session() as s:
-            column = WatchRow.id if isinstance(key, int) else WatchRow.name
-            row = s.scalar(select(WatchRow).where(column == key))
-            return convert.watch(row) if row else None
-
-    def list_watches(self, *, enabled_only: bool = False) -> list[Watch]:
-        with self.session() as s:
-            query = select(WatchRow).order_by(WatchRow.id)
-            if enabled_only:
-                query = query.where(WatchRow.enabled.is_(True))
-            return [convert.watch(r) for r in s.scalars(query)]
-
-    def watches_version(self) -> str:
-        """Changes whenever a watch is added, edited or removed: workers rebuild their matcher on change."""
-        with self.session() as s:
-            count, latest = s.execute(select(func.count(WatchRow.id), func.max(WatchRow.updated_at))).one()
-            return f"{count}:{latest.isoformat() if latest else '-'}"
-
-    def upsert_channel(self, item: Channel) -> Channel:
-        with self.session() as s:
-            row = s.scalar(select(ChannelRow).where(ChannelRow.name == item.name))
-            if row is None:
-                row = ChannelRow(name=item.name)
-                s.add(row)
-            row.kind, row.target, row.secret = item.kind, item.target, item.secret
-            row.rate_limit_per_minute, row.enabled, row.options = (
-                item.rate_limit_per_minute,
-                item.enabled,
-                dict(item.options),
-            )
-            s.flush()
-            return convert.channel(row)
-
-    def list_channels(self) -> list[Channel]:
-        with self.session() as s:
-            return [convert.channel(r) for r in s.scalars(select(ChannelRow).order_by(ChannelRow.id))]
-
-    def get_channel(self, key: int | str) -> Channel | None:
-        with self.session() as s:
-            column = ChannelRow.id if isinstance(key, int) else ChannelRow.name
-            row = s.scalar(select(ChannelRow).where(column == key))
-            return convert.channel(row) if row else None
-
-    def delete_channel(self, name: str) -> bool:
-        with self.session() as s:
-            return s.execute(delete(ChannelRow).where(ChannelRow.name == name)).rowcount == 1
-
-    # --- crawl runs ------------------------------------------------------------------------------
-    def start_run(self, source: str) -> int:
-        with self.session() as s:
-            row = CrawlRunRow(source=source, started_at=utcnow(), status="running", stats={})
-            s.add(row)
-            s.flush()
-            return row.id
-
-    def finish_run(self, run_id: int, status: str, reason: str | None, stats: dict[str, Any]) -> None:
-        with self.session() as s:
-            s.execute(
-                update(CrawlRunRow)
-                .where(CrawlRunRow.id == run_id)
-                .values(status=status, finish_reason=reason, stats=stats, finished_at=utcnow())
-            )
-
-    def recent_runs(self, source: str | None = None, limit: int = 20) -> list[CrawlRun]:
-        with self.session() as s:
-            query = select(CrawlRunRow).order_by(CrawlRunRow.id.desc()).limit(limit)
-            if source:
-                query = query.where(CrawlRunRow.source == source)
-            return [convert.crawl_run(r) for r in s.scalars(query)]
-
-    # --- leases ----------------------------------------------------------------------------------
-    def acquire_lock(self, name: str, owner: str, ttl: timedelta) -> bool:
-        """Take a named lease unless someone else holds an unexpired one."""
-        now = utcnow()
-        with self.session() as s:
-            row = s.get(LockRow, name, with_for_update=True)
-            if row is not None and row.owner != owner and row.expires_at > now:
-                return False
-            if row is None:
-                try:
-                    with s.begin_nested():
-                        s.add(LockRow(name=name, owner=owner, expires_at=now + ttl))
-                except IntegrityError:
-                    return False
-            else:
-                row.owner, row.expires_at = owner, now + ttl
-            return True
-
-    def release_lock(self, name: str, owner: str) -> None:
-        with self.session() as s:
-            s.execute(delete(LockRow).where(LockRow.name == name, LockRow.owner == owner))
+__all__ = ["ArticleToStore", "NewAlert", "Repository", "StoreResult", "WatchHit", "utcnow"]

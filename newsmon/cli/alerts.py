@@ -1,0 +1,50 @@
+"""`newsmon alerts`: what was sent, what is pending, what died and why; resend dead alerts."""
+
+from __future__ import annotations
+
+import click
+
+from newsmon.cli import context
+from newsmon.cli.errors import UserError
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(alerts)
+
+
+@click.group(invoke_without_command=True)
+@click.option("--dead", is_flag=True, help="Only alerts that failed for good.")
+@click.option(
+    "--status", type=click.Choice(["pending", "sending", "sent", "dead", "held"]), help="Filter by status."
+)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.pass_context
+def alerts(ctx: click.Context, dead: bool, status: str | None, limit: int) -> None:
+    """List alerts, newest first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    repo = context.repository()
+    channels = {c.id: c.name for c in repo.list_channels()}
+    rows = repo.list_alerts("dead" if dead else status, limit=limit)
+    if not rows:
+        click.echo("no alerts")
+    for alert in rows:
+        title = (alert.payload.get("title") or alert.payload.get("subject") or "")[:70]
+        error = f"  error: {alert.last_error}" if alert.last_error else ""
+        click.echo(
+            f"#{alert.id} {alert.status:<7} {channels.get(alert.channel_id, alert.channel_id)!s:<12} "
+            f"attempts={alert.attempts} {title}{error}"
+        )
+
+
+@alerts.command()
+@click.argument("alert_ids", nargs=-1, type=int, required=True)
+def retry(alert_ids: tuple[int, ...]) -> None:
+    """Send dead alerts again (same idempotency key, fresh attempts)."""
+    from tasks.delivery import deliver_alert
+
+    repo = context.repository()
+    for alert_id in alert_ids:
+        if not repo.retry_alert(alert_id):
+            raise UserError(f"alert #{alert_id} is not dead (or does not exist); nothing to retry")
+        click.echo(f"#{alert_id}: {deliver_alert(alert_id)}")

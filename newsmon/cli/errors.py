@@ -1,0 +1,48 @@
+"""Turn expected failures into one line naming what was wrong and what to do, never a traceback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from newsmon.config import ConfigError
+
+
+class UserError(click.ClickException):
+    """A problem the user can fix; printed as one line."""
+
+
+def _describe(exc: BaseException) -> str | None:
+    from sqlalchemy.exc import OperationalError
+
+    from newsmon.storage.engine import DatabaseURLError
+
+    if isinstance(exc, ConfigError | DatabaseURLError):
+        return str(exc)
+    if isinstance(exc, OperationalError):
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        return f"cannot use the database ({first}); check NEWSMON_DATABASE_URL and that the server is running"
+    if type(exc).__module__.startswith(("kombu", "redis", "amqp")) and "Error" in type(exc).__name__:
+        return f"cannot reach the broker ({exc}); check NEWSMON_BROKER_URL and that the server is running"
+    return None
+
+
+def run_guarded(command: Any) -> int:
+    try:
+        command.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except Exception as exc:
+        message = _describe(exc)
+        if message is None:
+            raise
+        click.echo(f"newsmon: {message}", err=True)
+        return 2
+    return 0

@@ -1,0 +1,74 @@
+"""`newsmon extract`: one page to one Article as JSON, for debugging a source and for evaluation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from newsmon.cli.errors import UserError
+
+KEYS = (
+    "url",
+    "canonical_url",
+    "title",
+    "text",
+    "description",
+    "authors",
+    "published",
+    "updated",
+    "language",
+    "image",
+    "tags",
+)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(extract)
+
+
+@click.command()
+@click.argument("file_or_url")
+@click.option(
+    "--url", "page_url", help="The page's URL when reading a file (for relative links and the site)."
+)
+@click.option("--source", "source_name", help="Use this source's selectors and time zone.")
+@click.option("--all-fields", is_flag=True, help="Also print warnings, section, alternates and date source.")
+def extract(file_or_url: str, page_url: str | None, source_name: str | None, all_fields: bool) -> None:
+    """Print the article extracted from FILE_OR_URL as one JSON object."""
+    from crawlers.pages import extract_article
+
+    html, url, charset = _read(file_or_url, page_url)
+    source = None
+    if source_name:
+        from newsmon.cli import context
+
+        source = context.repository(migrate=True).get_source(source_name)
+        if source is None:
+            raise UserError(f"no source named {source_name!r}")
+    article = extract_article(html, url, source=source, headers_charset=charset)
+    data = article.to_dict()
+    if not all_fields:
+        data = {key: data[key] for key in KEYS}
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _read(file_or_url: str, page_url: str | None) -> tuple[bytes, str, str | None]:
+    if file_or_url.startswith(("http://", "https://")):
+        import httpx
+
+        from newsmon.config import get_settings
+
+        headers = {"User-Agent": get_settings().effective_user_agent}
+        try:
+            response = httpx.get(file_or_url, headers=headers, follow_redirects=True, timeout=30)
+        except httpx.HTTPError as exc:
+            raise UserError(f"cannot fetch {file_or_url}: {exc}") from None
+        if response.status_code >= 400:
+            raise UserError(f"{file_or_url} answered HTTP {response.status_code}")
+        return response.content, page_url or str(response.url), response.charset_encoding
+    path = Path(file_or_url)
+    if not path.is_file():
+        raise UserError(f"{file_or_url} is neither a file nor an http(s) URL")
+    return path.read_bytes(), page_url or path.resolve().as_uri(), None

@@ -1,0 +1,73 @@
+"""`newsmon worker`, `newsmon beat` and `newsmon run` (everything in one process)."""
+
+from __future__ import annotations
+
+import click
+
+from newsmon.cli import context
+
+ALL_QUEUES = "crawl,process,alerts"
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(worker)
+    cli.add_command(beat)
+    cli.add_command(run)
+
+
+def _sync_sources() -> int:
+    from newsmon.cli.sources import sync_registry
+
+    return sync_registry(context.repository())
+
+
+@click.command()
+@click.option(
+    "-Q", "--queues", default=ALL_QUEUES, show_default=True, help="Comma-separated queues to consume."
+)
+@click.option("-c", "--concurrency", type=int, default=2, show_default=True, help="Worker processes.")
+@click.option("--loglevel", default="INFO", show_default=True)
+def worker(queues: str, concurrency: int, loglevel: str) -> None:
+    """Run a Celery worker on the configured broker."""
+    from tasks.app import app
+
+    app.worker_main(["worker", "-Q", queues, "-c", str(concurrency), "-l", loglevel, "--without-gossip"])
+
+
+@click.command()
+@click.option("--loglevel", default="INFO", show_default=True)
+def beat(loglevel: str) -> None:
+    """Run the scheduler (crawls due, outbox sweeper)."""
+    context.repository(migrate=True)
+    _sync_sources()
+    from tasks.app import app
+
+    schedule = context.settings().data_dir / "beat-schedule"
+    app.start(["beat", "-l", loglevel, "-s", str(schedule)])
+
+
+@click.command()
+@click.option("-c", "--concurrency", type=int, default=2, show_default=True, help="Worker processes.")
+@click.option("--loglevel", default="INFO", show_default=True)
+def run(concurrency: int, loglevel: str) -> None:
+    """Everything in one process on the embedded default: worker on all queues with the scheduler inside."""
+    context.repository(migrate=True)
+    _sync_sources()
+    from tasks.app import app
+
+    schedule = context.settings().data_dir / "beat-schedule"
+    app.worker_main(
+        [
+            "worker",
+            "-B",
+            "-s",
+            str(schedule),
+            "-Q",
+            ALL_QUEUES,
+            "-c",
+            str(concurrency),
+            "-l",
+            loglevel,
+            "--without-gossip",
+        ]
+    )

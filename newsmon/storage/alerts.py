@@ -1,0 +1,278 @@
+"""Matches and alerts: the outbox that delivery works from, and its one-per-key guarantees."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from newsmon.models import Alert, Channel, Watch
+from newsmon.storage import convert
+from newsmon.storage.records import NewAlert, WatchHit, utcnow
+from newsmon.storage.tables import (
+    AlertRow,
+    ArticleRow,
+    ChannelRow,
+    MatchRow,
+    WatchRow,
+)
+
+
+class AlertQueries:
+    """Mixin of Repository: matching outcome, alerts, watches and channels."""
+
+    session: Any
+    _insert_ignore: Any
+
+    # --- the matching outbox ---------------------------------------------------------------------
+    def unmatched_article_ids(self, limit: int = 500, older_than: timedelta | None = None) -> list[int]:
+        with self.session() as s:
+            query = (
+                select(ArticleRow.id)
+                .where(ArticleRow.matched_at.is_(None))
+                .order_by(ArticleRow.id)
+                .limit(limit)
+            )
+            if older_than is not None:
+                query = query.where(ArticleRow.stored_at <= utcnow() - older_than)
+            return list(s.scalars(query))
+
+    def record_matching(self, article_id: int, hits: Sequence[WatchHit]) -> list[int]:
+        """Write matches and their alerts and mark the article matched, in one transaction.
+
+        A (watch, story) pair already matched creates nothing: copies of a story alert once. Returns the ids
+        of the alerts created, for the caller to enqueue after commit.
+        """
+        created: list[int] = []
+        with self.session() as s:
+            row = s.get(ArticleRow, article_id, with_for_update=True)
+            if row is None or row.matched_at is not None:
+                return []
+            assert row.story_id is not None
+            now = utcnow()
+            for hit in hits:
+                insert = self._insert_ignore(MatchRow).values(
+                    watch_id=hit.watch_id,
+                    story_id=row.story_id,
+                    article_id=article_id,
+                    matched_at=now,
+                    terms=list(hit.terms),
+                )
+                statement = insert.on_conflict_do_nothing(index_elements=["watch_id", "story_id"])
+                if s.execute(statement.returning(MatchRow.id)).scalar_one_or_none() is None:
+                    continue
+                for new in hit.alerts:
+                    created.extend(self._add_alert(s, new, hit.watch_id, row.story_id, article_id, "match"))
+            row.matched_at = now
+        return created
+
+    def _add_alert(
+        self,
+        s: Session,
+        new: NewAlert,
+        watch_id: int | None,
+        story_id: int | None,
+        article_id: int | None,
+        kind: str,
+    ) -> list[int]:
+        insert = self._insert_ignore(AlertRow).values(
+            watch_id=watch_id,
+            channel_id=new.channel_id,
+            story_id=story_id,
+            article_id=article_id,
+            kind=kind,
+            status=new.status,
+            idempotency_key=new.idempotency_key,
+            payload=new.payload,
+            attempts=0,
+            next_attempt_at=new.next_attempt_at or utcnow(),
+            created_at=utcnow(),
+        )
+        statement = insert.on_conflict_do_nothing(index_elements=["idempotency_key"])
+        alert_id = s.execute(statement.returning(AlertRow.id)).scalar_one_or_none()
+        return [alert_id] if alert_id is not None else []
+
+    def add_alert(self, new: NewAlert, *, kind: str, watch_id: int | None = None) -> int | None:
+        """Create an alert that belongs to no article match (ops, digest, spike); None if the key exists."""
+        with self.session() as s:
+            ids = self._add_alert(s, new, watch_id, None, None, kind)
+            return ids[0] if ids else None
+
+    def story_matched_by(self, story_id: int) -> set[int]:
+        with self.session() as s:
+            return set(s.scalars(select(MatchRow.watch_id).where(MatchRow.story_id == story_id)))
+
+    def count_matches(self, watch_id: int | None = None) -> int:
+        with self.session() as s:
+            query = select(func.count()).select_from(MatchRow)
+            if watch_id is not None:
+                query = query.where(MatchRow.watch_id == watch_id)
+            return int(s.scalar(query) or 0)
+
+    # --- alerts ----------------------------------------------------------------------------------
+    def get_alert(self, alert_id: int) -> Alert | None:
+        with self.session() as s:
+            row = s.get(AlertRow, alert_id)
+            return convert.alert(row) if row else None
+
+    def claim_alert(self, alert_id: int, lease: timedelta = timedelta(minutes=5)) -> Alert | None:
+        """Take a due pending alert for sending; None when it is sent, dead, held or leased by another."""
+        with self.session() as s:
+            query = select(AlertRow).where(AlertRow.id == alert_id).with_for_update(skip_locked=True)
+            row = s.scalar(query)
+            now = utcnow()
+            if row is None or row.status not in {"pending", "sending"}:
+                return None
+            if row.next_attempt_at is not None and row.next_attempt_at > now:
+                return None
+            row.status = "sending"
+            row.attempts += 1
+            row.next_attempt_at = now + lease  # if this worker dies, the sweeper retries after the lease
+            return convert.alert(row)
+
+    def mark_alert_sent(self, alert_id: int) -> None:
+        with self.session() as s:
+            s.execute(
+                update(AlertRow)
+                .where(AlertRow.id == alert_id)
+                .values(status="sent", sent_at=utcnow(), last_error=None, next_attempt_at=None)
+            )
+
+    def mark_alert_failed(self, alert_id: int, error: str, *, retry_at: datetime | None) -> None:
+        """Schedule the next attempt, or mark the alert dead when retry_at is None."""
+        status = "pending" if retry_at is not None else "dead"
+        with self.session() as s:
+            s.execute(
+                update(AlertRow)
+                .where(AlertRow.id == alert_id)
+                .values(status=status, last_error=error[:2000], next_attempt_at=retry_at)
+            )
+
+    def due_alert_ids(self, limit: int = 500) -> list[int]:
+        """Pending alerts whose time has come, and sends whose lease ran out (a worker died mid-send)."""
+        with self.session() as s:
+            query = (
+                select(AlertRow.id)
+                .where(AlertRow.status.in_(["pending", "sending"]), AlertRow.next_attempt_at <= utcnow())
+                .order_by(AlertRow.next_attempt_at)
+                .limit(limit)
+            )
+            return list(s.scalars(query))
+
+    def list_alerts(self, status: str | None = None, limit: int = 100) -> list[Alert]:
+        with self.session() as s:
+            query = select(AlertRow).order_by(AlertRow.id.desc()).limit(limit)
+            if status:
+                query = query.where(AlertRow.status == status)
+            return [convert.alert(r) for r in s.scalars(query)]
+
+    def retry_alert(self, alert_id: int) -> bool:
+        """Put a dead alert back in the queue with a fresh attempt count (same idempotency key)."""
+        with self.session() as s:
+            result = s.execute(
+                update(AlertRow)
+                .where(AlertRow.id == alert_id, AlertRow.status == "dead")
+                .values(status="pending", attempts=0, next_attempt_at=utcnow(), last_error=None)
+            )
+            return result.rowcount == 1
+
+    def release_held_alerts(self, alert_ids: Sequence[int]) -> None:
+        with self.session() as s:
+            s.execute(
+                update(AlertRow)
+                .where(AlertRow.id.in_(list(alert_ids)), AlertRow.status == "held")
+                .values(status="pending", next_attempt_at=utcnow())
+            )
+
+    def held_alerts(self, channel_ids: Sequence[int] | None = None) -> list[Alert]:
+        with self.session() as s:
+            query = select(AlertRow).where(AlertRow.status == "held").order_by(AlertRow.id)
+            if channel_ids is not None:
+                query = query.where(AlertRow.channel_id.in_(list(channel_ids)))
+            return [convert.alert(r) for r in s.scalars(query)]
+
+    def count_alerts(self, status: str | None = None) -> int:
+        with self.session() as s:
+            query = select(func.count()).select_from(AlertRow)
+            if status:
+                query = query.where(AlertRow.status == status)
+            return int(s.scalar(query) or 0)
+
+    # --- watches and channels --------------------------------------------------------------------
+    def add_watch(self, item: Watch) -> Watch:
+        with self.session() as s:
+            row = WatchRow(**convert.watch_values(item), updated_at=utcnow())
+            s.add(row)
+            s.flush()
+            return convert.watch(row)
+
+    def update_watch(self, item: Watch) -> Watch:
+        with self.session() as s:
+            row = s.get(WatchRow, item.id)
+            if row is None:
+                raise KeyError(f"no watch with id {item.id}")
+            for key, value in convert.watch_values(item).items():
+                setattr(row, key, value)
+            row.updated_at = utcnow()
+            return convert.watch(row)
+
+    def delete_watch(self, watch_id: int) -> bool:
+        with self.session() as s:
+            row = s.get(WatchRow, watch_id)
+            if row is None:
+                return False
+            row.enabled = False  # matches and alerts keep pointing at it
+            row.name = f"{row.name} (deleted {watch_id})"
+            row.updated_at = utcnow()
+            return True
+
+    def get_watch(self, key: int | str) -> Watch | None:
+        with self.session() as s:
+            column = WatchRow.id if isinstance(key, int) else WatchRow.name
+            row = s.scalar(select(WatchRow).where(column == key))
+            return convert.watch(row) if row else None
+
+    def list_watches(self, *, enabled_only: bool = False) -> list[Watch]:
+        with self.session() as s:
+            query = select(WatchRow).order_by(WatchRow.id)
+            if enabled_only:
+                query = query.where(WatchRow.enabled.is_(True))
+            return [convert.watch(r) for r in s.scalars(query)]
+
+    def watches_version(self) -> str:
+        """Changes whenever a watch is added, edited or removed: workers rebuild their matcher on change."""
+        with self.session() as s:
+            count, latest = s.execute(select(func.count(WatchRow.id), func.max(WatchRow.updated_at))).one()
+            return f"{count}:{latest.isoformat() if latest else '-'}"
+
+    def upsert_channel(self, item: Channel) -> Channel:
+        with self.session() as s:
+            row = s.scalar(select(ChannelRow).where(ChannelRow.name == item.name))
+            if row is None:
+                row = ChannelRow(name=item.name)
+                s.add(row)
+            row.kind, row.target, row.secret = item.kind, item.target, item.secret
+            row.rate_limit_per_minute, row.enabled, row.options = (
+                item.rate_limit_per_minute,
+                item.enabled,
+                dict(item.options),
+            )
+            s.flush()
+            return convert.channel(row)
+
+    def list_channels(self) -> list[Channel]:
+        with self.session() as s:
+            return [convert.channel(r) for r in s.scalars(select(ChannelRow).order_by(ChannelRow.id))]
+
+    def get_channel(self, key: int | str) -> Channel | None:
+        with self.session() as s:
+            column = ChannelRow.id if isinstance(key, int) else ChannelRow.name
+            row = s.scalar(select(ChannelRow).where(column == key))
+            return convert.channel(row) if row else None
+
+    def delete_channel(self, name: str) -> bool:
+        with self.session() as s:
+            return s.execute(delete(ChannelRow).where(ChannelRow.name == name)).rowcount == 1

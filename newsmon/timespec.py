@@ -1,0 +1,32 @@
+"""Durations and dates typed by users: `7d`, `12h`, `30m`, `2w`, or an ISO date."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
+UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class TimeSpecError(ValueError):
+    """A duration or date that cannot be read; the message shows the accepted forms."""
+
+
+def parse_duration(text: str) -> timedelta:
+    match = DURATION.match(text or "")
+    if not match:
+        raise TimeSpecError(f"{text!r} is not a duration; use e.g. 30m, 12h, 7d or 2w")
+    return timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+
+
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """`7d` means seven days before now; an ISO date or datetime means itself (UTC when no zone is given)."""
+    now = now or datetime.now(UTC)
+    if DURATION.match(text or ""):
+        return now - parse_duration(text)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise TimeSpecError(f"{text!r} is neither a duration (7d, 12h) nor a date (2025-03-01)") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,132 @@
+"""Decide what a new article is: a known URL (unchanged or a new version), an exact copy, a translation, a
+near-duplicate of a stored story, or the start of a new story.
+
+`Deduplicator.decide` is plain code shared by crawls and archive imports; `DedupePipeline` wraps it for Scrapy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from newsmon.models import Article
+from newsmon.storage import ArticleToStore, Repository
+from newsmon.text import analyse, fold
+from pipelines.canonical import canonical_url, choose_canonical
+from pipelines.near_duplicate import Fingerprint, NearDuplicateDetector, fingerprint
+
+log = logging.getLogger(__name__)
+
+LANGUAGE_SEGMENTS = (("/ru/", "/kz/"), ("/ru/", "/kk/"), ("lang=ru", "lang=kk"), ("lang=ru", "lang=kz"))
+WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What to store, and why; `fingerprint` goes into the near-duplicate index once stored."""
+
+    item: ArticleToStore
+    reason: str  # new | known_url | version | exact_copy | translation | near_duplicate
+    fingerprint: Fingerprint
+    material: bool = True
+    score: float | None = None
+
+
+def content_hash(text: str) -> str:
+    """Fingerprint of the normalised text: exact copies on other portals share it."""
+    return hashlib.blake2b(" ".join(fold(text).split()).encode(), digest_size=16).hexdigest()
+
+
+def search_terms(article: Article) -> str:
+    """The analysed terms (lemmas, stems) the full-text index holds for this article."""
+    tokens = analyse(f"{article.title or ''}\n{article.text}", article.language)
+    return " ".join(term for token in tokens for term in sorted(token.terms or {token.norm}))
+
+
+def is_material_change(old: str, new: str) -> bool:
+    """Words added or removed beyond a few typo fixes."""
+    old_words, new_words = WORD.findall(fold(old)), WORD.findall(fold(new))
+    changed = len(set(old_words) ^ set(new_words))
+    return changed > max(3, len(set(old_words)) // 50) or abs(len(old_words) - len(new_words)) > 5
+
+
+def translation_urls(article: Article) -> list[str]:
+    """URLs of the same release in the other language: hreflang alternates and /ru/ <-> /kz/ patterns."""
+    urls = [url for _lang, url in article.alternates]
+    for a, b in LANGUAGE_SEGMENTS:
+        for this, other in ((a, b), (b, a)):
+            if this in article.url:
+                urls.append(article.url.replace(this, other, 1))
+    return [canonical_url(u) for u in urls]
+
+
+class Deduplicator:
+    """URL, exact-content, translation and near-duplicate checks, in that order (cheapest first)."""
+
+    def __init__(self, repo: Repository, detector: NearDuplicateDetector) -> None:
+        self.repo = repo
+        self.detector = detector
+
+    def decide(self, article: Article) -> Decision:
+        canon = choose_canonical(article.url, article.canonical_url)
+        digest = content_hash(article.text)
+        fp = fingerprint(
+            article.text, title=article.title, lang=article.language, published=article.published
+        )
+        item = ArticleToStore(article, canon, digest, search_terms(article))
+        known = self.repo.article_by_url(canon)
+        if known is not None:
+            if known.content_hash == digest:
+                return Decision(item, "known_url", fp, material=False)
+            return Decision(item, "version", fp, material=is_material_change(known.text, article.text))
+        story = self.repo.story_of_content(digest)
+        if story is not None:
+            return Decision(_join(item, story), "exact_copy", fp)
+        for url in translation_urls(article):
+            other = self.repo.article_by_url(url)
+            if other is not None and other.story_id is not None:
+                return Decision(_join(item, other.story_id), "translation", fp)
+        verdict = self.detector.find(fp)
+        if verdict is not None:
+            other = self.repo.article_by_url(verdict.key)
+            if other is not None and other.story_id is not None:
+                return Decision(_join(item, other.story_id), "near_duplicate", fp, score=verdict.score)
+        return Decision(item, "new", fp)
+
+
+def _join(item: ArticleToStore, story_id: int) -> ArticleToStore:
+    return ArticleToStore(item.article, item.canonical_url, item.content_hash, item.search_terms, story_id)
+
+
+class DedupePipeline:
+    """Scrapy item pipeline: turns each Article into a Decision for the store pipeline."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.deduplicator: Deduplicator | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> DedupePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        from pipelines.resources import shared_resources
+
+        resources = shared_resources(self.crawler.settings)
+        self.deduplicator = Deduplicator(resources.repo, resources.detector)
+
+    async def process_item(self, item: Any) -> Any:
+        import asyncio
+
+        if not isinstance(item, Article) or self.deduplicator is None:
+            return item
+        decision = await asyncio.to_thread(self.deduplicator.decide, item)
+        self.crawler.stats.inc_value(f"newsmon/dedupe/{decision.reason}")
+        if decision.reason == "known_url":
+            from scrapy.exceptions import DropItem
+
+            raise DropItem(f"already stored unchanged: {decision.item.canonical_url}")
+        return decision

@@ -1,0 +1,135 @@
+"""Match new articles against every active watch in one pass, and write matches and alerts (the outbox).
+
+One match per (watch, story): a copy of a story on another portal does not alert again; it shows up as
+"also on" in the alert. Alerts go out after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from newsmon.models import Channel, StoredArticle, Watch
+from newsmon.query import compile_query, highlight_snippet
+from newsmon.storage import NewAlert, Repository, WatchHit
+from tasks import context
+from tasks.app import app
+
+log = logging.getLogger(__name__)
+
+
+def passes_filters(watch: Watch, article: StoredArticle, source_regions: dict[str, str]) -> bool:
+    if watch.sources and article.source not in watch.sources:
+        return False
+    if watch.languages and article.language not in watch.languages:
+        return False
+    return not (watch.regions and source_regions.get(article.source or "") not in watch.regions)
+
+
+def in_quiet_hours(watch: Watch, now: datetime) -> datetime | None:
+    """When quiet hours ("22:00-07:00", owner's time zone) hold an alert, the time they end (UTC)."""
+    if not watch.quiet_hours:
+        return None
+    start_s, end_s = watch.quiet_hours.split("-")
+    tz = ZoneInfo(watch.timezone)
+    local = now.astimezone(tz)
+    start, end = time.fromisoformat(start_s), time.fromisoformat(end_s)
+    t = local.time()
+    quiet = (start <= t < end) if start < end else (t >= start or t < end)
+    if not quiet:
+        return None
+    end_day = local.date() if t < end else local.date() + timedelta(days=1)
+    return datetime.combine(end_day, end, tz).astimezone(UTC)
+
+
+def alert_payload(watch: Watch, article: StoredArticle, repo: Repository) -> dict[str, Any]:
+    query = compile_query(watch.query)
+    spans = query.highlight(article.text, article.language)
+    copies = [a for a in repo.story_articles(article.story_id or 0) if a.id != article.id]
+    return {
+        "watch_id": watch.id,
+        "watch_name": watch.name,
+        "story_id": article.story_id,
+        "article_id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "source": article.source,
+        "language": article.language,
+        "published": article.published.isoformat() if article.published else None,
+        "snippet": highlight_snippet(article.text, spans),
+        "highlights": [list(span) for span in spans],
+        "also_on": [{"source": c.source, "url": c.url, "title": c.title} for c in copies],
+    }
+
+
+def _alerts_for(
+    watch: Watch, payload: dict[str, Any], channels: dict[str, Channel], now: datetime
+) -> list[NewAlert]:
+    held_until = in_quiet_hours(watch, now)
+    status = "held" if watch.mode != "instant" else "pending"
+    out = []
+    for name in watch.channels:
+        channel = channels.get(name)
+        if channel is None or not channel.enabled:
+            log.warning("watch %r names channel %r, which does not exist or is disabled", watch.name, name)
+            continue
+        key = f"match:{watch.id}:{payload['story_id']}:{channel.id}"
+        out.append(NewAlert(channel.id, key, payload, status=status, next_attempt_at=held_until or now))
+    return out
+
+
+def match_article(
+    repo: Repository,
+    article: StoredArticle,
+    watches: dict[int, Watch],
+    channels: dict[str, Channel],
+    regions: dict[str, str],
+) -> list[int]:
+    """Run the compiled matcher on one article; returns the ids of alerts created."""
+    hits_by_watch = context.matcher().match(
+        article.text, lang=article.language, title=article.title, source=article.source
+    )
+    now = datetime.now(UTC)
+    already = repo.story_matched_by(article.story_id or 0) if hits_by_watch else set()
+    hits = []
+    for watch_id, result in hits_by_watch.items():
+        watch = watches.get(watch_id)
+        if watch is None or not passes_filters(watch, article, regions):
+            continue
+        alerts: list[NewAlert] = []
+        if watch_id not in already:
+            alerts = _alerts_for(watch, alert_payload(watch, article, repo), channels, now)
+        hits.append(WatchHit(watch_id, tuple(getattr(result, "terms", ()) or ()), tuple(alerts)))
+    return repo.record_matching(article.id, hits)
+
+
+def match_articles(article_ids: Sequence[int], *, enqueue: bool = True) -> list[int]:
+    """Match a batch of stored articles; safe to run twice (matched articles are skipped)."""
+    repo = context.repository()
+    watches = {w.id: w for w in repo.list_watches(enabled_only=True)}
+    channels = {c.name: c for c in repo.list_channels()}
+    regions = {source.name: source.region or "" for source in repo.list_sources()}
+    created: list[int] = []
+    for article in repo.get_articles(list(article_ids)):
+        if article.matched:
+            continue
+        try:
+            created.extend(match_article(repo, article, watches, channels, regions))
+        except Exception:
+            log.exception(
+                "matching failed for article %s (%s); the sweeper will retry", article.id, article.url
+            )
+    if enqueue:
+        from tasks.delivery import deliver_alert_task
+
+        for alert_id in created:
+            deliver_alert_task.apply_async((alert_id,), queue="alerts")
+    return created
+
+
+@app.task(name="newsmon.match_articles", acks_late=True, max_retries=3)
+def match_articles_task(article_ids: list[int]) -> int:
+    return len(match_articles(article_ids))
