@@ -1,20 +1,25 @@
-"""Extraction: html + url -> Article. No Scrapy imports here.
+"""Extraction: html + url -> Article. Pure functions over lxml trees; no Scrapy imports here.
 
-Placeholder implementation; replaced by the full extractor (crawlers/pages/extract.py).
+Public API:
+- `extract_article(html, url, *, source=None, headers_charset=None, now=None) -> Article`
+- `page_kind(html, url) -> str`: "article", "index", "tag", "contacts", "search", "empty" or "binary"
+- `parse_date(text, *, tz="Asia/Almaty", now=None, languages=("ru", "kk")) -> datetime | None` (UTC)
+- `decode_html(data, headers_charset=None) -> (text, codec)`
 """
 
 from __future__ import annotations
 
-import trafilatura
+from crawlers.pages.dates import parse_date, parse_iso, to_utc
+from crawlers.pages.encoding import decode_html
+from crawlers.pages.extract import extract_article, page_kind
+from crawlers.pages.selectors import SelectorError
 
-from newsmon.models import Article
-
-
-def extract_article(html: str | bytes, url: str) -> Article:
-    """Extract one article from a page."""
-    if isinstance(html, bytes):
-        html = html.decode("utf-8", errors="replace")
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True)
-    if doc is None:
-        return Article(url=url, text="", warnings=("no_text",))
-    return Article(url=url, text=doc.text or "", title=doc.title, canonical_url=doc.url)
+__all__ = [
+    "SelectorError",
+    "decode_html",
+    "extract_article",
+    "page_kind",
+    "parse_date",
+    "parse_iso",
+    "to_utc",
+]

@@ -1,0 +1,175 @@
+"""The main text of an article page, without menus, related news, comments, share buttons or banners.
+
+trafilatura finds the body; two second opinions fix what it typically gets wrong on news portals: the
+lead paragraph that sits above the body in its own block (dropped by trafilatura), and a too-short
+result where the page's own `articleBody` (JSON-LD or itemprop) is the better evidence. Boilerplate lines
+that slip through («Читайте также», «Поделиться», subscription calls, cookie notices) are removed last.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from copy import copy
+
+import trafilatura
+from lxml import html as lxml_html
+
+from crawlers.pages.metadata import PageMetadata, jsonld_text
+
+logger = logging.getLogger(__name__)
+
+LEAD_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:lead|lede|perex|intro|standfirst|summary|subtitle|sub-?tit\w*|subheadline|subhead|"
+    r"description|excerpt|teaser|abstract|dek|deck|anons|annotation|announce|article__heading|"
+    r"article-heading|article__lead|article-lead|news-lead|post-lead|epigraph|vrez|podzag\w*)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+NOT_LEAD_RE = re.compile(r"related|teaser-list|promo|comment|footer|nav|menu|sidebar|widget", re.IGNORECASE)
+BOILERPLATE_RE = re.compile(
+    r"^(?:читайте также|читайте нас|читайте новости|смотрите также|по теме|подписывайтесь|подпишитесь|"
+    r"поделиться|поделитесь|комментари|оставьте комментарий|мы используем cookie|сайт использует cookie|"
+    r"этот сайт использует|используя сайт|нашли ошибку|если вы нашли ошибку|выделите|реклама|"
+    r"сондай-ақ оқыңыз|оқи отырыңыз|бөлісу|жазылыңыз|пікір|қатысты жаңалықтар|тағы оқыңыз|"
+    r"read also|read more|see also|share this|share on|subscribe|follow us|we use cookies|"
+    r"this site uses cookies|advertisement|sponsored|related:|czytaj (?:więcej|też|także)|zobacz (?:też|także)|"
+    r"lesen sie auch|lesen sie mehr|mehr zum thema|lire aussi|à lire aussi|leer más|lee también|leggi anche)",
+    re.IGNORECASE,
+)
+BOILERPLATE_MAX_LEN = 160
+MIN_LEAD_CHARS = 40
+MAX_LEAD_CHARS = 1200
+
+
+def main_text(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
+    """The article body as plain text, paragraphs separated by newlines."""
+    text = trafilatura_text(tree, url)
+    body = page_article_body(tree, meta)
+    if body and len(body) > max(2 * len(text), len(text) + 400) and _contains_most_of(body, text):
+        text = body
+    if len(text) < 200:
+        recall = trafilatura_text(tree, url, favor_recall=True)
+        if len(recall) > len(text):
+            text = recall
+    lead = find_lead(tree, meta, text)
+    if lead:
+        text = f"{lead}\n{text}" if text else lead
+    return clean_paragraphs(text)
+
+
+def trafilatura_text(tree: lxml_html.HtmlElement, url: str, *, favor_recall: bool = False) -> str:
+    """trafilatura's body on a copy of the tree (it prunes what it is given)."""
+    try:
+        doc = trafilatura.bare_extraction(
+            copy(tree),
+            url=url,
+            fast=True,
+            favor_recall=favor_recall,
+            include_comments=False,
+            include_tables=True,
+            with_metadata=False,
+            deduplicate=False,
+        )
+    except Exception:  # trafilatura has many failure modes on broken markup; the page still yields an Article
+        logger.warning("trafilatura failed on %s", url, exc_info=True)
+        return ""
+    return (doc.text or "") if doc is not None else ""
+
+
+def page_article_body(tree: lxml_html.HtmlElement, meta: PageMetadata) -> str:
+    """The body the page marks itself: JSON-LD articleBody or an itemprop=articleBody element."""
+    body = jsonld_text(meta.jsonld.get("articleBody")) if meta.jsonld else None
+    if body and "<" in body:
+        body = _text_of(lxml_html.fragment_fromstring(body, create_parent="div"))
+    if not body:
+        elements = tree.xpath('//*[@itemprop="articleBody"]')
+        body = _text_of(elements[0]) if elements else None
+    return body or ""
+
+
+def _text_of(element: lxml_html.HtmlElement) -> str:
+    element = copy(element)
+    for junk in element.xpath(".//script|.//style|.//noscript|.//figure|.//aside|.//form|.//iframe"):
+        junk.drop_tree()
+    blocks = []
+    for block in element.xpath(".//p|.//h2|.//h3|.//li|.//blockquote") or [element]:
+        words = " ".join(block.text_content().split())
+        if words:
+            blocks.append(words)
+    return "\n".join(blocks)
+
+
+def _contains_most_of(body: str, text: str) -> bool:
+    if not text:
+        return True
+    body_words = set(body.lower().split())
+    words = text.lower().split()
+    return sum(1 for word in words if word in body_words) >= 0.8 * len(words)
+
+
+def find_lead(tree: lxml_html.HtmlElement, meta: PageMetadata, text: str) -> str | None:
+    """The lead paragraph shown above the body, when the body text does not already contain it."""
+    folded_text = _fold(text)
+    description = _fold(meta.first("og:description", "description", "twitter:description") or "")
+    for element in _lead_candidates(tree):
+        lead = " ".join(element.text_content().split())
+        if not MIN_LEAD_CHARS <= len(lead) <= MAX_LEAD_CHARS:
+            continue
+        folded = _fold(lead)
+        if folded[:80] in folded_text:
+            return None
+        marked = bool(LEAD_CLASS_RE.search(_class_and_id(element)))
+        if marked or (description and folded[:60] == description[:60] and len(folded) < 2 * len(description)):
+            return lead
+    return None
+
+
+def _lead_candidates(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """Blocks right after the headline: its following siblings and those of its parents."""
+    headlines = tree.xpath("//h1")
+    if not headlines:
+        return []
+    found = []
+    node = headlines[0]
+    for _level in range(4):
+        for sibling in node.itersiblings():
+            if not isinstance(sibling.tag, str) or NOT_LEAD_RE.search(_class_and_id(sibling)):
+                continue
+            found.append(sibling)
+            found.extend(
+                child
+                for child in sibling.iterdescendants("p", "div", "h2", "strong")
+                if child.tag == "p" or LEAD_CLASS_RE.search(_class_and_id(child))
+            )
+            if len(found) > 40:
+                return found
+        node = node.getparent()
+        if node is None or node.tag in {"body", "html", "main"}:
+            break
+    return found
+
+
+def _class_and_id(element: lxml_html.HtmlElement) -> str:
+    return f"{element.get('class', '')} {element.get('id', '')} {element.get('itemprop', '')}"
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.replace("\xa0", " ").split()).lower()
+
+
+def clean_paragraphs(text: str) -> str:
+    """Drop short boilerplate lines and repeated paragraphs; fold whitespace inside lines."""
+    kept: list[str] = []
+    seen: set[str] = set()
+    for line in text.splitlines():
+        line = " ".join(line.replace("\xa0", " ").split())
+        if not line:
+            continue
+        if len(line) <= BOILERPLATE_MAX_LEN and BOILERPLATE_RE.match(line):
+            continue
+        key = line.lower()
+        if key in seen and len(line) > 30:
+            continue
+        seen.add(key)
+        kept.append(line)
+    return "\n".join(kept)

@@ -1,0 +1,380 @@
+"""Dates as portals print them: ISO metadata, Russian, Kazakh (Cyrillic and Latin) and English words.
+
+Bylines are parsed by our own rules first (fast, and never month-first for dd.mm.yyyy); dateparser only
+handles what the rules do not know. Local times go through the tz database zone (Asia/Almaty was UTC+6
+before 2024-03-01 and UTC+5 since), never a fixed offset. Results are aware datetimes in UTC.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TZ = "Asia/Almaty"
+
+# Month stems after folding (see _fold): Russian, Kazakh Cyrillic, Latin Kazakh (2018 and older variants),
+# English. A word is a month when it starts with a stem and adds at most a case ending.
+MONTH_STEMS: tuple[tuple[str, int], ...] = (
+    ("январ", 1),
+    ("янв", 1),
+    ("феврал", 2),
+    ("фев", 2),
+    ("март", 3),
+    ("мар", 3),
+    ("апрел", 4),
+    ("апр", 4),
+    ("мая", 5),
+    ("май", 5),
+    ("июн", 6),
+    ("июл", 7),
+    ("август", 8),
+    ("авг", 8),
+    ("сентябр", 9),
+    ("сен", 9),
+    ("октябр", 10),
+    ("окт", 10),
+    ("ноябр", 11),
+    ("ноя", 11),
+    ("декабр", 12),
+    ("дек", 12),
+    ("кантар", 1),
+    ("акпан", 2),
+    ("наурыз", 3),
+    ("сауир", 4),
+    ("мамыр", 5),
+    ("маусым", 6),
+    ("шилде", 7),
+    ("тамыз", 8),
+    ("кыркуйек", 9),
+    ("казан", 10),
+    ("караша", 11),
+    ("желтоксан", 12),
+    ("qantar", 1),
+    ("aqpan", 2),
+    ("nauryz", 3),
+    ("sauir", 4),
+    ("mamyr", 5),
+    ("mausym", 6),
+    ("shilde", 7),
+    ("tamyz", 8),
+    ("qyrkuiek", 9),
+    ("qyrkuyek", 9),
+    ("qazan", 10),
+    ("qarasha", 11),
+    ("jeltoqsan", 12),
+    ("january", 1),
+    ("jan", 1),
+    ("february", 2),
+    ("feb", 2),
+    ("march", 3),
+    ("april", 4),
+    ("apr", 4),
+    ("may", 5),
+    ("june", 6),
+    ("jun", 6),
+    ("july", 7),
+    ("jul", 7),
+    ("august", 8),
+    ("aug", 8),
+    ("september", 9),
+    ("sept", 9),
+    ("sep", 9),
+    ("october", 10),
+    ("oct", 10),
+    ("november", 11),
+    ("nov", 11),
+    ("december", 12),
+    ("dec", 12),
+)
+MAX_CASE_ENDING = 5
+
+# Kazakh letters to their Russian look-alikes, Latin Kazakh diacritics to plain letters.
+FOLD_TABLE = str.maketrans(
+    {
+        "қ": "к",
+        "ғ": "г",
+        "ң": "н",
+        "ә": "а",
+        "ө": "о",
+        "ұ": "у",
+        "ү": "у",
+        "һ": "х",
+        "і": "и",
+        "ё": "е",
+        "ý": "u",
+        "ú": "u",
+        "ı": "i",
+        "á": "a",
+        "ó": "o",
+        "ń": "n",
+        "ǵ": "g",
+        "ü": "u",
+        "ö": "o",
+        "ş": "sh",
+        "ç": "ch",
+        "ğ": "g",
+        "ä": "a",
+    }
+)
+
+TODAY_WORDS = ("сегодня", "бугин", "today", "bugin")
+YESTERDAY_WORDS = ("вчера", "кеше", "yesterday", "keshe")
+DAY_BEFORE_WORDS = ("позавчера", "алдынгуни", "алдыңгуни")
+JUST_NOW_WORDS = ("только что", "жана гана", "just now")
+
+# Relative units: folded word prefix -> seconds.
+RELATIVE_UNITS: tuple[tuple[str, int], ...] = (
+    ("секунд", 1),
+    ("сек", 1),
+    ("second", 1),
+    ("минут", 60),
+    ("мин", 60),
+    ("minute", 60),
+    ("min", 60),
+    ("сагат", 3600),
+    ("час", 3600),
+    ("hour", 3600),
+    ("ч", 3600),
+    ("кун", 86400),
+    ("дн", 86400),
+    ("ден", 86400),
+    ("day", 86400),
+    ("апта", 604800),
+    ("недел", 604800),
+    ("week", 604800),
+)
+AGO_RE = re.compile(r"(?:(\d{1,3})\s*)?([a-zа-я]+)\.?\s+(?:назад|бурын|ago)\b")
+
+ISO_RE = re.compile(
+    r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?",
+    re.IGNORECASE,
+)
+NUMERIC_DMY_RE = re.compile(r"(?<![\d.])(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?![\d])")
+NUMERIC_YMD_RE = re.compile(r"(?<![\d.])(\d{4})[./](\d{1,2})[./](\d{1,2})(?![\d])")
+TIME_RE = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])[:](\d{2})(?::(\d{2}))?(?![\d])")
+WORD_RE = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
+YEAR_MARKERS = ("г", "года", "год", "гг", "ж", "жылы", "жылгы", "жыл", "жылдын", "year", "y", "jyly", "jylgy")
+
+
+@lru_cache(maxsize=16)
+def zone(name: str | None) -> ZoneInfo:
+    """The tz database zone by name; an unknown name falls back to Asia/Almaty with a log line."""
+    try:
+        return ZoneInfo(name or DEFAULT_TZ)
+    except (ZoneInfoNotFoundError, ValueError):
+        logger.warning("unknown time zone %r, using %s", name, DEFAULT_TZ)
+        return ZoneInfo(DEFAULT_TZ)
+
+
+def to_utc(value: datetime, tz: str | None = DEFAULT_TZ) -> datetime:
+    """An aware datetime keeps its instant; a naive one is local wall time in `tz`."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone(tz))
+    return value.astimezone(UTC)
+
+
+def fold(text: str) -> str:
+    """Lower-case, Kazakh and Latin-Kazakh letters folded to plain look-alikes, NBSP as space."""
+    text = unicodedata.normalize("NFC", text).lower().translate(FOLD_TABLE)
+    return text.replace("\xa0", " ").replace("\u202f", " ")
+
+
+def month_of(word: str) -> int | None:
+    """Month number of a folded word, allowing a case ending («ақпанда», «декабря», «qazanda»)."""
+    for stem, month in MONTH_STEMS:
+        if word.startswith(stem) and len(word) - len(stem) <= MAX_CASE_ENDING:
+            if len(stem) <= 3 and len(word) > len(stem) + 1 and not _is_abbreviation(word, stem):
+                continue
+            return month
+    return None
+
+
+def _is_abbreviation(word: str, stem: str) -> bool:
+    # "мар" must not swallow "марш", "may" must not swallow "mayor": short stems only as themselves.
+    return word == stem or word.rstrip(".") == stem
+
+
+def parse_iso(text: str, tz: str | None = DEFAULT_TZ) -> datetime | None:
+    """ISO 8601 (as in meta tags and JSON-LD). An offset keeps the instant; no offset means local time."""
+    match = ISO_RE.search(text.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second, offset = match.groups()
+    try:
+        local = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+    except ValueError:
+        return None
+    if offset:
+        return local.replace(tzinfo=_offset_zone(offset)).astimezone(UTC)
+    return to_utc(local, tz)
+
+
+def is_date_only(text: str) -> bool:
+    """True for values like "2024-05-01" that carry a day but no time of day."""
+    return bool(re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text))
+
+
+def _offset_zone(offset: str) -> object:
+    from datetime import timezone
+
+    if offset.upper() == "Z":
+        return UTC
+    sign = -1 if offset[0] == "-" else 1
+    digits = offset[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def parse_date(
+    text: str,
+    *,
+    tz: str = DEFAULT_TZ,
+    now: datetime | None = None,
+    languages: tuple[str, ...] | list[str] = ("ru", "kk"),
+) -> datetime | None:
+    """The publication instant (UTC) a byline or metadata string gives, or None when it gives none."""
+    if not text or not text.strip():
+        return None
+    text = text.strip()[:300]
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    if re.match(r"\s*\d{4}-\d{2}-\d{2}", text):
+        return parse_iso(text, tz)
+    folded = fold(text)
+    local_now = now.astimezone(zone(tz))
+    for rule in (_relative_words, _relative_ago, _numeric, _worded):
+        found = rule(folded, local_now)
+        if found is not None:
+            return to_utc(found, tz) if found.tzinfo is None else found.astimezone(UTC)
+    if ISO_RE.search(text):
+        return parse_iso(text, tz)
+    return _dateparser_fallback(text, tz, now, tuple(languages))
+
+
+def _time_in(text: str) -> time | None:
+    match = TIME_RE.search(text)
+    if not match:
+        return None
+    return time(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
+
+
+def _relative_words(folded: str, local_now: datetime) -> datetime | None:
+    words = set(WORD_RE.findall(folded))
+    if any(phrase in folded for phrase in JUST_NOW_WORDS):
+        return local_now.replace(tzinfo=None)
+    for vocabulary, days in ((DAY_BEFORE_WORDS, 2), (TODAY_WORDS, 0), (YESTERDAY_WORDS, 1)):
+        if words.intersection(vocabulary):
+            day = local_now.date() - timedelta(days=days)
+            return datetime.combine(day, _time_in(folded) or time(0, 0))
+    return None
+
+
+def _relative_ago(folded: str, local_now: datetime) -> datetime | None:
+    match = AGO_RE.search(folded)
+    if not match:
+        return None
+    count = int(match.group(1) or 1)
+    unit = match.group(2)
+    for prefix, seconds in RELATIVE_UNITS:
+        if unit.startswith(prefix):
+            return (local_now - timedelta(seconds=count * seconds)).replace(tzinfo=None)
+    return None
+
+
+def _numeric(folded: str, local_now: datetime) -> datetime | None:
+    day_month_year = NUMERIC_DMY_RE.search(folded)
+    if day_month_year:
+        day, month, year = (int(g) for g in day_month_year.groups())
+        if year < 100:
+            year += 2000 if year <= local_now.year % 100 + 1 else 1900
+        rest = folded[: day_month_year.start()] + " " + folded[day_month_year.end() :]
+        return _combine(year, month, day, _time_in(rest))
+    year_month_day = NUMERIC_YMD_RE.search(folded)
+    if year_month_day:
+        year, month, day = (int(g) for g in year_month_day.groups())
+        rest = folded[: year_month_day.start()] + " " + folded[year_month_day.end() :]
+        return _combine(year, month, day, _time_in(rest))
+    return None
+
+
+def _worded(folded: str, local_now: datetime) -> datetime | None:
+    """Day, month name and optional year in any order the portals use."""
+    tokens = [(m.group(0), m.start(), m.end()) for m in WORD_RE.finditer(folded)]
+    for index, (word, _start, end) in enumerate(tokens):
+        month = None if word.isdigit() else month_of(word)
+        if month is None:
+            continue
+        day, year = _day_and_year_around(tokens, index)
+        if day is None:
+            continue
+        clock = _time_in(folded[end:]) or _time_in(folded[: tokens[index][1]])
+        if year is None:
+            year = local_now.year
+            guess = _combine(year, month, day, clock)
+            if guess and guess.date() > local_now.date() + timedelta(days=2):
+                year -= 1
+        return _combine(year, month, day, clock)
+    return None
+
+
+def _day_and_year_around(tokens: list[tuple[str, int, int]], index: int) -> tuple[int | None, int | None]:
+    def number(at: int, low: int, high: int) -> int | None:
+        if 0 <= at < len(tokens) and tokens[at][0].isdigit() and low <= int(tokens[at][0]) <= high:
+            return int(tokens[at][0])
+        return None
+
+    day = number(index - 1, 1, 31)
+    after = index + 1
+    if day is None:  # "October 17, 2023" / "Қазан 17"
+        day = number(after, 1, 31)
+        after += 1 if day is not None else 0
+    year = number(after, 1800, 2100)
+    if year is None:  # Kazakh year first: «2023 жылғы 17 қазан», «1921 ж. 21 ақпанда»
+        back = index - 2
+        while back >= 0 and tokens[back][0] in YEAR_MARKERS:
+            back -= 1
+        year = number(back, 1800, 2100) if back < index - 1 else None
+    return day, year
+
+
+def _combine(year: int, month: int, day: int, clock: time | None) -> datetime | None:
+    try:
+        return datetime.combine(date(year, month, day), clock or time(0, 0))
+    except ValueError:
+        return None
+
+
+def _dateparser_fallback(text: str, tz: str, now: datetime, languages: tuple[str, ...]) -> datetime | None:
+    """Other languages and odd formats; day-first, past-preferring, relative to `now`."""
+    if not re.search(r"\d", text):
+        return None
+    import dateparser
+
+    settings = {
+        "DATE_ORDER": "DMY",
+        "TIMEZONE": tz,
+        "TO_TIMEZONE": "UTC",
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "PREFER_DATES_FROM": "past",
+        "RELATIVE_BASE": now.astimezone(zone(tz)).replace(tzinfo=None),
+        "REQUIRE_PARTS": ["day", "month"],
+    }
+    supported = [lang for lang in (*languages, "en") if lang in _dateparser_languages()]
+    try:
+        found = dateparser.parse(text, languages=supported or None, settings=settings)
+    except Exception:  # dateparser raises many kinds on odd input; a byline never stops extraction
+        logger.debug("dateparser failed on %r", text, exc_info=True)
+        return None
+    return found.astimezone(UTC) if found else None
+
+
+@lru_cache(maxsize=1)
+def _dateparser_languages() -> frozenset[str]:
+    from dateparser.languages.loader import default_loader
+
+    return frozenset(default_loader.get_locale_map().keys())

@@ -1,0 +1,195 @@
+"""html + url -> Article: the generic article page.
+
+Order of evidence per field: the source's own selectors, then JSON-LD, OpenGraph and meta tags, then
+what the page shows (headline, byline, main text). Never raises on bad input: an empty, binary or broken
+page yields an Article with warnings that say what was wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from lxml import html as lxml_html
+from trafilatura.utils import load_html
+
+from crawlers.pages.content import clean_paragraphs, main_text
+from crawlers.pages.dates import DEFAULT_TZ, parse_date, parse_iso
+from crawlers.pages.encoding import decode_html
+from crawlers.pages.fields import (
+    clean_authors,
+    find_authors,
+    find_canonical,
+    find_description,
+    find_image,
+    find_section,
+    find_tags,
+    find_title,
+    strip_site_name,
+)
+from crawlers.pages.kind import binary_kind, kind_of_page
+from crawlers.pages.language import find_language
+from crawlers.pages.metadata import PageMetadata, read_metadata
+from crawlers.pages.page_dates import PageDates, find_dates
+from crawlers.pages.selectors import remove_elements, select_fields
+from newsmon.models import Article, Source
+
+logger = logging.getLogger(__name__)
+
+SHORT_TEXT_CHARS = 200
+FUTURE_TOLERANCE_SECONDS = 2 * 86400
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    """A decoded, parsed page and what it says about itself."""
+
+    text: str
+    tree: lxml_html.HtmlElement | None
+    meta: PageMetadata | None
+    binary: bool = False
+
+
+def parse_page(html: str | bytes, headers_charset: str | None = None) -> ParsedPage:
+    """Decode and parse once; every later step reads the same tree."""
+    if not html or binary_kind(html):
+        return ParsedPage("", None, None, binary=bool(html))
+    text = html if isinstance(html, str) else decode_html(html, headers_charset)[0]
+    text = text.replace("\x00", "")
+    try:
+        tree = load_html(text) if text.strip() else None
+    except Exception:  # lxml raises several types on garbage; the page is then simply empty
+        logger.debug("unparseable page", exc_info=True)
+        tree = None
+    if tree is None or not isinstance(tree, lxml_html.HtmlElement):
+        return ParsedPage(text, None, None)
+    return ParsedPage(text, tree, None)
+
+
+def extract_article(
+    html: str | bytes,
+    url: str,
+    *,
+    source: Source | None = None,
+    headers_charset: str | None = None,
+    now: datetime | None = None,
+) -> Article:
+    """Extract one article from a page; problems are reported in `Article.warnings`, never raised."""
+    page = parse_page(html, headers_charset)
+    if page.tree is None:
+        reason = "binary" if page.binary else "empty"
+        return Article(
+            url=url,
+            text="",
+            source=source.name if source else None,
+            warnings=(reason, "not_article", "no_title", "no_date", "short_text"),
+        )
+    try:
+        return _extract_from_tree(page.tree, url, source, now)
+    except Exception:  # one bad page must never stop a crawl; say so and keep the URL
+        logger.exception("extraction failed on %s", url)
+        return Article(
+            url=url,
+            text="",
+            source=source.name if source else None,
+            warnings=("extract_failed", "no_title", "no_date", "short_text"),
+        )
+
+
+def _extract_from_tree(
+    tree: lxml_html.HtmlElement, url: str, source: Source | None, now: datetime | None
+) -> Article:
+    selectors = source.selector_map if source else {}
+    tz = source.timezone if source else DEFAULT_TZ
+    languages = tuple(source.languages) if source and source.languages else ("ru", "kk")
+    meta = read_metadata(tree, url)
+    picked = select_fields(tree, selectors)
+    remove_elements(tree, selectors)
+    text = clean_paragraphs("\n".join(picked["text"])) if "text" in picked else main_text(tree, url, meta)
+    title = _first(picked, "title") or find_title(tree, meta, url)
+    if title and "title" not in picked:
+        title = (
+            strip_site_name(title, meta.first("og:site_name") or "", url)
+            if title == meta.title_tag
+            else title
+        )
+    dates = _selected_dates(picked, tz, now, languages) or find_dates(
+        tree, url, meta, tz=tz, now=now, languages=(*languages, _lang_hint(meta))
+    )
+    language = find_language(text, title, meta)
+    kind = kind_of_page(tree, url, meta, text)
+    warnings = _warnings(title, text, dates, kind, now)
+    return Article(
+        url=url,
+        text=text,
+        title=title,
+        canonical_url=find_canonical(meta, url),
+        description=_first(picked, "description") or find_description(meta),
+        authors=clean_authors(picked["authors"]) if "authors" in picked else find_authors(tree, meta),
+        published=dates.published,
+        updated=dates.updated,
+        language=language,
+        image=_first(picked, "image") or find_image(meta, url),
+        tags=tuple(picked["tags"]) if "tags" in picked else find_tags(tree, meta),
+        section=_first(picked, "section") or find_section(meta),
+        source=source.name if source else None,
+        alternates=tuple(meta.alternates),
+        date_source=dates.source,
+        warnings=warnings,
+    )
+
+
+def _first(picked: dict[str, list[str]], field: str) -> str | None:
+    values = picked.get(field)
+    return values[0] if values else None
+
+
+def _lang_hint(meta: PageMetadata) -> str:
+    return (meta.html_lang or "en").split("-")[0].lower()
+
+
+def _selected_dates(
+    picked: dict[str, list[str]], tz: str, now: datetime | None, languages: tuple[str, ...]
+) -> PageDates | None:
+    def parse(field: str) -> datetime | None:
+        for value in picked.get(field, ()):
+            found = parse_iso(value, tz) or parse_date(value, tz=tz, now=now, languages=languages)
+            if found:
+                return found
+        return None
+
+    published = parse("published")
+    return PageDates(published, parse("updated"), "selector") if published else None
+
+
+def _warnings(
+    title: str | None, text: str, dates: PageDates, kind: str, now: datetime | None
+) -> tuple[str, ...]:
+    warnings = []
+    if kind != "article":
+        warnings.append("not_article")
+    if not title:
+        warnings.append("no_title")
+    if dates.published is None:
+        warnings.append("no_date")
+    elif (dates.published - (now or datetime.now(UTC))).total_seconds() > FUTURE_TOLERANCE_SECONDS:
+        warnings.append("future_date")
+    if len(text) < SHORT_TEXT_CHARS:
+        warnings.append("short_text")
+    return tuple(warnings)
+
+
+def page_kind(html: str | bytes, url: str) -> str:
+    """ "article", or why the page is not one: "index", "tag", "contacts", "search", "empty", "binary"."""
+    page = parse_page(html)
+    if page.binary:
+        return "binary"
+    if page.tree is None:
+        return "empty"
+    try:
+        meta = read_metadata(page.tree, url)
+        return kind_of_page(page.tree, url, meta, main_text(page.tree, url, meta))
+    except Exception:  # a broken page is no article, and classifying it must not raise
+        logger.exception("classifying failed on %s", url)
+        return "empty"

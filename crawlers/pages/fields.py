@@ -1,0 +1,230 @@
+"""Article fields other than body and dates: title, authors, description, image, tags, section, URLs."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html as lxml_html
+
+from crawlers.pages.metadata import PageMetadata, jsonld_names, jsonld_text, jsonld_url
+
+TITLE_SEPARATORS_RE = re.compile(r"\s+[|—–\-:·•»/]{1,2}\s+|\s*[｜：]\s*|\s+::\s+")
+AUTHOR_PREFIX_RE = re.compile(
+    r"^(?:автор(?:ы)?|авторы материала|текст|фото|by|von|par|por|di|door|av|af|жазған|авторы)\s*[:\-—]?\s+",
+    re.IGNORECASE,
+)
+AUTHOR_SPLIT_RE = re.compile(r"\s*(?:,|;|\s+и\s+|\s+and\s+|\s+und\s+|\s+et\s+|\s+y\s+|\s+және\s+|&)\s*")
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def _words(text: str) -> list[str]:
+    return WORD_RE.findall(text.lower())
+
+
+def find_title(tree: lxml_html.HtmlElement, meta: PageMetadata, url: str) -> str | None:
+    """The headline: an h1 that agrees with the metadata, else og:title/JSON-LD headline, else <title>.
+
+    Site-name suffixes (« | Знамя труда», « - Kazinform») are cut from metadata titles.
+    """
+    site = meta.first("og:site_name", "application-name", "twitter:site") or ""
+    meta_titles = [
+        title
+        for title in (
+            jsonld_text(meta.jsonld.get("headline")) if meta.jsonld else None,
+            meta.first("og:title"),
+            meta.first("twitter:title"),
+            meta.first("headline", "title", "dc.title", "parsely-title", "sailthru.title"),
+            meta.title_tag,
+        )
+        if title
+    ]
+    headline = _best_h1(tree, meta_titles, site)
+    if headline:
+        return headline
+    for title in meta_titles:
+        cleaned = strip_site_name(title, site, url)
+        if cleaned:
+            return cleaned
+    return None
+
+
+def _best_h1(tree: lxml_html.HtmlElement, meta_titles: list[str], site: str) -> str | None:
+    candidates: list[list[str]] = []  # per h1: its text, then the text without a leading kicker
+    for element in tree.xpath("//h1|//*[@itemprop='headline'][not(self::meta)]")[:6]:
+        text = " ".join(element.text_content().split())
+        if len(text) < 4 or len(text) > 400 or _is_logo(element, text, site):
+            continue
+        candidates.append([text, *_without_kicker(element)])
+    if not candidates:
+        return None
+    agreed = _agreeing_title(candidates, meta_titles, site)
+    if agreed:
+        return agreed
+    meta_words = [set(_words(title)) for title in meta_titles]
+    best, best_score = None, 0.0
+    for text, *_variants in candidates:
+        words = _words(text)
+        if not words:
+            continue
+        score = max(
+            (sum(1 for word in words if word in known) / len(words) for known in meta_words), default=0
+        )
+        if score > best_score:
+            best, best_score = text, score
+    if best is not None and best_score >= 0.5:
+        return best
+    distinct = list(dict.fromkeys(variants[0] for variants in candidates))
+    if len(distinct) == 1 and (not meta_titles or len(_words(distinct[0])) >= 3):
+        return distinct[0]
+    if len(_words(distinct[0])) >= 4:  # the first real headline on the page
+        return distinct[0]
+    return None
+
+
+def _agreeing_title(candidates: list[list[str]], meta_titles: list[str], site: str) -> str | None:
+    """A metadata title that says exactly what an h1 (or the h1 without its kicker) says.
+
+    Word-for-word agreement picks the metadata spelling (no kicker, no stray quotes).
+    """
+    stripped = [strip_site_name(title, site, "") for title in meta_titles]
+    for variants in candidates:
+        for variant in reversed(variants):  # the kicker-less reading first
+            for title in stripped:
+                if title.casefold() == variant.casefold() or _words(title) == _words(variant):
+                    return title
+    return None
+
+
+def _without_kicker(element: lxml_html.HtmlElement) -> list[str]:
+    """The headline without a leading place/rubric label («<span>Frain</span> Incendie…»)."""
+    children = [child for child in element if isinstance(child.tag, str)]
+    if not children or (element.text or "").strip():
+        return []
+    kicker = " ".join(children[0].text_content().split())
+    full = " ".join(element.text_content().split())
+    rest = full[len(kicker) :].lstrip(".:|—–- ") if full.startswith(kicker) else ""
+    if kicker and len(kicker.split()) <= 4 and len(rest.split()) >= 3:
+        return [rest]
+    return []
+
+
+def _is_logo(element: lxml_html.HtmlElement, text: str, site: str) -> bool:
+    marks = f"{element.get('class', '')} {element.get('id', '')}".lower()
+    if "logo" in marks or "brand" in marks or "site-title" in marks:
+        return True
+    if site and text.lower() == site.lower():
+        return True
+    links = element.xpath(".//a/@href")
+    return bool(links) and all(urlsplit(link).path in {"", "/"} for link in links)
+
+
+def strip_site_name(title: str, site: str, url: str) -> str:
+    """Cut a site name before or after a separator; keep the longer headline side otherwise."""
+    title = " ".join(title.split())
+    parts = [part for part in TITLE_SEPARATORS_RE.split(title) if part.strip()]
+    if len(parts) < 2:
+        return title
+    host_words = set(_words(urlsplit(url).hostname or "")) - {"www", "com", "kz", "ru", "org", "net"}
+    site_words = set(_words(site)) | host_words
+
+    def is_site(part: str) -> bool:
+        words = _words(part)
+        return bool(words) and (sum(1 for word in words if word in site_words) / len(words) >= 0.5)
+
+    if is_site(parts[-1]) or is_site(parts[0]):
+        separator_at = (
+            _last_separator(title) if is_site(parts[-1]) else TITLE_SEPARATORS_RE.search(title).end()  # type: ignore[union-attr]
+        )
+        kept = title[:separator_at] if is_site(parts[-1]) else title[separator_at:]
+        return kept.strip() or title
+    if len(parts[-1]) <= 30 and len(parts[0]) > 2 * len(parts[-1]):
+        return title[: _last_separator(title)].strip()
+    return title
+
+
+def _last_separator(title: str) -> int:
+    matches = list(TITLE_SEPARATORS_RE.finditer(title))
+    return matches[-1].start() if matches else len(title)
+
+
+def find_authors(tree: lxml_html.HtmlElement, meta: PageMetadata) -> tuple[str, ...]:
+    """People credited: JSON-LD author, meta author tags, then a byline element."""
+    names: list[str] = []
+    if meta.jsonld:
+        names = jsonld_names(meta.jsonld.get("author"))
+    if not names:
+        names = [
+            value
+            for value in meta.all(
+                "author", "article:author", "parsely-author", "sailthru.author", "dc.creator"
+            )
+            if not value.startswith("http")
+        ]
+    if not names:
+        names = [
+            " ".join(element.text_content().split())
+            for element in tree.xpath(
+                "//*[@itemprop='author'][not(self::meta)]|//*[@rel='author']|"
+                "//*[contains(@class, 'author-name') or contains(@class, 'byline__name')]"
+            )[:3]
+        ]
+    return clean_authors(names)
+
+
+def clean_authors(names: list[str]) -> tuple[str, ...]:
+    """Split joined bylines, drop prefixes, URLs and duplicates; keep order."""
+    found: list[str] = []
+    for raw in names:
+        raw = AUTHOR_PREFIX_RE.sub("", " ".join(str(raw).split()))
+        for name in AUTHOR_SPLIT_RE.split(raw):
+            name = name.strip(" .:-—|")
+            if 2 <= len(name) <= 80 and not name.startswith("http") and "@" not in name and name not in found:
+                found.append(name)
+    return tuple(found[:8])
+
+
+def find_description(meta: PageMetadata) -> str | None:
+    value = (
+        meta.first("og:description")
+        or (jsonld_text(meta.jsonld.get("description")) if meta.jsonld else None)
+        or meta.first("description", "twitter:description", "dc.description")
+    )
+    return " ".join(value.split()) if value else None
+
+
+def find_image(meta: PageMetadata, url: str) -> str | None:
+    value = meta.first(
+        "og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"
+    )
+    if not value and meta.jsonld:
+        value = jsonld_url(meta.jsonld.get("image"))
+    return urljoin(url, value) if value else None
+
+
+def find_tags(tree: lxml_html.HtmlElement, meta: PageMetadata) -> tuple[str, ...]:
+    """Tags: article:tag, then JSON-LD keywords, then tag links (rel=tag or a tags block)."""
+    tags = meta.all("article:tag", "og:article:tag")
+    if not tags and meta.jsonld:
+        keywords = meta.jsonld.get("keywords")
+        tags = keywords if isinstance(keywords, list) else str(keywords or "").split(",")
+    if not tags:
+        tags = tree.xpath(
+            "//a[@rel='tag']//text()|//*[contains(@class, 'tags') or contains(@class, 'tag-list')]//a//text()"
+        )
+    cleaned = [" ".join(str(tag).split()).lstrip("#") for tag in tags]
+    return tuple(dict.fromkeys(tag for tag in cleaned if 1 < len(tag) <= 60))[:30]
+
+
+def find_section(meta: PageMetadata) -> str | None:
+    value = meta.first("article:section", "og:article:section", "section", "parsely-section")
+    if not value and meta.jsonld:
+        value = jsonld_text(meta.jsonld.get("articleSection"))
+    return " ".join(value.split()) if value else None
+
+
+def find_canonical(meta: PageMetadata, url: str) -> str:
+    value = meta.canonical or meta.first("og:url")
+    if not value and meta.jsonld:
+        value = jsonld_url(meta.jsonld.get("url")) or jsonld_url(meta.jsonld.get("mainEntityOfPage"))
+    return urljoin(url, value) if value else url

@@ -1,0 +1,228 @@
+"""Publication and update dates of a page, by order of evidence.
+
+JSON-LD, then meta tags, then <time datetime> and byline text near the headline, then htmldate on the
+page and its URL. Nothing found means None: the fetch time is never used as a publication date.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml import html as lxml_html
+
+from crawlers.pages.dates import is_date_only, parse_date, parse_iso, to_utc
+from crawlers.pages.metadata import PageMetadata, jsonld_text
+
+logger = logging.getLogger(__name__)
+
+PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "published_time",
+    "datepublished",
+    "article.published",
+    "article_date_original",
+    "publication_date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "date_published",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "dc.date",
+    "dcterms.date",
+    "citation_publication_date",
+    "citation_date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "cxenseparse:recs:publishtime",
+    "vr:published_time",
+    "mediator_published_time",
+    "dateCreated".lower(),
+    "date",
+    "created",
+    "og:pubdate",
+    "article:published",
+)
+UPDATED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "og:article:modified_time",
+    "datemodified",
+    "modified_time",
+    "dc.date.modified",
+    "dcterms.modified",
+    "last-modified",
+)
+BYLINE_CLASS_RE = re.compile(
+    r"date|time|publish|posted|created|byline|meta|info|stamp|когда|data|kun|uaqyt", re.IGNORECASE
+)
+MODIFIED_WORDS_RE = re.compile(r"обновлен|изменен|жаңартыл|updated|modified|aktualisiert|mis à jour", re.I)
+
+
+@dataclass(frozen=True)
+class PageDates:
+    published: datetime | None
+    updated: datetime | None
+    source: str | None  # "jsonld", "meta", "time", "text", "htmldate", "selector"
+
+
+def find_dates(
+    tree: lxml_html.HtmlElement,
+    url: str,
+    meta: PageMetadata,
+    *,
+    tz: str,
+    now: datetime | None,
+    languages: tuple[str, ...],
+) -> PageDates:
+    """Published and updated instants (UTC) with where the published one came from."""
+    updated = _metadata_date(meta, UPDATED_META, "dateModified", tz)
+    jsonld_value = jsonld_text(meta.jsonld.get("datePublished") or meta.jsonld.get("dateCreated"))
+    if jsonld_value and (found := parse_iso(jsonld_value, tz) or parse_date(jsonld_value, tz=tz, now=now)):
+        return PageDates(found, updated, "jsonld")
+    if found := _metadata_date(meta, PUBLISHED_META, None, tz):
+        return PageDates(found, updated, "meta")
+    if found := _time_element(tree, tz):
+        return PageDates(found, updated, "time")
+    if found := byline_date(tree, tz=tz, now=now, languages=languages):
+        return PageDates(found, updated, "text")
+    if found := url_date(url, tz):
+        return PageDates(found, updated, "url")
+    if found := _htmldate(tree, url, tz):
+        return PageDates(found, updated, "htmldate")
+    return PageDates(None, updated, None)
+
+
+def _metadata_date(
+    meta: PageMetadata, keys: tuple[str, ...], jsonld_key: str | None, tz: str
+) -> datetime | None:
+    if jsonld_key and (value := jsonld_text(meta.jsonld.get(jsonld_key))):
+        found = parse_iso(value, tz)
+        if found:
+            return found
+    for value in meta.all(*keys):
+        found = parse_iso(value, tz) if re.match(r"\s*\d{4}-\d{2}-\d{2}", value) else parse_date(value, tz=tz)
+        if found:
+            return found
+    return None
+
+
+def _time_element(tree: lxml_html.HtmlElement, tz: str) -> datetime | None:
+    """A <time datetime> in the article header (the first one near the headline, else a pubdate one)."""
+    for element in _near_headline(tree, "time[@datetime]") + tree.xpath(
+        "//time[@pubdate][@datetime]|//time[@itemprop='datePublished'][@datetime]"
+    ):
+        if MODIFIED_WORDS_RE.search(_context_of(element)):
+            continue
+        value = element.get("datetime", "")
+        found = parse_iso(value, tz)
+        if found:
+            return found
+    return None
+
+
+def byline_date(
+    tree: lxml_html.HtmlElement, *, tz: str, now: datetime | None, languages: tuple[str, ...]
+) -> datetime | None:
+    """A date printed in a byline block near the headline («10 декабря 2024, 13:02», «Бүгін, 13:51»)."""
+    for element in _near_headline(tree, "*[@class or @id]"):
+        if not BYLINE_CLASS_RE.search(f"{element.get('class', '')} {element.get('id', '')}"):
+            continue
+        text = " ".join(element.text_content().split())
+        if not 4 <= len(text) <= 120 or not re.search(r"\d", text):
+            continue
+        if MODIFIED_WORDS_RE.search(text) and not re.search(r"опубликован|жарияланды|published", text, re.I):
+            continue
+        found = parse_date(text, tz=tz, now=now, languages=languages)
+        if found:
+            return found
+    return None
+
+
+def _near_headline(tree: lxml_html.HtmlElement, xpath: str) -> list[lxml_html.HtmlElement]:
+    """Elements matching `xpath` inside the nearest few ancestors of the first h1, nearest first."""
+    headlines = tree.xpath("//h1")
+    if not headlines:
+        return tree.xpath(f"//article//{xpath}")[:20]
+    found: list[lxml_html.HtmlElement] = []
+    node = headlines[0]
+    for _level in range(5):
+        parent = node.getparent()
+        if parent is None or parent.tag in {"html"}:
+            break
+        for element in parent.xpath(f".//{xpath}"):
+            if element not in found and not _in_other_item(element, parent) and not _in_teaser(element):
+                found.append(element)
+        node = parent
+        if len(found) > 40:
+            break
+    return found
+
+
+def _in_other_item(element: lxml_html.HtmlElement, stop: lxml_html.HtmlElement) -> bool:
+    """True inside related-news lists, sidebars and comments (their dates are not the article's)."""
+    node = element.getparent()
+    while node is not None and node is not stop:
+        marks = f"{node.tag} {node.get('class', '')} {node.get('id', '')}".lower()
+        if re.search(
+            r"related|aside|sidebar|comment|popular|latest|recommend|teaser|widget|footer|\bnav", marks
+        ):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _in_teaser(element: lxml_html.HtmlElement) -> bool:
+    """True when a nearby ancestor holds a headline link of another article (a teaser card)."""
+    node = element
+    for _level in range(3):
+        node = node.getparent()
+        if node is None or node.xpath(".//h1"):
+            return False
+        if node.xpath(".//a[string-length(normalize-space()) > 30]"):
+            return True
+    return False
+
+
+def _context_of(element: lxml_html.HtmlElement) -> str:
+    parent = element.getparent()
+    text = parent.text_content() if parent is not None else ""
+    return " ".join(text.split())[:80]
+
+
+URL_DATE_RE = re.compile(r"/((?:19|20)\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|\D)")
+
+
+def url_date(url: str, tz: str) -> datetime | None:
+    """A day in the URL path (/2024/05/14/, /20110410/), as local midnight."""
+    match = URL_DATE_RE.search(url)
+    if not match:
+        return None
+    try:
+        return to_utc(datetime(int(match.group(1)), int(match.group(2)), int(match.group(3))), tz)
+    except ValueError:
+        return None
+
+
+def _htmldate(tree: lxml_html.HtmlElement, url: str, tz: str) -> datetime | None:
+    """htmldate's best original date (day level) as local midnight; None when it finds nothing."""
+    from copy import copy
+
+    from htmldate import find_date
+
+    try:
+        value = find_date(copy(tree), url=url, original_date=True, extensive_search=False)
+    except Exception:  # htmldate may fail on odd trees; the date just stays unknown
+        logger.debug("htmldate failed on %s", url, exc_info=True)
+        return None
+    if not value:
+        return None
+    return to_utc(datetime.fromisoformat(value), tz) if is_date_only(value) else parse_iso(value, tz)
