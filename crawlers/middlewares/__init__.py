@@ -1,0 +1,7 @@
+"""Downloader middlewares and extensions of the crawl: polite, incremental, observable."""
+
+from crawlers.middlewares.conditional_get import ConditionalGetMiddleware, ValidatorStore
+from crawlers.middlewares.content_guard import NonPageGuardExtension
+from crawlers.middlewares.stats_file import StatsFileExtension
+
+__all__ = ["ConditionalGetMiddleware", "NonPageGuardExtension", "StatsFileExtension", "ValidatorStore"]

@@ -1,0 +1,70 @@
+"""Scrapy settings, taken from the one newsmon settings object (env NEWSMON_*, optional TOML file).
+
+Polite by default: robots.txt obeyed, AutoThrottle, at most `concurrency_per_domain` requests per portal,
+a User-Agent with a contact URL, a download size cap and timeouts. Storage components and the browser are
+wired by `crawlers.addon.NewsmonAddon` (see there). Any value can be overridden with `scrapy crawl -s`.
+"""
+
+from __future__ import annotations
+
+from newsmon.config import get_settings
+
+_config = get_settings()
+
+BOT_NAME = "newsmon"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+ADDONS = {"crawlers.addon.NewsmonAddon": 0}
+
+# --- politeness ---------------------------------------------------------------------------------
+USER_AGENT = _config.effective_user_agent
+ROBOTSTXT_OBEY = _config.obey_robots
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = _config.concurrency_per_domain
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = _config.autothrottle
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "ru,kk;q=0.9,en;q=0.5",
+}
+
+# --- limits and failures --------------------------------------------------------------------------
+DOWNLOAD_TIMEOUT = _config.download_timeout
+DOWNLOAD_MAXSIZE = _config.download_max_bytes
+DOWNLOAD_WARNSIZE = _config.download_max_bytes // 2
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 10
+DNS_TIMEOUT = 20
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- engine -------------------------------------------------------------------------------------
+# Scrapy 2.13+ has a single request fingerprinter; REQUEST_FINGERPRINTER_IMPLEMENTATION no longer exists.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = _config.log_level
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {
+    "jsonl": "crawlers.items.ArticleJsonLinesExporter",
+    "jsonlines": "crawlers.items.ArticleJsonLinesExporter",
+}
+
+# --- newsmon components ---------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.ConditionalGetMiddleware": 580}
+EXTENSIONS = {
+    "crawlers.middlewares.NonPageGuardExtension": 500,
+    "crawlers.middlewares.StatsFileExtension": 900,
+}
+ITEM_PIPELINES: dict[str, int] = {}
+# Remembered ETag/Last-Modified of feeds, sitemaps and listing pages.
+NEWSMON_STATE_FILE = str(_config.data_dir / "crawl-state.sqlite3")
+NEWSMON_CONDITIONAL_GET = True
+# Wire the storage components of the pipelines package when it is installed.
+NEWSMON_PIPELINES = True
+NEWSMON_SINCE_DAYS = _config.since_days
+NEWSMON_CHROMIUM_PATH = _config.chromium_path
+# Write the final stats as JSON here (set per crawl with -s NEWSMON_STATS_FILE=PATH).
+NEWSMON_STATS_FILE = ""

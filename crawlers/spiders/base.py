@@ -1,0 +1,243 @@
+"""What every discovery spider shares: which source, how far back, how many, and fetching + extraction.
+
+Spiders only discover; `crawlers.pages.extract_article` reads the page. Every article request carries
+`newsmon_article`, `newsmon_source` and `newsmon_discovered_by` in its meta so that a downloader middleware
+can skip URLs already stored before they are downloaded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import re
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Self
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawlers.sources import load_source_file, load_sources, source_from_url
+from crawlers.spiders.fetch_errors import failure_kind
+from crawlers.spiders.links import ArticleLinkRule, url_key
+from newsmon.models import Article, Source
+
+logger = logging.getLogger(__name__)
+
+_SINCE = re.compile(r"^\s*(\d+)\s*([mhdw]?)\s*$")
+_SINCE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks", "": "days"}
+
+
+def parse_since(text: str | int | None) -> timedelta | None:
+    """'2d', '12h', '90m', '1w' or a number of days; None or 0 means no bound."""
+    if text is None or text == "":
+        return None
+    match = _SINCE.match(str(text))
+    if not match:
+        raise ValueError(f"since must look like 2d, 12h, 90m or 1w, got {text!r}")
+    amount, unit = int(match.group(1)), match.group(2)
+    return timedelta(**{_SINCE_UNITS[unit]: amount}) if amount else None
+
+
+def resolve_source(source: str | None, home: str | None, sources_file: str | None) -> Source:
+    """The source a crawl is for: a definition file, a home URL, or a name in the registry."""
+    if sources_file:
+        found, errors = load_source_file(Path(sources_file))
+        if source:
+            found = [s for s in found if s.name == source]
+        if not found:
+            problems = "; ".join(str(e) for e in errors) or "no source by that name"
+            raise ValueError(f"no usable source in {sources_file}: {problems}")
+        return found[0]
+    if home:
+        base = source_from_url(home)
+        return replace(base, name=source) if source else base
+    if not source:
+        raise ValueError("name a source: -a source=NAME, -a home=URL or -a sources_file=PATH")
+    if source.startswith(("http://", "https://")):
+        return source_from_url(source)
+    registry = load_sources()
+    if source not in registry:
+        raise ValueError(f"unknown source {source!r}; known: {', '.join(sorted(registry.sources))}")
+    return registry[source]
+
+
+@lru_cache(maxsize=4)
+def _accepted_keywords(function: Callable[..., Any]) -> frozenset[str]:
+    """Keyword arguments the extractor accepts (older placeholders take only html and url)."""
+    return frozenset(inspect.signature(function).parameters)
+
+
+def extract_page(body: bytes, url: str, source: Source, charset: str | None) -> tuple[Article, str]:
+    """Extract one page; returns the article and the page kind ("article" or why it is not one)."""
+    from crawlers import pages
+
+    kind_of = getattr(pages, "page_kind", None)
+    kind = kind_of(body, url) if kind_of is not None else "article"
+    offered = {"source": source, "headers_charset": charset}
+    accepted = _accepted_keywords(pages.extract_article)
+    kwargs = {key: value for key, value in offered.items() if key in accepted}
+    return pages.extract_article(body, url, **kwargs), kind
+
+
+def apply_hints(article: Article, hints: dict[str, Any]) -> Article:
+    """Fill what the page lacks from the feed item or news sitemap entry that led to it."""
+    changes: dict[str, Any] = {}
+    warnings = list(article.warnings)
+    if not article.title and hints.get("title"):
+        changes["title"] = hints["title"]
+        warnings = [w for w in warnings if w != "no_title"]
+    if article.published is None and hints.get("published"):
+        changes["published"] = hints["published"]
+        changes["date_source"] = hints.get("date_source", "feed")
+        warnings = [w for w in warnings if w != "no_date"]
+    if changes:
+        changes["warnings"] = tuple(warnings)
+    return article.with_changes(**changes) if changes else article
+
+
+class NewsSpider(scrapy.Spider):
+    """Base of the discovery spiders. Arguments: source | home | sources_file, since, limit."""
+
+    source: Source
+    # Stop after this many article requests (None: no limit).
+    limit: int | None = None
+    cutoff: datetime | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.requested: set[str] = set()
+        self._extractor: ThreadPoolExecutor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        source = resolve_source(kwargs.get("source"), kwargs.get("home"), kwargs.get("sources_file"))
+        spider.source = source
+        spider.rule = ArticleLinkRule.for_source(source)
+        since = kwargs.get("since")
+        if since is None:
+            since = (
+                source.since_days
+                if source.since_days is not None
+                else crawler.settings.get("NEWSMON_SINCE_DAYS")
+            )
+        window = parse_since(since)
+        spider.cutoff = datetime.now(UTC) - window if window else None
+        limit = kwargs.get("limit") or source.limit
+        spider.limit = int(limit) if limit else None
+        if source.render:
+            crawler.settings.set("NEWSMON_RENDER", True, priority="spider")
+        return spider
+
+    # --- requests ------------------------------------------------------------------------------
+    def article_request(self, url: str, discovered_by: str, hints: dict[str, Any] | None = None,
+                        priority: int = 0) -> Request | None:  # fmt: skip
+        """A request for an article page, or None if it was already requested or the limit is reached."""
+        key = url_key(url)
+        if key in self.requested:
+            self.crawler.stats.inc_value("newsmon/discovery/duplicate")
+            return None
+        if self.limit is not None and len(self.requested) >= self.limit:
+            self.crawler.stats.inc_value("newsmon/discovery/over_limit")
+            return None
+        self.requested.add(key)
+        self.crawler.stats.inc_value(f"newsmon/discovery/{discovered_by}")
+        meta = {
+            "newsmon_article": True,
+            "newsmon_source": self.source.name,
+            "newsmon_discovered_by": discovered_by,
+            "newsmon_hints": hints or {},
+        }
+        if self.source.render:
+            meta["playwright"] = True
+        return Request(url, self.parse_article, errback=self.on_error, meta=meta, priority=priority)
+
+    def page_request(self, url: str, callback: Callable[..., Any], *, role: str, priority: int = 0,
+                     conditional: bool = True, render: bool = False, **meta: Any) -> Request:  # fmt: skip
+        """A request for a feed, sitemap, robots.txt or listing page (not an article)."""
+        meta = {"newsmon_role": role, "newsmon_source": self.source.name, **meta}
+        if render:
+            meta["playwright"] = True
+        elif conditional:
+            meta["newsmon_conditional"] = True
+            meta["handle_httpstatus_list"] = [304]
+        return Request(url, callback, errback=self.on_error, meta=meta, priority=priority)
+
+    def is_too_old(self, published: datetime | None) -> bool:
+        return bool(self.cutoff and published and published < self.cutoff)
+
+    # --- responses -----------------------------------------------------------------------------
+    def not_modified(self, response: Response) -> bool:
+        return response.status == 304
+
+    async def parse_article(self, response: Response) -> AsyncIterator[Article]:
+        stats = self.crawler.stats
+        if not isinstance(response, TextResponse):
+            kind = response.headers.get("Content-Type", b"?").decode("latin-1")
+            stats.inc_value("newsmon/fetch/not_html")
+            logger.info("Skipped %s: not a web page (%s)", response.url, kind)
+            return
+        charset = "utf-8" if response.meta.get("playwright") else _header_charset(response)
+        try:
+            article, kind = await asyncio.get_running_loop().run_in_executor(
+                self._extraction_pool(), extract_page, response.body, response.url, self.source, charset
+            )
+        except Exception:
+            stats.inc_value("newsmon/extract/failed")
+            logger.exception("Extraction failed for %s", response.url)
+            return
+        if kind != "article":
+            stats.inc_value(f"newsmon/extract/not_article/{kind}")
+            logger.info("Not an article (%s): %s", kind, response.url)
+            return
+        if not article.text.strip():
+            stats.inc_value("newsmon/extract/empty_text")
+            logger.info("No article text on %s", response.url)
+            return
+        article = apply_hints(article, response.meta.get("newsmon_hints") or {})
+        for warning in article.warnings:
+            stats.inc_value(f"newsmon/extract/{warning}")
+        stats.inc_value("newsmon/extract/article")
+        yield article.with_changes(
+            source=self.source.name,
+            discovered_by=response.meta.get("newsmon_discovered_by"),
+            fetched_at=datetime.now(UTC),
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        """Count and log a failed request; the crawl goes on."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        kind = failure_kind(failure)
+        if request.meta.get("newsmon_probe"):
+            self.crawler.stats.inc_value("newsmon/discovery/probe_miss")
+            logger.debug("Nothing at %s (%s)", request.url, kind)
+            return
+        self.crawler.stats.inc_value(f"newsmon/fetch/{kind}")
+        role = "article" if request.meta.get("newsmon_article") else request.meta.get("newsmon_role", "page")
+        logger.warning("Cannot fetch %s %s: %s", role, request.url, kind)
+
+    def _extraction_pool(self) -> ThreadPoolExecutor:
+        """One worker: extraction is CPU-bound and runs off the reactor so downloads keep flowing."""
+        if self._extractor is None:
+            self._extractor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+        return self._extractor
+
+    def closed(self, reason: str) -> None:
+        if self._extractor is not None:
+            self._extractor.shutdown(wait=False)
+        logger.info("Crawl of %s finished (%s): %d article requests", self.source.name, reason,
+                    len(self.requested))  # fmt: skip
+
+
+def _header_charset(response: TextResponse) -> str | None:
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+    match = re.search(r"charset=([\w.:-]+)", content_type, re.IGNORECASE)
+    return match.group(1).strip("'\"").lower() if match else None

@@ -1,0 +1,167 @@
+"""Discovery by sitemaps: index files, gzip, Google News sitemaps, bounded by the since-window.
+
+Sitemaps a source does not list are read from robots.txt, else /sitemap.xml is tried. Entries older than
+the window (news:publication_date, else lastmod) are dropped, and so are child sitemaps of an index whose
+lastmod is older than the window.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
+
+import lxml.etree
+from scrapy.http import Request, Response
+from scrapy.utils._compression import _DecompressionMaxSizeExceeded
+from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from crawlers.spiders.base import NewsSpider
+
+logger = logging.getLogger(__name__)
+
+SITEMAP_PRIORITY = 20
+_NEWS_FIELDS = {"publication_date": "news_published", "title": "news_title"}
+
+
+class NewsSitemap(Sitemap):
+    """Scrapy's sitemap reader, also keeping the Google News fields nested in <news:news>."""
+
+    def _process_sitemap_element(self, elem: lxml.etree._Element) -> dict[str, Any] | None:
+        news: dict[str, str] = {}
+        for child in elem.iter():
+            name = self._get_tag_name(child)
+            if name in _NEWS_FIELDS and child.getparent() is not None:
+                parent = self._get_tag_name(child.getparent())
+                if parent == "news" and child.text:
+                    news[_NEWS_FIELDS[name]] = child.text.strip()
+        entry = super()._process_sitemap_element(elem)
+        if entry is not None:
+            entry.pop("news", None)
+            entry.update(news)
+        return entry
+
+
+def parse_w3c_date(text: str | None, timezone: str = "Asia/Almaty") -> datetime | None:
+    """A sitemap date (W3C datetime, or RFC 822 from some CMSs) as aware UTC; None if unreadable."""
+    if not text:
+        return None
+    text = text.strip()
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            value = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(timezone))
+    return value.astimezone(UTC)
+
+
+def sitemap_body(response: Response, max_size: int) -> bytes | None:
+    """The XML of a sitemap response (gunzipped if needed), or None if it is not one."""
+    if gzip_magic_number(response):
+        try:
+            return gunzip(response.body, max_size=max_size)
+        except (_DecompressionMaxSizeExceeded, OSError, EOFError):
+            return None
+    head = response.body[:512].lstrip().lower()
+    if head.startswith(b"<?xml") or b"<urlset" in head or b"<sitemapindex" in head:
+        return response.body
+    return None
+
+
+def sitemap_entries(body: bytes) -> tuple[str, list[dict[str, Any]]]:
+    """(type, entries): type is "sitemapindex", "urlset" or "" when the XML is neither."""
+    try:
+        sitemap = NewsSitemap(body)
+    except (lxml.etree.XMLSyntaxError, StopIteration):
+        return "", []
+    if sitemap.type not in ("sitemapindex", "urlset"):
+        return "", []
+    return sitemap.type, list(sitemap)
+
+
+class SitemapDiscovery:
+    """Requests and callbacks for robots.txt and sitemaps; mixed into spiders derived from NewsSpider."""
+
+    def sitemap_request(self: NewsSpider, url: str, *, probe: bool = False) -> Request:
+        return self.page_request(
+            url, self.parse_sitemap, role="sitemap", priority=SITEMAP_PRIORITY, newsmon_probe=probe
+        )
+
+    def robots_request(self: NewsSpider) -> Request:
+        url = urljoin(self.source.home, "/robots.txt")
+        return self.page_request(
+            url, self.parse_robots, role="robots", priority=SITEMAP_PRIORITY, conditional=False
+        )
+
+    def parse_robots(self: NewsSpider, response: Response) -> Iterator[Request]:
+        urls = list(sitemap_urls_from_robots(response.body, base_url=response.url))
+        self.crawler.stats.inc_value("newsmon/discovery/sitemaps_found", len(urls))
+        if urls:
+            logger.info("Sitemaps named in %s: %s", response.url, ", ".join(urls))
+            for url in urls:
+                yield self.sitemap_request(url)
+        else:
+            yield self.sitemap_request(urljoin(self.source.home, "/sitemap.xml"), probe=True)
+
+    def parse_sitemap(self: NewsSpider, response: Response) -> Iterator[Request]:
+        stats = self.crawler.stats
+        if self.not_modified(response):
+            return
+        body = sitemap_body(response, self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        kind, entries = sitemap_entries(body) if body else ("", [])
+        if not kind:
+            if not response.meta.get("newsmon_probe"):
+                stats.inc_value("newsmon/sitemap/invalid")
+                logger.warning("Ignoring %s: not a sitemap", response.url)
+            return
+        stats.inc_value("newsmon/sitemap/read")
+        if kind == "sitemapindex":
+            yield from self._child_sitemaps(entries)
+        else:
+            yield from self._sitemap_articles(entries)
+
+    def _child_sitemaps(self: NewsSpider, entries: list[dict[str, Any]]) -> Iterator[Request]:
+        for entry in entries:
+            if self.is_too_old(parse_w3c_date(entry.get("lastmod"), self.source.timezone)):
+                self.crawler.stats.inc_value("newsmon/sitemap/old_sitemap")
+                continue
+            yield self.sitemap_request(entry["loc"])
+
+    def _sitemap_articles(self: NewsSpider, entries: list[dict[str, Any]]) -> Iterator[Request]:
+        stats = self.crawler.stats
+        for entry in entries:
+            url = entry["loc"]
+            published = parse_w3c_date(entry.get("news_published"), self.source.timezone)
+            modified = parse_w3c_date(entry.get("lastmod"), self.source.timezone)
+            if self.is_too_old(published or modified):
+                stats.inc_value("newsmon/sitemap/too_old")
+                continue
+            if (self.rule.include or self.rule.exclude) and not self.rule.matches(url):
+                stats.inc_value("newsmon/sitemap/not_article")
+                continue
+            hints = {"title": entry.get("news_title"), "published": published, "date_source": "sitemap"}
+            request = self.article_request(url, "sitemap", hints, priority=SITEMAP_PRIORITY)
+            if request is not None:
+                yield request
+
+
+class SitemapSpider(SitemapDiscovery, NewsSpider):
+    """Articles from a source's sitemaps only (named in robots.txt when the definition has none)."""
+
+    name = "sitemap"
+
+    async def start(self) -> AsyncIterator[Request]:
+        if self.source.sitemaps:
+            for url in self.source.sitemaps:
+                yield self.sitemap_request(url)
+        else:
+            yield self.robots_request()
