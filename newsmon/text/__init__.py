@@ -1,11 +1,34 @@
 """The text analyser that matching and search share.
 
 Contract (stable; other packages rely on it):
-- `clean_text(text) -> str`: display-safe normalisation (NFC, whitespace, invisible characters, homoglyphs
-  inside Cyrillic words repaired). Keeps typographic quotes and dashes.
+- `clean_text(text) -> str`: display-safe normalisation (NFC, whitespace, invisible characters, HTML
+  entities, homoglyphs inside Cyrillic and Latin words repaired). Keeps typographic quotes and dashes.
+- `fold(text) -> str`: the matching form: clean + lowercase + ё -> е + quotes and dashes folded to ASCII.
+- `Token(surface, start, end, norm, terms)`: one word; start/end are offsets into the text as given.
 - `tokenize(text) -> list[Token]`: word tokens with character offsets into `text` and a folded form.
 - `word_terms(word, lang=None) -> frozenset[str]`: the index terms of one word: Russian lemmas, Kazakh
   stems, Latin Kazakh transliterated to Cyrillic; what a query word and a text word must share to match.
+  Terms are untagged strings in one alphabet (Kazakh-only letters folded); see `newsmon.text.terms`.
 - `analyse(text, lang=None) -> list[Token]`: tokens with their terms filled in (cached per word form).
 - `detect_language(text) -> str`: "ru", "kk", "en", "mixed" or "other".
+- `transliterate_kazakh_latin(text) -> str`: Latin Kazakh (2018 or 2021 alphabet) to Cyrillic.
+- `analyzer_version: str`: changes whenever terms may change, so stored indexes can be rebuilt.
 """
+
+from newsmon.text.language import detect_language
+from newsmon.text.latin_kazakh import transliterate_kazakh_latin
+from newsmon.text.normalise import clean_text, fold
+from newsmon.text.terms import analyse, analyzer_version, word_terms
+from newsmon.text.tokens import Token, tokenize
+
+__all__ = [
+    "Token",
+    "analyse",
+    "analyzer_version",
+    "clean_text",
+    "detect_language",
+    "fold",
+    "tokenize",
+    "transliterate_kazakh_latin",
+    "word_terms",
+]

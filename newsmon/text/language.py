@@ -1,0 +1,85 @@
+"""Language of a text: Russian, Kazakh, English, a mix of them, or something else.
+
+py3langid knows Kazakh, but on short or quoted passages it drifts to Kyrgyz, Tatar, Bashkir, Ukrainian or
+Bulgarian; the Kazakh-only letters settle those cases. Paragraphs are judged one by one so that a Kazakh
+article quoting Russian paragraphs comes out "mixed" rather than whichever language has more text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+from newsmon.text.normalise import clean_text, is_cyrillic
+
+OURS = ("ru", "kk", "en")
+# Letters Kazakh has and Russian lacks; і alone is also Ukrainian/Belarusian, so it counts only with others.
+KAZAKH_MARKERS = frozenset("әғқңөұүһӘҒҚҢӨҰҮҺ")
+TURKIC_NEIGHBOURS = frozenset({"ky", "tt", "ba", "mn", "uz", "tg", "kk"})
+MIN_SECOND_SHARE = 0.2  # a second language must hold this share of the letters to call a text mixed
+MIN_SECOND_LETTERS = 60
+SHORT_CHUNK = 40  # letters; shorter chunks are only told apart among our own languages
+CHUNK_LETTERS = 400
+_PARAGRAPHS = re.compile(r"\n\s*\n|\n")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+@lru_cache(maxsize=1)
+def identifier() -> LanguageIdentifier:
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _chunks(text: str) -> list[str]:
+    """Paragraphs, long ones cut at sentence ends into pieces of about CHUNK_LETTERS letters."""
+    chunks: list[str] = []
+    for paragraph in _PARAGRAPHS.split(text):
+        piece = ""
+        for sentence in _SENTENCE_END.split(paragraph):
+            piece = f"{piece} {sentence}" if piece else sentence
+            if sum(ch.isalpha() for ch in piece) >= CHUNK_LETTERS:
+                chunks.append(piece)
+                piece = ""
+        if piece.strip():
+            chunks.append(piece)
+    return chunks
+
+
+def _chunk_language(chunk: str, letters: int) -> str:
+    cyrillic = sum(1 for ch in chunk if is_cyrillic(ch))
+    markers = sum(1 for ch in chunk if ch in KAZAKH_MARKERS)
+    if cyrillic * 2 > letters and markers >= max(2, cyrillic * 0.02):
+        return "kk"
+    ranking = identifier().rank(chunk)
+    if letters < SHORT_CHUNK:
+        return next((lang for lang, _ in ranking if lang in OURS), "other")
+    best = ranking[0][0]
+    if best in OURS:
+        return best
+    if cyrillic * 2 > letters and best in TURKIC_NEIGHBOURS:
+        return "kk"
+    return "other"
+
+
+def detect_language(text: str) -> str:
+    """ "ru", "kk", "en", "mixed" (substantial parts in two of these) or "other"."""
+    if not isinstance(text, str):
+        raise TypeError(f"detect_language expects str, got {type(text).__name__}")
+    weights: dict[str, int] = {}
+    for chunk in _chunks(clean_text(text)):
+        letters = sum(ch.isalpha() for ch in chunk)
+        if letters:
+            lang = _chunk_language(chunk, letters)
+            weights[lang] = weights.get(lang, 0) + letters
+    if not weights:
+        return "other"
+    total = sum(weights.values())
+    ranked = sorted(weights.items(), key=lambda item: -item[1])
+    first = ranked[0][0]
+    if len(ranked) > 1:
+        second, second_letters = ranked[1]
+        substantial = second_letters >= max(MIN_SECOND_LETTERS, total * MIN_SECOND_SHARE)
+        if first in OURS and second in OURS and substantial:
+            return "mixed"
+    return first if first in OURS else "other"

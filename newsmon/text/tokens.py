@@ -1,0 +1,52 @@
+"""Word tokens with offsets into the text as given, so highlighting can wrap the original characters."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from newsmon.text.normalise import fold
+
+_LETTER = r"[^\W_]"
+# Marks and invisible characters that may sit inside a word without ending it.
+_INNER = "[\u0300-\u036f\u00ad\u200b-\u200d\u2060]"
+_PART = rf"{_LETTER}(?:{_LETTER}|{_INNER})*"
+# Hyphens and apostrophes join parts only when a word character follows («Нур-Султан», «Қазақстан-2050», «O’Neil»).
+_JOINER = "[-\u2010\u2011'\u2019\u02bc]"
+_TOKEN = re.compile(
+    rf"(?P<entity>&(?:#\d{{1,7}}|#[xX][0-9a-fA-F]{{1,6}}|[A-Za-z][A-Za-z0-9]{{1,31}});)"
+    rf"|(?P<word>{_PART}(?:{_JOINER}{_PART})*)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word: `surface[start:end]` of the original text, its folded form and (after analysis) its terms."""
+
+    surface: str
+    start: int
+    end: int
+    norm: str
+    terms: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=200_000)
+def norm_of(surface: str) -> str:
+    """The folded form of one word surface; cached because news text repeats its words."""
+    return fold(surface)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Word tokens of `text` (HTML entities are skipped, not read as words); terms are left empty."""
+    if not isinstance(text, str):
+        raise TypeError(f"tokenize expects str, got {type(text).__name__}")
+    tokens: list[Token] = []
+    for match in _TOKEN.finditer(text):
+        surface = match.group("word")
+        if surface is None:
+            continue
+        norm = norm_of(surface)
+        if norm:
+            tokens.append(Token(surface, match.start(), match.end(), norm))
+    return tokens
