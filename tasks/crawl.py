@@ -107,6 +107,14 @@ def run_child(command: list[str], settings: Settings, log_path: Path) -> tuple[i
             raise
 
 
+def read_stats(path: Path) -> dict[str, Any]:
+    """Scrapy's final stats as the crawl process wrote them, with its finish reason; {} if it died first."""
+    if not path.exists():
+        return {}
+    record = json.loads(path.read_text(encoding="utf-8"))
+    return {**record.get("stats", {}), "finish_reason": record.get("finish_reason")}
+
+
 def _status(code: int | None, supervision: str, stats: dict[str, Any]) -> tuple[str, str]:
     reason = str(stats.get("finish_reason") or supervision)
     if supervision == "timeout":
@@ -146,7 +154,7 @@ def crawl_source(name: str, options: CrawlOptions | None = None) -> dict[str, An
             except BaseException:
                 status, reason = "interrupted", "worker shutdown"
                 raise
-            stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+            stats = read_stats(stats_file)
             status, reason = _status(code, supervision, stats)
     finally:
         repo.finish_run(run_id, status, reason, stats)
