@@ -1,0 +1,257 @@
+"""Compiled queries: rule trees evaluated against an article read once (`ArticleView`).
+
+A rule never looks at text itself; it asks the view which tokens satisfy which query word ids. The
+`triggers` of a rule are word ids at least one of which must occur for the rule to be true; the matcher
+indexes each watch under its triggers, so only watches with a chance of matching are evaluated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import newsmon.text as text_analysis
+from newsmon.query.vocabulary import Vocabulary
+
+Span = tuple[str, int, int]  # side ("text" or "title"), first token index, last token index
+SIDES_BY_FIELD: dict[str | None, tuple[str, ...]] = {
+    None: ("text", "title"),
+    "text": ("text",),
+    "title": ("title",),
+}
+LANGUAGE_ALIASES = {"kz": "kk", "qaz": "kk", "kaz": "kk", "rus": "ru"}
+
+
+class ArticleView:
+    """One article (body, optional title and metadata) read once against a vocabulary."""
+
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        text: str,
+        *,
+        lang: str | None = None,
+        title: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.text = text
+        self.title_text = title or ""
+        self.source = source
+        self.given_lang = lang
+        self.tokens = {"text": text_analysis.tokenize(text), "title": text_analysis.tokenize(self.title_text)}
+        self.hits = {side: vocabulary.positions(tokens, lang) for side, tokens in self.tokens.items()}
+        self._sets: dict[tuple[str, int], frozenset[int]] = {}
+        self._lang: str | None = None
+
+    @property
+    def lang(self) -> str:
+        """The article language as given, else detected from its text."""
+        if self._lang is None:
+            given = (self.given_lang or "").lower()
+            self._lang = LANGUAGE_ALIASES.get(given, given) or text_analysis.detect_language(
+                f"{self.title_text}\n{self.text}"
+            )
+        return self._lang
+
+    def hit_ids(self) -> set[int]:
+        return self.hits["text"].keys() | self.hits["title"].keys()
+
+    def position_set(self, side: str, word_id: int) -> frozenset[int]:
+        key = (side, word_id)
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = frozenset(self.hits[side].get(word_id, ()))
+        return found
+
+    def char_spans(self, spans: list[Span], side: str = "text") -> list[tuple[int, int]]:
+        """Character spans in the original text (or title) for token spans, merged and sorted."""
+        tokens = self.tokens[side]
+        ranges = sorted((tokens[a].start, tokens[b].end) for s, a, b in spans if s == side)
+        merged: list[tuple[int, int]] = []
+        for start, end in ranges:
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
+
+
+class Rule:
+    """A compiled query node."""
+
+    def evaluate(self, view: ArticleView) -> bool:
+        raise NotImplementedError
+
+    def spans(self, view: ArticleView) -> Iterator[Span]:
+        """Token spans of the positive words that occur (what a highlight shows)."""
+        return iter(())
+
+    def triggers(self, vocabulary: Vocabulary) -> frozenset[int] | None:
+        """Word ids one of which must occur for this rule to hold; None when it can hold without any."""
+        return None
+
+    def labels(self, view: ArticleView) -> Iterator[str]:
+        """Query text of the positive words and phrases that occur."""
+        return iter(())
+
+
+class TermRule(Rule):
+    """A word (one id) or phrase (consecutive ids) in one field or in either."""
+
+    __slots__ = ("field", "label", "word_ids")
+
+    def __init__(self, word_ids: tuple[int, ...], field: str | None, label: str) -> None:
+        self.word_ids = word_ids
+        self.field = field
+        self.label = label
+
+    def occurrences(self, view: ArticleView, side: str) -> list[tuple[int, int]]:
+        if side not in SIDES_BY_FIELD[self.field]:
+            return []
+        first = view.hits[side].get(self.word_ids[0])
+        if not first:
+            return []
+        if len(self.word_ids) == 1:
+            return [(i, i) for i in first]
+        following = [view.position_set(side, word_id) for word_id in self.word_ids[1:]]
+        if not all(following):
+            return []
+        last = len(self.word_ids) - 1
+        return [(i, i + last) for i in first if all(i + k in found for k, found in enumerate(following, 1))]
+
+    def evaluate(self, view: ArticleView) -> bool:
+        for side in SIDES_BY_FIELD[self.field]:
+            if len(self.word_ids) == 1:
+                if self.word_ids[0] in view.hits[side]:
+                    return True
+            elif self.occurrences(view, side):
+                return True
+        return False
+
+    def spans(self, view: ArticleView) -> Iterator[Span]:
+        for side in SIDES_BY_FIELD[self.field]:
+            for first, last in self.occurrences(view, side):
+                yield side, first, last
+
+    def triggers(self, vocabulary: Vocabulary) -> frozenset[int] | None:
+        return frozenset({min(self.word_ids, key=vocabulary.cost)})
+
+    def labels(self, view: ArticleView) -> Iterator[str]:
+        if self.evaluate(view):
+            yield self.label
+
+
+class NearRule(Rule):
+    """Any spelling on the left within `distance` words of any spelling on the right, in either order."""
+
+    def __init__(self, left: tuple[TermRule, ...], right: tuple[TermRule, ...], distance: int) -> None:
+        self.left = left
+        self.right = right
+        self.distance = distance
+
+    def pairs(self, view: ArticleView, side: str) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
+        lefts = [span for term in self.left for span in term.occurrences(view, side)]
+        if not lefts:
+            return
+        rights = [span for term in self.right for span in term.occurrences(view, side)]
+        gap = self.distance + 1
+        for left in lefts:
+            for right in rights:
+                if 0 < right[0] - left[1] <= gap or 0 < left[0] - right[1] <= gap:
+                    yield left, right
+
+    def evaluate(self, view: ArticleView) -> bool:
+        return any(next(self.pairs(view, side), None) for side in ("text", "title"))
+
+    def spans(self, view: ArticleView) -> Iterator[Span]:
+        for side in ("text", "title"):
+            for left, right in self.pairs(view, side):
+                yield side, *left
+                yield side, *right
+
+    def triggers(self, vocabulary: Vocabulary) -> frozenset[int] | None:
+        options = [_union(term.triggers(vocabulary) for term in side) for side in (self.left, self.right)]
+        return _cheapest(options, vocabulary)
+
+    def labels(self, view: ArticleView) -> Iterator[str]:
+        if self.evaluate(view):
+            names = (" | ".join(term.label for term in side) for side in (self.left, self.right))
+            yield f" NEAR/{self.distance} ".join(names)
+
+
+class AndRule(Rule):
+    def __init__(self, items: tuple[Rule, ...]) -> None:
+        # Cheap, selective checks first: words before phrases before NEAR.
+        self.items = tuple(sorted(items, key=lambda rule: _EVAL_ORDER.get(type(rule), 3)))
+
+    def evaluate(self, view: ArticleView) -> bool:
+        return all(item.evaluate(view) for item in self.items)
+
+    def spans(self, view: ArticleView) -> Iterator[Span]:
+        for item in self.items:
+            yield from item.spans(view)
+
+    def triggers(self, vocabulary: Vocabulary) -> frozenset[int] | None:
+        return _cheapest([item.triggers(vocabulary) for item in self.items], vocabulary)
+
+    def labels(self, view: ArticleView) -> Iterator[str]:
+        for item in self.items:
+            yield from item.labels(view)
+
+
+class OrRule(AndRule):
+    def evaluate(self, view: ArticleView) -> bool:
+        return any(item.evaluate(view) for item in self.items)
+
+    def triggers(self, vocabulary: Vocabulary) -> frozenset[int] | None:
+        return _union(item.triggers(vocabulary) for item in self.items)
+
+
+class NotRule(Rule):
+    def __init__(self, item: Rule) -> None:
+        self.item = item
+
+    def evaluate(self, view: ArticleView) -> bool:
+        return not self.item.evaluate(view)
+
+
+class FilterRule(Rule):
+    """source:/lang: on the article's metadata."""
+
+    def __init__(self, field: str, value: str, prefix: bool) -> None:
+        self.field = field
+        self.value = value.lower()
+        if field == "lang":
+            self.value = LANGUAGE_ALIASES.get(self.value, self.value)
+        self.prefix = prefix
+
+    def evaluate(self, view: ArticleView) -> bool:
+        if self.field == "lang":
+            actual = view.lang
+            return actual.startswith(self.value) if self.prefix else actual == self.value
+        source = (view.source or "").lower().removeprefix("www.")
+        if not source:
+            return False
+        if self.prefix:
+            return source.startswith(self.value)
+        return (
+            source == self.value or source.endswith("." + self.value) or source.startswith(self.value + ".")
+        )
+
+
+_EVAL_ORDER: dict[type, int] = {FilterRule: 0, TermRule: 1, NotRule: 2, OrRule: 2, AndRule: 2, NearRule: 4}
+
+
+def _union(options: Iterator[frozenset[int] | None]) -> frozenset[int] | None:
+    found: set[int] = set()
+    for option in options:
+        if option is None:
+            return None
+        found |= option
+    return frozenset(found)
+
+
+def _cheapest(options: list[frozenset[int] | None], vocabulary: Vocabulary) -> frozenset[int] | None:
+    usable = [option for option in options if option is not None]
+    if not usable:
+        return None
+    return min(usable, key=lambda option: sum(vocabulary.cost(word_id) for word_id in option))
