@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from pipelines.near_duplicate.signature import NUM_PERM, Fingerprint
+from pipelines.near_duplicate.signature import Fingerprint
 
 # 42 bands of 3 rows (126 of the 128 permutations): a pair at Jaccard 0.3 collides in some band with
 # probability 0.68, at 0.4 with 0.94, at 0.5 with 0.995; unrelated news (Jaccard < 0.05) almost never.
@@ -110,4 +110,3 @@ def estimate_jaccard(query: np.ndarray, stored: np.ndarray) -> np.ndarray:
     agree = (stored == query).mean(axis=-1)
     chance = 1.0 / 65536
     return np.clip((agree - chance) / (1 - chance), 0.0, 1.0)
-

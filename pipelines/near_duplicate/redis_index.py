@@ -36,7 +36,9 @@ logger = logging.getLogger(__name__)
 class RedisIndex:
     """Near-duplicate index kept in Redis; cheap to construct (no connection until first use)."""
 
-    def __init__(self, redis_url: str, prefix: str = "newsmon:neardup", ttl_seconds: int | None = None) -> None:
+    def __init__(
+        self, redis_url: str, prefix: str = "newsmon:neardup", ttl_seconds: int | None = None
+    ) -> None:
         if not prefix:
             raise ValueError("RedisIndex needs a non-empty key prefix")
         self._client = redis.Redis.from_url(redis_url, decode_responses=True)
@@ -85,7 +87,9 @@ class RedisIndex:
 
     def prune(self, published_before: datetime) -> int:
         """Remove articles published before the cutoff; returns how many."""
-        keys = self._client.zrangebyscore(f"{self._prefix}:published", "-inf", f"({published_before.timestamp()}")
+        keys = self._client.zrangebyscore(
+            f"{self._prefix}:published", "-inf", f"({published_before.timestamp()}"
+        )
         for key in keys:
             self.remove(key)
         return len(keys)
@@ -107,10 +111,14 @@ class RedisIndex:
             return []
         sketches = np.stack([np.frombuffer(base64.b64decode(doc["k"]), dtype="<u2") for _, doc in docs])
         if sketches.shape[1] != NUM_PERM:
-            raise ValueError(f"index {self._prefix} holds sketches of {sketches.shape[1]} values, not {NUM_PERM}")
+            raise ValueError(
+                f"index {self._prefix} holds sketches of {sketches.shape[1]} values, not {NUM_PERM}"
+            )
         scores = estimate_jaccard(sketch16(fp.hashvalues), sketches).tolist()
         ranked = sorted(
-            (score, key, doc) for (key, doc), score in zip(docs, scores, strict=True) if score >= CANDIDATE_FLOOR
+            (score, key, doc)
+            for (key, doc), score in zip(docs, scores, strict=True)
+            if score >= CANDIDATE_FLOOR
         )
         ranked.reverse()
         return [

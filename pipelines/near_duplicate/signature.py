@@ -15,7 +15,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -32,7 +32,7 @@ MAX_SLOTS = 256
 NAME_STEM = 5
 
 _TOKEN_RE = re.compile(
-    r"\d+(?:[ \u00a0\u202f]\d{3}(?!\d))*(?:[.,:/-]\d+)*"  # numbers, dates, times, phone numbers, amounts
+    r"(?:(?<![\w.,/-])[-−+](?=\d))?\d+(?:[ \u00a0\u202f]\d{3}(?!\d))*(?:[.,:/-]\d+)*"  # numbers, dates, phones
     r"|[^\W\d_]+(?:[-'’][^\W\d_]+)*",  # words
 )
 _STRONG_END = frozenset("!?…\n")
@@ -43,6 +43,14 @@ _LOOKALIKES = str.maketrans(
 _LOOKALIKE_LATIN = frozenset("aceopxykmtbhiABCEHKMOPTXYI")
 # Kazakh letters folded to the Russian letters portals type instead of them (қ→к, ү→у, і→и...).
 _KAZAKH_BASE = str.maketrans("әғқңөұүһіё", "агкноуухие")
+# Month names after folding, by month number: Russian genitive, Kazakh, English.
+_MONTHS_BY_NUMBER = {
+    1: ("январ", "кантар", "janua"), 2: ("феврал", "акпан", "febru"), 3: ("марта", "наурыз", "march"),
+    4: ("апрел", "сауир", "april"), 5: ("мая", "мамыр", "may"), 6: ("июня", "маусым", "june"),
+    7: ("июля", "шилде", "july"), 8: ("август", "тамыз", "augus"), 9: ("сентяб", "кыркуйек", "septe"),
+    10: ("октяб", "казан", "octob"), 11: ("ноябр", "караша", "novem"), 12: ("декаб", "желтоксан", "decem"),
+}
+_MONTH_NUMBER = {name[:5]: number for number, names in _MONTHS_BY_NUMBER.items() for name in names}
 
 
 class Word(NamedTuple):
@@ -73,7 +81,7 @@ class Fingerprint:
     @property
     def minhash(self) -> LeanMinHash:
         values = np.frombuffer(self.signature, dtype="<u4").astype(np.uint32)
-        return LeanMinHash(seed=MINHASH_SEED, hashvalues=values)
+        return LeanMinHash(seed=MINHASH_SEED, hashvalues=values, scheme="affine32")
 
     @property
     def hashvalues(self) -> np.ndarray:
@@ -136,7 +144,7 @@ def _fold_word(word: str) -> str:
 
 
 def _number_value(token: str) -> str:
-    return re.sub(r"[ \u00a0\u202f]", "", token).replace(",", ".")
+    return re.sub(r"[ \u00a0\u202f+]", "", token).replace(",", ".").replace("−", "-")
 
 
 def _starts_sentence(gap: str, previous: str) -> bool:
@@ -159,9 +167,11 @@ def analyse_words(text: str) -> list[Word]:
         token = match.group()
         sentence_start = _starts_sentence(text[previous_end : match.start()], previous)
         previous, previous_end = token, match.end()
-        if token[0].isdigit():
+        if not token[0].isalpha():
             words.append(Word(_number_value(token), True, False))
             continue
+        if len(token) == 1 and token.isupper() and text.startswith(".", match.end()):
+            continue  # an initial: «А. Ахметов» and «Ахметов» are the same name
         token = _repair_lookalikes(token, cyrillic_text)
         capital = token[0].isupper() and len(token) >= 2
         is_name = capital and (not sentence_start or token.isupper())
@@ -175,19 +185,45 @@ def shingle_set(norms: list[str]) -> set[bytes]:
     return {" ".join(norms[i : i + size]).encode("utf-8") for i in range(len(norms) - size + 1)}
 
 
-def _fact_value(word: Word) -> str:
-    return "#" + word.norm if word.is_number else word.norm[:NAME_STEM]
+def _date_value(day: Word, month: Word) -> str | None:
+    """«15 марта» / «15 наурыз» / «15 March» as «15.03», the same value as the numeric form."""
+    number = _MONTH_NUMBER.get(month.norm[:5]) if not month.is_number else None
+    if number is None or not day.norm.isdigit() or not 1 <= int(day.norm) <= 31:
+        return None
+    return f"{int(day.norm)}.{number:02d}"
 
 
-def extract_slots(words: list[Word]) -> set[tuple[int, int]]:
-    """(context, value) for each fact: context is the word before and the word after the fact."""
+def _own_dates(published: datetime | None) -> frozenset[str]:
+    """How a dateline would write the publication day (UTC and Kazakhstan time), to ignore it as a fact."""
+    if published is None:
+        return frozenset()
+    days = {published.date(), (published + timedelta(hours=5)).date()}
+    forms = set()
+    for day in days:
+        forms |= {day.strftime("%d.%m.%Y"), day.strftime("%d.%m.%y"), day.strftime("%d.%m"), day.isoformat()}
+        forms.add(f"{day.day}.{day.month:02d}")
+    return frozenset(forms)
+
+
+def extract_slots(words: list[Word], ignore: frozenset[str] = frozenset()) -> set[tuple[int, int]]:
+    """(context, value) for each fact: context is the word before and the word after the fact.
+    A number followed by a month is one date fact; values in `ignore` (the own dateline) are skipped."""
     slots: set[tuple[int, int]] = set()
     for i, word in enumerate(words):
         if not (word.is_number or word.is_name):
             continue
+        after = i + 1
+        value = word.norm[:NAME_STEM]
+        if word.is_number:
+            date = _date_value(word, words[after]) if after < len(words) else None
+            value = date or word.norm
+            after += 1 if date else 0
+            if value in ignore:
+                continue
+            value = "#" + value
         prev_word = words[i - 1].norm[:NAME_STEM] if i else "^"
-        next_word = words[i + 1].norm[:NAME_STEM] if i + 1 < len(words) else "$"
-        slots.add((_hash32(prev_word + " _ " + next_word), _hash32(_fact_value(word))))
+        next_word = words[after].norm[:NAME_STEM] if after < len(words) else "$"
+        slots.add((_hash32(prev_word + " _ " + next_word), _hash32(value)))
     return slots
 
 
@@ -220,7 +256,7 @@ def fingerprint(
     minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme="affine32")
     if shingles:
         minhash.update_batch(sorted(shingles))
-    slots = sorted(extract_slots(words))[:MAX_SLOTS]
+    slots = sorted(extract_slots(words, _own_dates(published)))[:MAX_SLOTS]
     return Fingerprint(
         content_hash=hashlib.blake2b(" ".join(norms).encode("utf-8"), digest_size=16).hexdigest(),
         signature=minhash.hashvalues.astype("<u4").tobytes(),
