@@ -72,12 +72,16 @@ class Deduplicator:
 
     def decide(self, article: Article) -> Decision:
         canon = choose_canonical(article.url, article.canonical_url)
-        digest = content_hash(article.text)
         fp = fingerprint(
             article.text, title=article.title, lang=article.language, published=article.published
         )
-        item = ArticleToStore(article, canon, digest, search_terms(article))
-        known = self.repo.article_by_url(canon)
+        item = ArticleToStore(article, canon, content_hash(article.text), search_terms(article))
+        return self.resolve(item, fp)
+
+    def resolve(self, item: ArticleToStore, fp: Fingerprint) -> Decision:
+        """The storage and index lookups alone; cheap enough to repeat right before storing."""
+        article, digest = item.article, item.content_hash
+        known = self.repo.article_by_url(item.canonical_url)
         if known is not None:
             if known.content_hash == digest:
                 return Decision(item, "known_url", fp, material=False)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from typing import Any
 
 from newsmon.storage import Repository, StoreResult
-from pipelines.dedupe import Decision
+from pipelines.dedupe import Decision, Deduplicator
 from pipelines.near_duplicate import NearDuplicateIndex
 from pipelines.outbox import MatchQueue
 
@@ -20,23 +21,38 @@ log = logging.getLogger(__name__)
 
 
 class Storer:
-    """Store one decision; plain code shared by crawls and imports."""
+    """Store one decision; plain code shared by crawls and imports.
 
-    def __init__(self, repo: Repository, index: NearDuplicateIndex, queue: MatchQueue | None) -> None:
+    Decisions are made concurrently, so a "new story" decision is checked again under a lock right before
+    storing: a copy decided while its original was still on the way joins the original's story.
+    """
+
+    def __init__(
+        self,
+        repo: Repository,
+        index: NearDuplicateIndex,
+        queue: MatchQueue | None,
+        deduplicator: Deduplicator | None = None,
+    ) -> None:
         self.repo = repo
         self.index = index
         self.queue = queue
+        self.deduplicator = deduplicator
+        self._lock = threading.Lock()
 
     def store(self, decision: Decision) -> StoreResult:
-        result = self.repo.store_article(decision.item, material=decision.material)
-        self.after_commit(decision, result)
-        return result
-
-    def after_commit(self, decision: Decision, result: StoreResult) -> None:
-        if result.outcome in {"new", "copy"}:
-            self.index.add(decision.item.canonical_url, decision.fingerprint)
-        if self.queue is not None and result.outcome in {"new", "copy", "version"}:
-            self.queue.enqueue([result.article_id])
+        with self._lock:
+            if decision.reason == "new" and self.deduplicator is not None:
+                decision = self.deduplicator.resolve(decision.item, decision.fingerprint)
+            if decision.reason == "known_url":
+                stored = self.repo.store_article(decision.item, material=False)
+            else:
+                stored = self.repo.store_article(decision.item, material=decision.material)
+            if stored.outcome in {"new", "copy"}:
+                self.index.add(decision.item.canonical_url, decision.fingerprint)
+        if self.queue is not None and stored.outcome in {"new", "copy", "version"}:
+            self.queue.enqueue([stored.article_id])
+        return stored
 
 
 class StorePipeline:
@@ -54,7 +70,8 @@ class StorePipeline:
         from pipelines.resources import shared_resources
 
         resources = shared_resources(self.crawler.settings)
-        self.storer = Storer(resources.repo, resources.index, resources.queue)
+        deduplicator = Deduplicator(resources.repo, resources.detector)
+        self.storer = Storer(resources.repo, resources.index, resources.queue, deduplicator)
         self.resources = resources
 
     def close_spider(self) -> None:

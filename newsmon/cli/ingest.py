@@ -34,10 +34,8 @@ def ingest(file: Path, source: str | None, report: Path | None, no_match: bool) 
 
     context.repository(migrate=True)
     resources = build_resources(context.settings(), enqueue=not no_match)
-    ingester = Ingester(
-        Deduplicator(resources.repo, resources.detector),
-        Storer(resources.repo, resources.index, resources.queue),
-    )
+    deduplicator = Deduplicator(resources.repo, resources.detector)
+    ingester = Ingester(deduplicator, Storer(resources.repo, resources.index, resources.queue, deduplicator))
     counts: Counter[str] = Counter()
     stories: set[int] = set()
     out = report.open("w", encoding="utf-8") if report else None
