@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from copy import copy
 
 import trafilatura
@@ -57,11 +58,21 @@ def main_text(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
     return clean_paragraphs(text)
 
 
+def unwrap_layout_tables(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """Old portals lay pages out with tables; turned into divs, they stop being dumped as data tables."""
+    for table in tree.xpath("//table[.//h1 or .//h2 or .//table or count(.//p) > 2]"):
+        for element in table.iter("table", "thead", "tbody", "tfoot", "tr", "td", "th"):
+            element.tag = "div"
+            for attribute in ("width", "colspan", "rowspan", "valign", "align"):
+                element.attrib.pop(attribute, None)
+    return tree
+
+
 def trafilatura_text(tree: lxml_html.HtmlElement, url: str, *, favor_recall: bool = False) -> str:
     """trafilatura's body on a copy of the tree (it prunes what it is given)."""
     try:
         doc = trafilatura.bare_extraction(
-            copy(tree),
+            unwrap_layout_tables(copy(tree)),
             url=url,
             fast=True,
             favor_recall=favor_recall,
@@ -155,6 +166,19 @@ def _class_and_id(element: lxml_html.HtmlElement) -> str:
 
 def _fold(text: str) -> str:
     return " ".join(text.replace("\xa0", " ").split()).lower()
+
+
+def drop_heading_lines(text: str, title: str | None, is_byline: Callable[[str], bool]) -> str:
+    """Remove the headline and byline lines trafilatura keeps at the top of the body."""
+    lines = text.split("\n")
+    folded_title = _fold(title or "")
+    while lines:
+        first = _fold(lines[0])
+        if (folded_title and first == folded_title) or (len(first) <= 60 and is_byline(lines[0])):
+            lines.pop(0)
+        else:
+            break
+    return "\n".join(lines)
 
 
 def clean_paragraphs(text: str) -> str:

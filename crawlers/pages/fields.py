@@ -16,6 +16,11 @@ AUTHOR_PREFIX_RE = re.compile(
 )
 AUTHOR_SPLIT_RE = re.compile(r"\s*(?:,|;|\s+и\s+|\s+and\s+|\s+und\s+|\s+et\s+|\s+y\s+|\s+және\s+|&)\s*")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
+BYLINE_AUTHOR_XPATH = (
+    "//*[@itemprop='author'][not(self::meta)][not(.//*[@itemprop='name'])]|//*[@itemprop='author']//*[@itemprop='name']"
+    "|//a[@rel='author']|//*[contains(@class, 'author')][not(contains(@class, 'avatar'))]"
+    "[not(ancestor-or-self::*[contains(@class, 'comment')])][not(.//*[contains(@class, 'author')])]"
+)
 
 
 def _words(text: str) -> list[str]:
@@ -164,10 +169,8 @@ def find_authors(tree: lxml_html.HtmlElement, meta: PageMetadata) -> tuple[str, 
     if not names:
         names = [
             " ".join(element.text_content().split())
-            for element in tree.xpath(
-                "//*[@itemprop='author'][not(self::meta)]|//*[@rel='author']|"
-                "//*[contains(@class, 'author-name') or contains(@class, 'byline__name')]"
-            )[:3]
+            for element in tree.xpath(BYLINE_AUTHOR_XPATH)[:3]
+            if 3 <= len(element.text_content().strip()) <= 80
         ]
     return clean_authors(names)
 

@@ -17,6 +17,10 @@ logger = logging.getLogger(__name__)
 
 KAZAKH_LETTERS_RE = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
 CYRILLIC_RE = re.compile("[а-яёА-ЯЁ]")
+# Letters of the 2018 Latin Kazakh alphabet that other Latin-script languages rarely combine.
+LATIN_KAZAKH_RE = re.compile("[ǵıńýúǴŃÝÚ]")
+LATIN_RE = re.compile("[a-zA-Z]")
+TURKIC_NEIGHBOURS = frozenset({"tk", "tr", "az", "uz", "ky", "tt", "ba"})
 MIN_TEXT_FOR_DETECTION = 80
 
 
@@ -30,7 +34,12 @@ def find_language(text: str, title: str | None, meta: PageMetadata) -> str | Non
     if cyrillic > 50:
         kazakh = len(KAZAKH_LETTERS_RE.findall(sample))
         return "kk" if kazakh / cyrillic > 0.02 else _cyrillic_language(sample, declared)
+    latin = len(LATIN_RE.findall(sample))
+    if latin > 50 and len(LATIN_KAZAKH_RE.findall(sample)) / latin > 0.02:
+        return "kk"
     detected = _detect(sample)
+    if declared == "kk" and detected in TURKIC_NEIGHBOURS:
+        return "kk"
     return detected or declared
 
 
