@@ -125,7 +125,9 @@ def evaluate_engine(rows: list[dict], fps: dict[str, Fingerprint], seed: int = 0
     return score(rows, run(rows, fps, engine_matcher(detector), seed))
 
 
-def report_errors(rows: list[dict], fps: dict[str, Fingerprint], assigned: dict[str, str], limit: int) -> None:
+def report_errors(
+    rows: list[dict], fps: dict[str, Fingerprint], assigned: dict[str, str], limit: int
+) -> None:
     """Print wrongly merged and wrongly split articles with what verification measured."""
     by_id = {row["id"]: row for row in rows}
     detector = NearDuplicateDetector(MemoryIndex())
@@ -149,11 +151,14 @@ def report_errors(rows: list[dict], fps: dict[str, Fingerprint], assigned: dict[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seeds", type=int, default=3, help="how many shuffled orders to average over")
     parser.add_argument("--errors", type=int, default=0, help="print up to this many wrong merges/splits")
+    parser.add_argument("--set", type=Path, default=QUALITY_SET, help="JSONL quality set (make_set.py --out)")
     args = parser.parse_args()
-    rows = load_articles()
+    rows = load_articles(args.set)
     fps = fingerprints_of(rows)
     print(f"quality set: {len(rows)} articles, {len({r['story'] for r in rows})} stories")
     contenders: dict[str, Callable[[], Matcher]] = {

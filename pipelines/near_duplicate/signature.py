@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -45,10 +46,18 @@ _LOOKALIKE_LATIN = frozenset("aceopxykmtbhiABCEHKMOPTXYI")
 _KAZAKH_BASE = str.maketrans("әғқңөұүһіё", "агкноуухие")
 # Month names after folding, by month number: Russian genitive, Kazakh, English.
 _MONTHS_BY_NUMBER = {
-    1: ("январ", "кантар", "janua"), 2: ("феврал", "акпан", "febru"), 3: ("марта", "наурыз", "march"),
-    4: ("апрел", "сауир", "april"), 5: ("мая", "мамыр", "may"), 6: ("июня", "маусым", "june"),
-    7: ("июля", "шилде", "july"), 8: ("август", "тамыз", "augus"), 9: ("сентяб", "кыркуйек", "septe"),
-    10: ("октяб", "казан", "octob"), 11: ("ноябр", "караша", "novem"), 12: ("декаб", "желтоксан", "decem"),
+    1: ("январ", "кантар", "janua"),
+    2: ("феврал", "акпан", "febru"),
+    3: ("марта", "наурыз", "march"),
+    4: ("апрел", "сауир", "april"),
+    5: ("мая", "мамыр", "may"),
+    6: ("июня", "маусым", "june"),
+    7: ("июля", "шилде", "july"),
+    8: ("август", "тамыз", "augus"),
+    9: ("сентяб", "кыркуйек", "septe"),
+    10: ("октяб", "казан", "octob"),
+    11: ("ноябр", "караша", "novem"),
+    12: ("декаб", "желтоксан", "decem"),
 }
 _MONTH_NUMBER = {name[:5]: number for number, names in _MONTHS_BY_NUMBER.items() for name in names}
 
@@ -205,10 +214,9 @@ def _own_dates(published: datetime | None) -> frozenset[str]:
     return frozenset(forms)
 
 
-def extract_slots(words: list[Word], ignore: frozenset[str] = frozenset()) -> set[tuple[int, int]]:
+def fact_slots(words: list[Word], ignore: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
     """(context, value) for each fact: context is the word before and the word after the fact.
     A number followed by a month is one date fact; values in `ignore` (the own dateline) are skipped."""
-    slots: set[tuple[int, int]] = set()
     for i, word in enumerate(words):
         if not (word.is_number or word.is_name):
             continue
@@ -223,8 +231,15 @@ def extract_slots(words: list[Word], ignore: frozenset[str] = frozenset()) -> se
             value = "#" + value
         prev_word = words[i - 1].norm[:NAME_STEM] if i else "^"
         next_word = words[after].norm[:NAME_STEM] if after < len(words) else "$"
-        slots.add((_hash32(prev_word + " _ " + next_word), _hash32(value)))
-    return slots
+        yield f"{prev_word} _ {next_word}", value
+
+
+def extract_slots(words: list[Word], ignore: frozenset[str] = frozenset()) -> set[tuple[int, int]]:
+    """Hashed `fact_slots`, as stored in a fingerprint; the low bit of a value tells a number (1) from a name (0)."""
+    return {
+        (_hash32(context), (_hash32(value) & ~1) | value.startswith("#"))
+        for context, value in fact_slots(words, ignore)
+    }
 
 
 def guess_language(text: str) -> str:

@@ -35,8 +35,13 @@ class VerifyRule:
     # Containment counts only when the shorter text has at least this share of the longer one's shingles;
     # below that, a short notice quoted inside a long digest would pass as its copy.
     min_size_ratio: float = 0.3
-    # Conflicting facts tolerated per agreeing fact (a changed dateline, one corrected figure).
-    conflicts_per_agreement: float = 0.2
+    # Containment overstates resemblance (it ignores the rest of the longer text), so it must clear the
+    # threshold by this margin; a follow-up that repeats a lead is about half contained in the original.
+    containment_margin: float = 0.03
+    # Conflicting numbers tolerated per agreeing fact (one corrected figure in a long text).
+    conflicts_per_agreement: float = 0.1
+    # Conflicting names tolerated outright: republishers fix and make typos in names («Маркин»/«Марин»).
+    name_conflicts: int = 1
     # Resemblance above which facts are not consulted at all (the texts are nearly identical).
     sure_resemblance: float = 0.9
 
@@ -51,6 +56,7 @@ class Evidence:
     resemblance: float
     agreements: int
     conflicts: int
+    name_conflicts: int
     exact: bool
 
 
@@ -71,16 +77,20 @@ def _slot_map(slots: tuple[tuple[int, int], ...]) -> dict[int, set[int]]:
     return by_context
 
 
-def compare_facts(left: tuple[tuple[int, int], ...], right: tuple[tuple[int, int], ...]) -> tuple[int, int]:
-    """(agreements, conflicts) over the fact contexts the two texts share."""
+def compare_facts(
+    left: tuple[tuple[int, int], ...], right: tuple[tuple[int, int], ...]
+) -> tuple[int, int, int]:
+    """(agreements, number conflicts, name conflicts) over the fact contexts the two texts share."""
     a, b = _slot_map(left), _slot_map(right)
-    agreements = conflicts = 0
+    agreements = conflicts = name_conflicts = 0
     for context in a.keys() & b.keys():
         if a[context] & b[context]:
             agreements += 1
-        else:
+        elif any(value & 1 for value in a[context] | b[context]):
             conflicts += 1
-    return agreements, conflicts
+        else:
+            name_conflicts += 1
+    return agreements, conflicts, name_conflicts
 
 
 def measure(fp: Fingerprint, candidate: Candidate, rule: VerifyRule) -> Evidence:
@@ -90,13 +100,15 @@ def measure(fp: Fingerprint, candidate: Candidate, rule: VerifyRule) -> Evidence
     jaccard = 1.0 if exact else candidate.jaccard
     small, large = sorted((fp.shingles, features.shingles))
     if small == 0:
-        return Evidence(jaccard, 0.0, 0.0, 0.0, 0, 0, False)
+        return Evidence(jaccard, 0.0, 0.0, 0.0, 0, 0, 0, False)
     shared = jaccard * (small + large) / (1 + jaccard)
     containment = min(1.0, shared / small)
     size_ratio = small / large
-    resemblance = max(jaccard, containment) if size_ratio >= rule.min_size_ratio else jaccard
-    agreements, conflicts = compare_facts(fp.slots, features.slots)
-    return Evidence(jaccard, containment, size_ratio, resemblance, agreements, conflicts, exact)
+    resemblance = jaccard
+    if size_ratio >= rule.min_size_ratio:
+        resemblance = max(jaccard, containment - rule.containment_margin)
+    facts = compare_facts(fp.slots, features.slots)
+    return Evidence(jaccard, containment, size_ratio, resemblance, *facts, exact)
 
 
 def _within_window(fp: Fingerprint, candidate: Candidate, window: timedelta) -> bool:
@@ -137,6 +149,8 @@ class NearDuplicateDetector:
             return False
         if evidence.resemblance >= self.rule.sure_resemblance:
             return True
+        if evidence.name_conflicts > self.rule.name_conflicts:
+            return False
         return evidence.conflicts <= self.rule.conflicts_per_agreement * evidence.agreements
 
     def find(self, fp: Fingerprint) -> Verdict | None:
