@@ -41,6 +41,7 @@ REDIRECT_MAX_TIMES = 10
 DNS_TIMEOUT = 20
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 # --- engine -------------------------------------------------------------------------------------
 # Scrapy 2.13+ has a single request fingerprinter; REQUEST_FINGERPRINTER_IMPLEMENTATION no longer exists.

@@ -78,7 +78,7 @@ class ConditionalGetMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         path = crawler.settings.get("NEWSMON_STATE_FILE")
         if not crawler.settings.getbool("NEWSMON_CONDITIONAL_GET", True) or not path:
-            raise NotConfigured("conditional GET is off")
+            raise NotConfigured
         assert crawler.stats is not None
         middleware = cls(ValidatorStore(Path(path)), crawler.stats)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)

@@ -34,7 +34,7 @@ class StatsFileExtension:
     def from_crawler(cls, crawler: Crawler) -> Self:
         path = crawler.settings.get("NEWSMON_STATS_FILE")
         if not path:
-            raise NotConfigured("NEWSMON_STATS_FILE is not set")
+            raise NotConfigured
         extension = cls(crawler, Path(path))
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any, Self
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
+from crawlers.middlewares.content_guard import PAGE_TYPES
 from crawlers.sources import load_source_file, load_sources, source_from_url
 from crawlers.spiders.fetch_errors import failure_kind
 from crawlers.spiders.links import ArticleLinkRule, url_key
@@ -31,6 +33,8 @@ from newsmon.models import Article, Source
 
 logger = logging.getLogger(__name__)
 
+# Less text than this is no article body (a page of navigation only), whatever the page looks like.
+MIN_TEXT_CHARS = 80
 _SINCE = re.compile(r"^\s*(\d+)\s*([mhdw]?)\s*$")
 _SINCE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks", "": "days"}
 
@@ -79,12 +83,15 @@ def extract_page(body: bytes, url: str, source: Source, charset: str | None) -> 
     """Extract one page; returns the article and the page kind ("article" or why it is not one)."""
     from crawlers import pages
 
-    kind_of = getattr(pages, "page_kind", None)
-    kind = kind_of(body, url) if kind_of is not None else "article"
     offered = {"source": source, "headers_charset": charset}
     accepted = _accepted_keywords(pages.extract_article)
     kwargs = {key: value for key, value in offered.items() if key in accepted}
-    return pages.extract_article(body, url, **kwargs), kind
+    article = pages.extract_article(body, url, **kwargs)
+    if "not_article" not in article.warnings:
+        return article, "article"
+    # Only pages already judged not to be articles are classified again, to name the reason.
+    kind_of = getattr(pages, "page_kind", None)
+    return article, (kind_of(body, url) if kind_of is not None else "not_article")
 
 
 def apply_hints(article: Article, hints: dict[str, Any]) -> Article:
@@ -114,6 +121,8 @@ class NewsSpider(scrapy.Spider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.requested: set[str] = set()
+        # Hints per article URL key, merged across the ways it was found (a feed may come after a listing).
+        self.hints: dict[str, dict[str, Any]] = {}
         self._extractor: ThreadPoolExecutor | None = None
 
     @classmethod
@@ -135,6 +144,7 @@ class NewsSpider(scrapy.Spider):
         spider.limit = int(limit) if limit else None
         if source.render:
             crawler.settings.set("NEWSMON_RENDER", True, priority="spider")
+        crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
         return spider
 
     # --- requests ------------------------------------------------------------------------------
@@ -142,6 +152,9 @@ class NewsSpider(scrapy.Spider):
                         priority: int = 0) -> Request | None:  # fmt: skip
         """A request for an article page, or None if it was already requested or the limit is reached."""
         key = url_key(url)
+        if hints:
+            known = self.hints.setdefault(key, {})
+            known.update({k: v for k, v in hints.items() if v is not None and known.get(k) is None})
         if key in self.requested:
             self.crawler.stats.inc_value("newsmon/discovery/duplicate")
             return None
@@ -154,7 +167,7 @@ class NewsSpider(scrapy.Spider):
             "newsmon_article": True,
             "newsmon_source": self.source.name,
             "newsmon_discovered_by": discovered_by,
-            "newsmon_hints": hints or {},
+            "newsmon_key": key,
         }
         if self.source.render:
             meta["playwright"] = True
@@ -180,10 +193,12 @@ class NewsSpider(scrapy.Spider):
 
     async def parse_article(self, response: Response) -> AsyncIterator[Article]:
         stats = self.crawler.stats
-        if not isinstance(response, TextResponse):
-            kind = response.headers.get("Content-Type", b"?").decode("latin-1")
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        if not isinstance(response, TextResponse) or (
+            content_type and not content_type.startswith(PAGE_TYPES)
+        ):
             stats.inc_value("newsmon/fetch/not_html")
-            logger.info("Skipped %s: not a web page (%s)", response.url, kind)
+            logger.info("Skipped %s: not a web page (%s)", response.url, content_type or "no content type")
             return
         charset = "utf-8" if response.meta.get("playwright") else _header_charset(response)
         try:
@@ -198,11 +213,11 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value(f"newsmon/extract/not_article/{kind}")
             logger.info("Not an article (%s): %s", kind, response.url)
             return
-        if not article.text.strip():
+        if len(article.text.strip()) < MIN_TEXT_CHARS:
             stats.inc_value("newsmon/extract/empty_text")
-            logger.info("No article text on %s", response.url)
+            logger.info("No article text on %s (%d characters)", response.url, len(article.text.strip()))
             return
-        article = apply_hints(article, response.meta.get("newsmon_hints") or {})
+        article = apply_hints(article, self.hints.get(response.meta.get("newsmon_key", ""), {}))
         for warning in article.warnings:
             stats.inc_value(f"newsmon/extract/{warning}")
         stats.inc_value("newsmon/extract/article")
@@ -223,6 +238,15 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newsmon/fetch/{kind}")
         role = "article" if request.meta.get("newsmon_article") else request.meta.get("newsmon_role", "page")
         logger.warning("Cannot fetch %s %s: %s", role, request.url, kind)
+
+    def on_dropped(self, request: Request) -> None:
+        """A redirect back to a URL already fetched is dropped by the dupefilter: name loops."""
+        chain = request.meta.get("redirect_urls") or []
+        if not chain:
+            return
+        kind = "redirect_loop" if request.url in chain else "redirect_duplicate"
+        self.crawler.stats.inc_value(f"newsmon/fetch/{kind}")
+        logger.warning("Dropped %s: %s after %s", request.url, kind, " -> ".join(chain))
 
     def _extraction_pool(self) -> ThreadPoolExecutor:
         """One worker: extraction is CPU-bound and runs off the reactor so downloads keep flowing."""

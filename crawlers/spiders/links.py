@@ -32,6 +32,8 @@ NOT_HTML_SUFFIXES = (
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip",
     ".rar", ".mp3", ".mp4", ".avi", ".xml", ".rss", ".css", ".js", ".json", ".ico",
 )  # fmt: skip
+# Section pages (category, rubric ...) are listings; contacts, tags, search and pagination are not.
+LISTING_SEGMENTS = frozenset({"category", "categories", "rubric", "rubrics", "section", "archive"})
 _DATE_IN_PATH = re.compile(r"/(19|20)\d\d[/-](0?[1-9]|1[0-2])([/-]|$)")
 _LONG_NUMBER = re.compile(r"\d{4,}")
 _SLUG_WORD = re.compile(r"[-_]")
@@ -151,7 +153,10 @@ def listing_candidates(selector: Selector, page_url: str, rule: ArticleLinkRule)
         url = urljoin(page_url, href.strip()).split("#", 1)[0]
         if url in found or not same_site(url, page_url) or rule.matches(url):
             continue
-        if url.rstrip("/") == page_url.rstrip("/") or urlsplit(url).path.lower().endswith(NOT_HTML_SUFFIXES):
+        path = urlsplit(url).path.lower()
+        if url.rstrip("/") == page_url.rstrip("/") or path.endswith(NOT_HTML_SUFFIXES) or page_number(url):
+            continue
+        if any(s in NOT_ARTICLE_SEGMENTS - LISTING_SEGMENTS for s in path.split("/")):
             continue
         found.append(url)
     return found
