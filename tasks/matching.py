@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsmon.models import Channel, StoredArticle, Watch
-from newsmon.query import compile_query, highlight_snippet
+from newsmon.query import highlight_snippet
 from newsmon.storage import NewAlert, Repository, WatchHit
 from tasks import context
 from tasks.app import app
@@ -45,9 +45,10 @@ def in_quiet_hours(watch: Watch, now: datetime) -> datetime | None:
     return datetime.combine(end_day, end, tz).astimezone(UTC)
 
 
-def alert_payload(watch: Watch, article: StoredArticle, repo: Repository) -> dict[str, Any]:
-    query = compile_query(watch.query)
-    spans = query.highlight(article.text, article.language)
+def alert_payload(
+    watch: Watch, article: StoredArticle, repo: Repository, spans: Sequence[tuple[int, int]]
+) -> dict[str, Any]:
+    """What an alert says (schema in tasks/messages.py); matched words marked [[like this]] in the snippet."""
     copies = [a for a in repo.story_articles(article.story_id or 0) if a.id != article.id]
     return {
         "watch_id": watch.id,
@@ -59,8 +60,7 @@ def alert_payload(watch: Watch, article: StoredArticle, repo: Repository) -> dic
         "source": article.source,
         "language": article.language,
         "published": article.published.isoformat() if article.published else None,
-        "snippet": highlight_snippet(article.text, spans),
-        "highlights": [list(span) for span in spans],
+        "snippet": highlight_snippet(article.text, spans, mark=("[[", "]]")) if spans else article.text[:240],
         "also_on": [{"source": c.source, "url": c.url, "title": c.title} for c in copies],
     }
 
@@ -101,8 +101,8 @@ def match_article(
             continue
         alerts: list[NewAlert] = []
         if watch_id not in already:
-            alerts = _alerts_for(watch, alert_payload(watch, article, repo), channels, now)
-        hits.append(WatchHit(watch_id, tuple(getattr(result, "terms", ()) or ()), tuple(alerts)))
+            alerts = _alerts_for(watch, alert_payload(watch, article, repo, result.spans), channels, now)
+        hits.append(WatchHit(watch_id, tuple(result.terms), tuple(alerts)))
     return repo.record_matching(article.id, hits)
 
 
