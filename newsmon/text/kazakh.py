@@ -98,14 +98,27 @@ DEVOICED_FINAL = {"б": "п", "г": "к"}
 
 
 def _last_vowel(stem: str) -> str:
-    for ch in reversed(stem):
-        if ch in VOWELS and ch not in SEMIVOWELS:
-            return ch
+    """The stem's last vowel for harmony; "" when folding hid it (у after a consonant is ұ or ү)."""
+    for i in range(len(stem) - 1, -1, -1):
+        ch = stem[i]
+        if ch not in VOWELS:
+            continue
+        if ch in SEMIVOWELS and i > 0 and stem[i - 1] in VOWELS:
+            continue  # a glide after a vowel: the vowel before it decides
+        return "" if ch == "у" else ch
     return ""
 
 
+INVARIANT_SUFFIXES = frozenset({"мен", "бен", "пен"})
+
+
 def _harmonises(stem: str, suffix: str) -> bool:
-    """False only where the folded stem vowel clearly contradicts the suffix vowel."""
+    """False only where the folded stem vowel clearly contradicts the suffix vowel.
+
+    Instrumental -мен/-бен/-пен has one form; Russian surnames in -ев take back suffixes (Назарбаевтың).
+    """
+    if suffix in INVARIANT_SUFFIXES or stem.endswith("ев"):
+        return True
     suffix_vowel = next((ch for ch in suffix if ch in VOWELS), "")
     last = _last_vowel(stem)
     if suffix_vowel in _FRONT_SUFFIX_VOWELS and last in _BACK_STEM_VOWELS:
@@ -121,7 +134,7 @@ def _allowed(word: str, suffix: str, before: frozenset[str]) -> str | None:
     min_len = 2 if (suffix[0] not in VOWELS or len(suffix) >= 3) else 3
     if len(stem) < min_len or not any(ch in VOWELS for ch in stem):
         return None
-    last = stem[-1]
+    last = stem[-2] if stem[-1] == "ь" and len(stem) > 1 else stem[-1]  # Кремльге, Беларусьпен
     if last not in before and not (last in SEMIVOWELS and before & CONSONANTS):
         return None
     return stem if _harmonises(stem, suffix) else None
@@ -157,10 +170,7 @@ def kazakh_stems(word: str) -> frozenset[str]:
         stem = _allowed(folded, suffix, before)
         if stem is None:
             continue
-        found = _after_case(stem, needs_poss)
-        if found:
-            results |= found
-            break
+        results |= _after_case(stem, needs_poss)
     results |= _after_case(folded, needs_poss=False)
     for stem in list(results):
         if stem != folded and stem[-1] in DEVOICED_FINAL:

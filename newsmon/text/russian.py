@@ -12,8 +12,9 @@ import pymorphy3
 logger = logging.getLogger(__name__)
 
 OVERRIDES_FILE = "overrides_ru.txt"
-# Parses scoring at least this share of the best one count for a dictionary word («банки» -> банк, not банка).
-KNOWN_SCORE_RATIO = 0.5
+# Parses scoring at least this share of the best one count for a dictionary word: «банки» -> банк (not
+# банка, 0.15), «дела» -> дело, «стали» -> стать (not сталь, 0.01).
+KNOWN_SCORE_RATIO = 0.3
 # Guessed (out-of-dictionary) words: only parses tied with the best one.
 GUESS_SCORE_RATIO = 0.99
 # Russian-declined surnames: Сапарбаев, Сапарбаева, Сапарбаевым, Путиной... -> the masculine base.
