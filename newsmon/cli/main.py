@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from newsmon.cli import alerts, crawl, db, demo, extract, ingest, sources, stories, watch, workers
+from newsmon.cli import alerts, crawl, db, demo, extract, ingest, sources, status, stories, watch, workers
 from newsmon.cli.errors import run_guarded
 
 
@@ -22,7 +22,7 @@ def cli(verbose: bool) -> None:
     logging.captureWarnings(True)
 
 
-for module in (db, demo, workers, crawl, extract, sources, watch, alerts, stories, ingest):
+for module in (db, demo, workers, crawl, extract, sources, status, watch, alerts, stories, ingest):
     module.register(cli)
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from newsmon.models import CrawlRun, Source
 from newsmon.storage import convert
 from newsmon.storage.records import utcnow
 from newsmon.storage.tables import (
+    ArticleRow,
     CrawlRunRow,
     LockRow,
     SourceRow,
@@ -95,3 +96,25 @@ class OpsQueries:
     def release_lock(self, name: str, owner: str) -> None:
         with self.session() as s:
             s.execute(delete(LockRow).where(LockRow.name == name, LockRow.owner == owner))
+
+    def source_activity(self, since: datetime) -> dict[str, dict[str, Any]]:
+        """Per source: articles stored since a time and the latest stored article's time."""
+        with self.session() as s:
+            recent = dict(
+                s.execute(
+                    select(ArticleRow.source, func.count())
+                    .where(ArticleRow.stored_at >= since)
+                    .group_by(ArticleRow.source)
+                ).all()
+            )
+            latest = dict(
+                s.execute(
+                    select(ArticleRow.source, func.max(ArticleRow.stored_at)).group_by(ArticleRow.source)
+                ).all()
+            )
+            total = dict(s.execute(select(ArticleRow.source, func.count()).group_by(ArticleRow.source)).all())
+        return {
+            name: {"recent": recent.get(name, 0), "latest": latest.get(name), "total": total.get(name, 0)}
+            for name in set(total) | set(recent)
+            if name
+        }
