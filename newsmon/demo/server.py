@@ -86,24 +86,25 @@ class _PortalHandler(BaseHTTPRequestHandler):
         site = self.server.site
         path = unquote(urlsplit(self.path).path) or "/"
         resource = site.resources.get(path) if site else None
-        conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
+        target = None
         if resource is None:
-            status = self._send_redirect_or_404(site, path, send_body)
-        elif self._not_modified(resource):
-            status = 304
-            self.send_response(304)
-            self._send_validators(resource)
-            self.end_headers()
+            target, status = self._redirect_target(site, path)
         else:
-            status = 200
-            self.send_response(200)
+            status = 304 if self._not_modified(resource) else 200
+        # Recorded before answering, so a client that has its answer always finds the request in the journal.
+        conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
+        self.server.record(RequestRecord(self.server.portal, self.command, path, status, conditional))
+        if resource is None:
+            self._send_redirect_or_404(target, status, send_body)
+            return
+        self.send_response(status)
+        if status == 200:
             self.send_header("Content-Type", resource.content_type)
             self.send_header("Content-Length", str(len(resource.body)))
-            self._send_validators(resource)
-            self.end_headers()
-            if send_body:
-                self.wfile.write(resource.body)
-        self.server.record(RequestRecord(self.server.portal, self.command, path, status, conditional))
+        self._send_validators(resource)
+        self.end_headers()
+        if status == 200 and send_body:
+            self.wfile.write(resource.body)
 
     def _send_validators(self, resource: Resource) -> None:
         self.send_header("ETag", resource.etag)
@@ -129,17 +130,24 @@ class _PortalHandler(BaseHTTPRequestHandler):
             return False
         return resource.last_modified.replace(microsecond=0) <= since
 
-    def _send_redirect_or_404(self, site: PortalSite | None, path: str, send_body: bool) -> int:
-        target = site.redirects.get(path) if site else None
-        status = 302
-        if site and target is None and not path.endswith("/") and path + "/" in site.resources:
-            target, status = path + "/", 301
-        if site and target is not None:
+    @staticmethod
+    def _redirect_target(site: PortalSite | None, path: str) -> tuple[str | None, int]:
+        """Configured redirects (302), a missing trailing slash (301), else 404."""
+        if site is None:
+            return None, 404
+        if path in site.redirects:
+            return site.base + site.redirects[path], 302
+        if not path.endswith("/") and path + "/" in site.resources:
+            return site.base + path + "/", 301
+        return None, 404
+
+    def _send_redirect_or_404(self, target: str | None, status: int, send_body: bool) -> None:
+        if target is not None:
             self.send_response(status)
-            self.send_header("Location", site.base + target)
+            self.send_header("Location", target)
             self.send_header("Content-Length", "0")
             self.end_headers()
-            return status
+            return
         body = (
             b"<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>404</h1></body></html>"
         )
@@ -149,7 +157,6 @@ class _PortalHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if send_body:
             self.wfile.write(body)
-        return 404
 
 
 class DemoPortals:
