@@ -14,9 +14,9 @@ import base64
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
 
