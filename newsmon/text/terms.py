@@ -19,7 +19,6 @@ Hyphenated words keep their first parts as written and analyse the last part («
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from functools import lru_cache
 
 from newsmon.text.kazakh import KAZAKH_ONLY_LETTERS, TERM_FOLD, kazakh_stems
@@ -87,4 +86,4 @@ def word_terms(word: str, lang: str | None = None) -> frozenset[str]:
 
 def analyse(text: str, lang: str | None = None) -> list[Token]:
     """Tokens of `text` with their terms filled in."""
-    return [replace(token, terms=word_terms(token.norm, lang)) for token in tokenize(text)]
+    return [Token(t.surface, t.start, t.end, t.norm, word_terms(t.norm, lang)) for t in tokenize(text)]

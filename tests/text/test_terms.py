@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsmon.text import analyse, analyzer_version, word_terms
 from newsmon.text.russian import parse_overrides
@@ -153,3 +155,10 @@ def test_analyse_fills_terms_and_keeps_offsets() -> None:
 def test_override_table_format_errors_are_skipped() -> None:
     table = parse_overrides("# comment\nтараз\tтараза таразе\nbad line with spaces\nшу\n")
     assert table == {"тараз": "тараз", "тараза": "тараз", "таразе": "тараз", "шу": "шу"}
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "Pd", "Mn", "Cf"]), max_size=30))
+def test_any_word_gets_terms_without_crashing(text: str) -> None:
+    for token in analyse(text):
+        assert token.terms
+        assert all(isinstance(term, str) and term for term in token.terms)
