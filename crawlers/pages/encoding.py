@@ -39,7 +39,9 @@ LABEL_ALIASES = {
     "win-1251": "cp1251",
     "x-user-defined": "cp1252",
 }
-CYRILLIC_SINGLE_BYTE = ("cp1251", "koi8_r", "koi8_u", "cp866", "mac_cyrillic", "iso8859_5")
+CYRILLIC_SINGLE_BYTE = frozenset(
+    codecs.lookup(name).name for name in ("cp1251", "koi8_r", "koi8_u", "cp866", "mac_cyrillic", "iso8859_5")
+)
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -104,10 +106,10 @@ def sniff(data: bytes) -> tuple[str, str]:
         text = data.decode(name, errors="replace")
         if not _has_cyrillic(text) or looks_like_cyrillic_text(text):
             return text, name
-    for candidate in ("cp1251", "koi8_r", "cp866", "mac_cyrillic"):
+    for candidate in ("cp1251", "koi8-r", "cp866", "mac-cyrillic"):
         text = data.decode(candidate, errors="replace")
         if _has_cyrillic(text) and looks_like_cyrillic_text(text):
-            return text, candidate
+            return text, codecs.lookup(candidate).name
     name = name or "utf-8"
     return data.decode(name, errors="replace"), name
 

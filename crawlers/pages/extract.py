@@ -104,7 +104,10 @@ def _extract_from_tree(
     tz = source.timezone if source else DEFAULT_TZ
     languages = tuple(source.languages) if source and source.languages else ("ru", "kk")
     meta = read_metadata(tree, url)
-    picked = select_fields(tree, selectors)
+    selector_errors: list[str] = []
+    picked = select_fields(tree, selectors, selector_errors)
+    for error in selector_errors:
+        logger.error("source %s: %s", source.name if source else "-", error)
     remove_elements(tree, selectors)
     text = clean_paragraphs("\n".join(picked["text"])) if "text" in picked else main_text(tree, url, meta)
     title = _first(picked, "title") or find_title(tree, meta, url)
@@ -120,7 +123,7 @@ def _extract_from_tree(
     )
     language = find_language(text, title, meta)
     kind = kind_of_page(tree, url, meta, text)
-    warnings = _warnings(title, text, dates, kind, now)
+    warnings = _warnings(title, text, dates, kind, now) + (("bad_selector",) if selector_errors else ())
     return Article(
         url=url,
         text=text,

@@ -24,8 +24,14 @@ class SelectorError(ValueError):
     """A source's selector does not compile; the message names the source field and the selector."""
 
 
-def select_fields(tree: lxml_html.HtmlElement, selectors: Mapping[str, str]) -> dict[str, list[str]]:
-    """Texts each selector finds, keyed by field; fields that find nothing are left out."""
+def select_fields(
+    tree: lxml_html.HtmlElement, selectors: Mapping[str, str], errors: list[str] | None = None
+) -> dict[str, list[str]]:
+    """Texts each selector finds, keyed by field; fields that find nothing are left out.
+
+    A selector that does not compile raises SelectorError, or, when `errors` is given, is reported
+    there and skipped so the generic evidence fills the field.
+    """
     if not selectors:
         return {}
     document = Selector(root=tree, type="html")
@@ -33,7 +39,13 @@ def select_fields(tree: lxml_html.HtmlElement, selectors: Mapping[str, str]) -> 
     for field, query in selectors.items():
         if field not in FIELDS or field == "remove":
             continue
-        values = [_fold_spaces(value) for value in _texts(document, field, query)]
+        try:
+            values = [_fold_spaces(value) for value in _texts(document, field, query)]
+        except SelectorError as error:
+            if errors is None:
+                raise
+            errors.append(str(error))
+            continue
         values = [value for value in values if value]
         if values:
             found[field] = values
@@ -45,7 +57,12 @@ def remove_elements(tree: lxml_html.HtmlElement, selectors: Mapping[str, str]) -
     query = selectors.get("remove")
     if not query:
         return
-    for selected in _select(Selector(root=tree, type="html"), "remove", query):
+    try:
+        selected_elements = _select(Selector(root=tree, type="html"), "remove", query)
+    except SelectorError:
+        logger.error("ignoring the remove selector %r: it does not compile", query)
+        return
+    for selected in selected_elements:
         element = selected.root
         if isinstance(element, lxml_html.HtmlElement) and element.getparent() is not None:
             element.drop_tree()
@@ -73,7 +90,7 @@ def _select(document: Selector, field: str, query: str) -> list[Selector]:
         if query.lstrip().startswith(("/", "(")):
             return list(document.xpath(query))
         return list(document.css(query))
-    except ValueError as error:
+    except (ValueError, SyntaxError) as error:  # parsel: ValueError; cssselect: SelectorSyntaxError
         raise SelectorError(f"selector for {field!r} does not compile: {query!r} ({error})") from error
 
 
