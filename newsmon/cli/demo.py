@@ -19,6 +19,8 @@ from newsmon.models import Channel, Watch
 from newsmon.storage import Repository
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
+# The sample portals are local files: no need for the delays that keep real portals comfortable.
+LOCAL_PORTAL_SETTINGS = (("DOWNLOAD_DELAY", "0"), ("AUTOTHROTTLE_ENABLED", "False"))
 
 
 def register(cli: click.Group) -> None:
@@ -76,7 +78,7 @@ def demo(keep_serving: bool) -> None:
         for source in portals.sources():
             repo.upsert_source(source)
             click.echo(f"crawling {source.name} at {source.home} ...")
-            options = CrawlOptions(since="36500d", enqueue_matching=False)
+            options = CrawlOptions(since="36500d", enqueue_matching=False, extra_settings=LOCAL_PORTAL_SETTINGS)
             result = crawl_source(source.name, options)
             rows.append(_summary_row(source.name, result.get("stats", {})))
         unmatched = repo.unmatched_article_ids(limit=100_000)
