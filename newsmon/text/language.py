@@ -17,6 +17,8 @@ from newsmon.text.normalise import clean_text, is_cyrillic
 OURS = ("ru", "kk", "en")
 # Letters Kazakh has and Russian lacks; і alone is also Ukrainian/Belarusian, so it counts only with others.
 KAZAKH_MARKERS = frozenset("әғқңөұүһӘҒҚҢӨҰҮҺ")
+# Latin letters that only Latin Kazakh uses (Turkish shares ı ğ ş ç ö ü, so those do not count), plus q.
+KAZAKH_LATIN_MARKERS = frozenset("áǵńóúýūñqÁǴŃÓÚÝŪÑQ")
 TURKIC_NEIGHBOURS = frozenset({"ky", "tt", "ba", "mn", "uz", "tg", "kk"})
 MIN_SECOND_SHARE = 0.2  # a second language must hold this share of the letters to call a text mixed
 MIN_SECOND_LETTERS = 60
@@ -51,6 +53,9 @@ def _chunk_language(chunk: str, letters: int) -> str:
     markers = sum(1 for ch in chunk if ch in KAZAKH_MARKERS)
     if cyrillic * 2 > letters and markers >= max(2, cyrillic * 0.02):
         return "kk"
+    latin_markers = sum(1 for ch in chunk if ch in KAZAKH_LATIN_MARKERS) - chunk.lower().count("qu")
+    if cyrillic * 2 < letters and latin_markers >= max(2, letters * 0.03):
+        return "kk"  # Latin-script Kazakh (2018 or 2021 alphabet)
     ranking = identifier().rank(chunk)
     if letters < SHORT_CHUNK:
         return next((lang for lang, _ in ranking if lang in OURS), "other")

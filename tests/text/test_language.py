@@ -44,6 +44,16 @@ def test_kazakh_article_quoting_russian_paragraphs_is_mixed() -> None:
     assert detect_language(f"{KAZAKH}\n\n{russian}\n\n{KAZAKH}") == "mixed"
 
 
+def test_latin_kazakh_paragraph() -> None:
+    latin = "Qazaqstan Respýblıkasynyń Prezıdenti Qasym-Jomart Toqaev Jambyl oblysyna jumys saparymen keldi."
+    assert detect_language(latin) == "kk"
+
+
+def test_turkish_is_not_latin_kazakh() -> None:
+    turkish = "Türkiye Cumhurbaşkanı bugün Ankara'da düzenlenen törende ekonomik büyümenin sürdüğünü söyledi."
+    assert detect_language(turkish) == "other"
+
+
 def test_other_languages() -> None:
     german = "Die Gemeinde hat am Montag beschlossen, die Straße im Frühjahr zu erneuern und den Verkehr umzuleiten."
     assert detect_language(german) == "other"
