@@ -158,6 +158,16 @@ def snippet_segments(snippet: str, highlights: Any = None, limit: int = SNIPPET_
     return tuple(run for run in out if run[0])
 
 
+def _also_on(entries: Any, url: str) -> list[tuple[str, str, str]]:
+    """Other portals' copies with http(s) links, the alerted copy itself left out."""
+    out = []
+    for entry in entries if isinstance(entries, list | tuple) else []:
+        link = _clean(entry.get("url")) if isinstance(entry, Mapping) else ""
+        if link and link != url and link.lower().startswith(("http://", "https://")):
+            out.append((_clean(entry.get("source")) or link, link, _clean(entry.get("title"), TITLE_LIMIT)))
+    return out
+
+
 def read_payload(payload: Mapping[str, Any]) -> AlertItem:
     """Check and clean an alert payload; a clear error when it cannot make an alert."""
     if not isinstance(payload, Mapping):
@@ -165,16 +175,7 @@ def read_payload(payload: Mapping[str, Any]) -> AlertItem:
     url = _clean(payload.get("url"))
     if not url:
         raise ValueError("alert payload has no 'url'")
-    also_on = []
-    for entry in payload.get("also_on") or []:
-        if isinstance(entry, Mapping) and entry.get("url") and _clean(entry["url"]) != url:
-            also_on.append(
-                (
-                    _clean(entry.get("source")) or _clean(entry["url"]),
-                    _clean(entry["url"]),
-                    _clean(entry.get("title"), TITLE_LIMIT),
-                )
-            )
+    also_on = tuple(_also_on(payload.get("also_on"), url))
     return AlertItem(
         watch_name=_clean(payload.get("watch_name")) or "watch",
         watch_id=_int(payload.get("watch_id")),
@@ -185,7 +186,7 @@ def read_payload(payload: Mapping[str, Any]) -> AlertItem:
         source=_clean(payload.get("source")) or "unknown source",
         published=_published(payload.get("published")),
         segments=snippet_segments(str(payload.get("snippet") or ""), payload.get("highlights")),
-        also_on=tuple(also_on),
+        also_on=also_on,
         language=_clean(payload.get("language")) or None,
     )
 

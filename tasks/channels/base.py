@@ -121,7 +121,7 @@ def http_transport_error(label: str, exc: httpx.HTTPError) -> DeliveryError:
     return DeliveryError(f"{label} could not be reached ({type(exc).__name__}: {exc})", retryable=True)
 
 
-def option_bool(options: Mapping[str, Any], name: str, default: bool) -> bool:
+def option_bool(kind: str, options: Mapping[str, Any], name: str, default: bool) -> bool:
     """Read a yes/no option given as a bool, 0/1 or a word; a clear error for anything else."""
     value = options.get(name, default)
     if isinstance(value, bool):
@@ -131,7 +131,7 @@ def option_bool(options: Mapping[str, Any], name: str, default: bool) -> bool:
         return True
     if text in {"0", "false", "no", "off"}:
         return False
-    raise ChannelConfigError(f"option {name!r} must be yes/no (1/0), not {value!r}")
+    raise ChannelConfigError(f"{kind} channel: option {name!r} must be yes/no (1/0), not {value!r}")
 
 
 def require_http_url(kind: str, url: str, *, https_unless_loopback: bool = False) -> httpx.URL:

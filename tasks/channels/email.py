@@ -80,7 +80,7 @@ def parse_smtp_target(target: str, password: str | None = None) -> SmtpTarget:
         raise ChannelConfigError("email channel: the SMTP URL needs to=<address>[,<address>...]")
     implicit_tls = parts.scheme == "smtps"
     starttls = not implicit_tls and option_bool(
-        {"starttls": query.get("starttls", ["1"])[-1]}, "starttls", True
+        "email", {"starttls": query.get("starttls", ["1"])[-1]}, "starttls", True
     )
     default_port = DEFAULT_PORTS["smtps" if implicit_tls else "smtp_starttls" if starttls else "smtp"]
     return SmtpTarget(

@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, urlsplit
 
 MASK = "***"
@@ -92,7 +93,17 @@ def _split_apprise(url: str, scheme: str) -> tuple[str, list[str]]:
 
 def split_secrets(url: str) -> tuple[str, list[str]]:
     """The displayable form of a channel URL and the secret parts it hides."""
-    url = url.strip()
+    shown, secrets = _split_cached(url.strip())
+    return shown, list(secrets)
+
+
+@lru_cache(maxsize=512)
+def _split_cached(url: str) -> tuple[str, tuple[str, ...]]:
+    shown, secrets = _split(url)
+    return shown, tuple(secrets)
+
+
+def _split(url: str) -> tuple[str, list[str]]:
     try:
         scheme = urlsplit(url).scheme.lower()
         if not scheme or "://" not in url:

@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -42,6 +43,7 @@ class TelegramTarget:
     topic: int | None
 
 
+@lru_cache(maxsize=256)
 def parse_telegram_target(target: str) -> TelegramTarget:
     """Read `tgram://<token>/<chat id>` with apprise; one chat per channel, so a retry never repeats a chat."""
     if not target.strip().lower().startswith("tgram://"):
@@ -71,8 +73,8 @@ def _check_options(options: Mapping[str, Any]) -> str:
         raise ChannelConfigError(
             f"telegram channel: unknown options {sorted(unknown)} (known: {sorted(OPTION_KEYS)})"
         )
-    option_bool(options, "silent", False)
-    option_bool(options, "preview", False)
+    option_bool("telegram", options, "silent", False)
+    option_bool("telegram", options, "preview", False)
     api_base = str(options.get("api_base") or DEFAULT_API_BASE)
     require_http_url("telegram", api_base, https_unless_loopback=True)
     return api_base.rstrip("/")
@@ -127,8 +129,10 @@ class TelegramChannel:
         url = f"{api_base}/bot{target.token}/sendMessage"
         payload: dict[str, Any] = {
             "chat_id": target.chat_id,
-            "disable_notification": option_bool(channel.options, "silent", False),
-            "link_preview_options": {"is_disabled": not option_bool(channel.options, "preview", False)},
+            "disable_notification": option_bool("telegram", channel.options, "silent", False),
+            "link_preview_options": {
+                "is_disabled": not option_bool("telegram", channel.options, "preview", False)
+            },
         }
         if target.topic:
             payload["message_thread_id"] = target.topic
