@@ -47,9 +47,9 @@ class CrawlResult:
         return int(self.stats.get(key, 0))
 
 
-@pytest.fixture
-def portal() -> Iterator[Callable[[str], PortalServer]]:
-    """Start fixture portals by directory name; they stop at the end of the test."""
+@pytest.fixture(scope="module")
+def portals() -> Iterator[Callable[[str], PortalServer]]:
+    """Start fixture portals by directory name, shared by the tests of one module."""
     started: list[PortalServer] = []
 
     def start(name: str) -> PortalServer:
@@ -67,34 +67,42 @@ def write_definition(path: Path, text: str) -> Path:
     return path
 
 
-@pytest.fixture
-def crawl(tmp_path: Path) -> Callable[..., CrawlResult]:
-    """Run `scrapy crawl SPIDER -a ...` in a subprocess with the data directory under tmp_path."""
-    counter = iter(range(1000))
+class Crawler:
+    """Runs `scrapy crawl SPIDER -a ...` in a subprocess; all runs share one data directory."""
 
-    def run(spider: str, *, timeout: float = 60, settings: dict[str, str] | None = None,
-            **arguments: str) -> CrawlResult:  # fmt: skip
-        number = next(counter)
-        out, stats_file = tmp_path / f"out-{number}.jsonl", tmp_path / f"stats-{number}.json"
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.runs = 0
+
+    def __call__(self, spider: str, *, timeout: float = 90, settings: dict[str, str] | None = None,
+                 **arguments: str | Path) -> CrawlResult:  # fmt: skip
+        self.runs += 1
+        out, stats_file = self.workdir / f"out-{self.runs}.jsonl", self.workdir / f"stats-{self.runs}.json"
         command = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", f"{out}:jsonl"]
         for key, value in arguments.items():
             command += ["-a", f"{key}={value}"]
-        for key, value in {
-            **TEST_SETTINGS,
-            **(settings or {}),
-            "NEWSMON_STATS_FILE": str(stats_file),
-        }.items():
+        merged = {**TEST_SETTINGS, **(settings or {}), "NEWSMON_STATS_FILE": str(stats_file)}
+        for key, value in merged.items():
             command += ["-s", f"{key}={value}"]
         env = {
             **os.environ,
-            "NEWSMON_DATA_DIR": str(tmp_path / "data"),
+            "NEWSMON_DATA_DIR": str(self.workdir / "data"),
             "SCRAPY_SETTINGS_MODULE": "crawlers.settings",
         }
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
         items = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
-        record = (
-            json.loads(stats_file.read_text()) if stats_file.exists() else {"stats": {}, "finish_reason": ""}
+        record = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+        return CrawlResult(
+            items, record.get("stats", {}), record.get("finish_reason", ""), done.stderr, done.returncode
         )
-        return CrawlResult(items, record["stats"], record["finish_reason"], done.stderr, done.returncode)
 
-    return run
+
+@pytest.fixture
+def crawl(tmp_path: Path) -> Crawler:
+    return Crawler(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def module_crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawler:
+    """A crawler whose runs (and state file) are shared by the tests of one module."""
+    return Crawler(tmp_path_factory.mktemp("crawl"))
