@@ -241,7 +241,18 @@ def parse_date(
     """The publication instant (UTC) a byline or metadata string gives, or None when it gives none."""
     if not text or not text.strip():
         return None
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    found = parse_date_by_rules(text, tz=tz, now=now)
+    if found is None and not ISO_RE.search(text):
+        found = _dateparser_fallback(text.strip()[:300], tz, now, tuple(languages))
+    return found
+
+
+def parse_date_by_rules(text: str, *, tz: str = DEFAULT_TZ, now: datetime | None = None) -> datetime | None:
+    """parse_date with our own rules only (no dateparser): cheap enough to test every short line."""
     text = text.strip()[:300]
+    if not text:
+        return None
     now = (now or datetime.now(UTC)).astimezone(UTC)
     if re.match(r"\s*\d{4}-\d{2}-\d{2}", text):
         return parse_iso(text, tz)
@@ -251,9 +262,7 @@ def parse_date(
         found = rule(folded, local_now)
         if found is not None:
             return to_utc(found, tz) if found.tzinfo is None else found.astimezone(UTC)
-    if ISO_RE.search(text):
-        return parse_iso(text, tz)
-    return _dateparser_fallback(text, tz, now, tuple(languages))
+    return parse_iso(text, tz) if ISO_RE.search(text) else None
 
 
 def _time_in(text: str) -> time | None:

@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 from trafilatura.utils import load_html
 
 from crawlers.pages.content import clean_paragraphs, drop_heading_lines, main_text
-from crawlers.pages.dates import DEFAULT_TZ, parse_date, parse_iso
+from crawlers.pages.dates import DEFAULT_TZ, parse_date, parse_date_by_rules, parse_iso
 from crawlers.pages.encoding import decode_html
 from crawlers.pages.fields import (
     clean_authors,
@@ -117,7 +117,7 @@ def _extract_from_tree(
             if title == meta.title_tag
             else title
         )
-    text = drop_heading_lines(text, title, lambda line: parse_date(line, tz=tz, now=now) is not None)
+    text = drop_heading_lines(text, title, lambda line: parse_date_by_rules(line, tz=tz, now=now) is not None)
     dates = _selected_dates(picked, tz, now, languages) or find_dates(
         tree, url, meta, tz=tz, now=now, languages=(*languages, _lang_hint(meta))
     )

@@ -22,33 +22,55 @@ LATIN_KAZAKH_RE = re.compile("[ǵıńýúǴŃÝÚ]")
 LATIN_RE = re.compile("[a-zA-Z]")
 TURKIC_NEIGHBOURS = frozenset({"tk", "tr", "az", "uz", "ky", "tt", "ba"})
 MIN_TEXT_FOR_DETECTION = 80
+SAMPLE_CHARS = 1500
 
 
 def find_language(text: str, title: str | None, meta: PageMetadata) -> str | None:
     """ISO 639-1 code of the article."""
     declared = _declared(meta)
-    sample = f"{title or ''}\n{text}"[:3000]
+    sample = f"{title or ''}\n{text}"[:SAMPLE_CHARS]
     if len(sample.strip()) < MIN_TEXT_FOR_DETECTION:
         return declared
     cyrillic = len(CYRILLIC_RE.findall(sample))
+    latin = len(LATIN_RE.findall(sample))
+    latin_kazakh = latin > 50 and len(LATIN_KAZAKH_RE.findall(sample)) / latin > 0.02
+    if cyrillic > 50 or latin_kazakh:
+        shared = _shared_verdict(sample)
+        if shared:
+            return shared
+    if latin_kazakh:
+        return "kk"
     if cyrillic > 50:
         kazakh = len(KAZAKH_LETTERS_RE.findall(sample))
         return "kk" if kazakh / cyrillic > 0.02 else _cyrillic_language(sample, declared)
-    latin = len(LATIN_RE.findall(sample))
-    if latin > 50 and len(LATIN_KAZAKH_RE.findall(sample)) / latin > 0.02:
-        return "kk"
     detected = _detect(sample)
     if declared == "kk" and detected in TURKIC_NEIGHBOURS:
         return "kk"
     return detected or declared
 
 
+def _shared_verdict(sample: str) -> str | None:
+    """newsmon.text's ru/kk verdict when that analyser is installed and sure."""
+    shared = _shared_detector()
+    if shared is None:
+        return None
+    try:
+        found = shared(sample)
+    except Exception:  # the shared analyser is optional here; our own rules decide instead
+        logger.debug("newsmon.text.detect_language failed", exc_info=True)
+        return None
+    return found if found in {"ru", "kk"} else None
+
+
+CYRILLIC_LANGUAGES = frozenset({"ru", "bg", "uk", "sr", "mk", "be", "ky", "mn", "tg", "kk"})
+
+
 def _cyrillic_language(sample: str, declared: str | None) -> str:
-    if declared in {"ru", "bg", "uk", "sr", "mk", "be", "ky", "mn", "tg"}:
-        detected = _detect(sample)
-        return declared if detected in {None, declared} else detected
+    """Russian unless the text or the page says another Cyrillic language (Bulgarian, Ukrainian...)."""
     detected = _detect(sample)
-    return detected if detected in {"ru", "bg", "uk", "sr", "mk", "be", "ky", "mn", "tg", "kk"} else "ru"
+    if declared in CYRILLIC_LANGUAGES and detected in {None, declared}:
+        return declared
+    return detected if detected in CYRILLIC_LANGUAGES else "ru"
 
 
 def _declared(meta: PageMetadata) -> str | None:
@@ -64,15 +86,6 @@ def _declared(meta: PageMetadata) -> str | None:
 
 
 def _detect(sample: str) -> str | None:
-    shared = _shared_detector()
-    if shared is not None:
-        try:
-            found = shared(sample)
-        except Exception:  # the shared analyser is optional here; fall back to py3langid
-            logger.debug("newsmon.text.detect_language failed", exc_info=True)
-        else:
-            if found in {"ru", "kk", "en"}:
-                return found
     import py3langid
 
     language, _score = py3langid.classify(sample)
