@@ -7,6 +7,7 @@ other commands can explore it afterwards; a second run finds nothing new and sen
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ def register(cli: click.Group) -> None:
 def install_watchlist(repo: Repository, alerts_file: Path) -> list[Watch]:
     """The sample channels (console, JSONL file) and watches, created once and kept on later runs."""
     repo.upsert_channel(Channel(id=0, name="console", kind="console", target="stdout"))
-    repo.upsert_channel(Channel(id=0, name="demo-file", kind="jsonl", target=str(alerts_file)))
+    repo.upsert_channel(Channel(id=0, name="jsonl", kind="jsonl", target=str(alerts_file)))
     data = yaml.safe_load((DEMO_DIR / "watchlist.yaml").read_text(encoding="utf-8"))
     watches = []
     for entry in data["watches"]:
@@ -74,11 +75,16 @@ def demo(keep_serving: bool) -> None:
     alerts_file = settings.data_dir / "demo-alerts.jsonl"
     install_watchlist(repo, alerts_file)
     rows, alerts_sent = [], 0
-    with DemoPortals() as portals:
+    ports_file = settings.data_dir / "demo-ports.json"
+    preferred = json.loads(ports_file.read_text()) if ports_file.exists() else {}
+    with DemoPortals(preferred_ports=preferred) as portals:
+        ports_file.write_text(json.dumps(portals.ports))
         for source in portals.sources():
             repo.upsert_source(source)
             click.echo(f"crawling {source.name} at {source.home} ...")
-            options = CrawlOptions(since="36500d", enqueue_matching=False, extra_settings=LOCAL_PORTAL_SETTINGS)
+            options = CrawlOptions(
+                since="36500d", enqueue_matching=False, extra_settings=LOCAL_PORTAL_SETTINGS
+            )
             result = crawl_source(source.name, options)
             rows.append(_summary_row(source.name, result.get("stats", {})))
         unmatched = repo.unmatched_article_ids(limit=100_000)

@@ -50,8 +50,10 @@ class RequestRecord:
 class _PortalServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, portal: str, journal: list[RequestRecord], lock: threading.Lock) -> None:
-        super().__init__((LOOPBACK, 0), _PortalHandler)
+    def __init__(
+        self, portal: str, journal: list[RequestRecord], lock: threading.Lock, port: int = 0
+    ) -> None:
+        super().__init__((LOOPBACK, port), _PortalHandler)
         self.portal = portal
         self.site: PortalSite | None = None
         self._journal = journal
@@ -166,7 +168,10 @@ class DemoPortals:
     pointed at the running servers.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, preferred_ports: Mapping[str, int] | None = None) -> None:
+        """`preferred_ports` (portal -> port) are tried first, so article URLs stay the same from run to run;
+        a port that is taken falls back to a free one."""
+        self._preferred = dict(preferred_ports or {})
         self._servers: dict[str, _PortalServer] = {}
         self._threads: list[threading.Thread] = []
         self._journal: list[RequestRecord] = []
@@ -178,7 +183,7 @@ class DemoPortals:
             return self.urls
         try:
             for name in PORTAL_NAMES:
-                server = _PortalServer(name, self._journal, self._lock)
+                server = self._bind(name)
                 self._servers[name] = server
                 server.site = build_site(name, server.base_url)
                 thread = threading.Thread(
@@ -191,6 +196,20 @@ class DemoPortals:
             raise
         logger.info("demo portals serving: %s", ", ".join(f"{k} {v}" for k, v in self.urls.items()))
         return self.urls
+
+    def _bind(self, name: str) -> _PortalServer:
+        port = self._preferred.get(name, 0)
+        try:
+            return _PortalServer(name, self._journal, self._lock, port)
+        except OSError:
+            if not port:
+                raise
+            logger.info("port %d for demo portal %s is taken; using a free one", port, name)
+            return _PortalServer(name, self._journal, self._lock, 0)
+
+    @property
+    def ports(self) -> dict[str, int]:
+        return {name: server.server_address[1] for name, server in self._servers.items()}
 
     def stop(self) -> None:
         """Stop every server; safe to call twice or after a failed start."""
