@@ -272,7 +272,8 @@ def test_slack_posts_text_and_blocks_with_slack_escaping(receiver):
     assert "*Жамбылской области* &amp; &lt;b&gt;тест&lt;/b&gt;" in section["text"]["text"]
 
 
-def test_slack_429_and_permanent_404(receiver):
+def test_slack_429_and_permanent_404(receiver, caplog):
+    caplog.set_level(logging.DEBUG)
     receiver.reply(429, b"rate_limited", {"Retry-After": "30"})
     receiver.reply(404, b"no_service")
     hook = channel("slack", receiver.url + "/services/T000/B000/XXXXXXXXXXXXXXXXXXXX")
@@ -281,6 +282,8 @@ def test_slack_429_and_permanent_404(receiver):
     gone = failure(hook)
     assert not gone.retryable
     assert "XXXXXXXXXXXXXXXXXXXX" not in gone.reason
+    assert "XXXXXXXXXXXXXXXXXXXX" not in caplog.text
+    assert "hooks" not in gone.reason or "***" in gone.reason
 
 
 def test_slack_needs_https_except_on_loopback():

@@ -123,3 +123,22 @@ def test_send_needs_an_idempotency_key(tmp_path):
     ch = Channel(id=2, name="file", kind="jsonl", target=str(tmp_path / "x.jsonl"))
     with pytest.raises(ValueError, match="idempotency_key"):
         send(ch, Message(subject="s", text="t", html="", data={}), idempotency_key=" ")
+
+
+def test_slack_splits_long_text_into_sections_within_its_limits():
+    from tasks.channels.slack import slack_payload
+
+    text = "\n\n".join(f"paragraph {i} " + "слово " * 60 for i in range(40)) + "\n\n" + "x" * 7000
+    payload = slack_payload(Message(subject="s" * 300, text=text, html="", data={}))
+    header, *sections = payload["blocks"]
+    assert len(header["text"]["text"]) <= 150
+    assert all(len(s["text"]["text"]) <= 3000 for s in sections)
+    joined = "".join(s["text"]["text"] for s in sections)
+    assert "paragraph 39" in joined and joined.count("x") == 7000
+
+
+def test_delivery_error_survives_pickling():
+    import pickle
+
+    error = pickle.loads(pickle.dumps(DeliveryError("HTTP 429", retryable=True, retry_after=7.0)))
+    assert (error.reason, error.retryable, error.retry_after) == ("HTTP 429", True, 7.0)
