@@ -33,6 +33,10 @@ class DeliveryError(Exception):
         self.retryable = retryable
         self.retry_after = retry_after
 
+    def __reduce__(self) -> tuple[type[DeliveryError], tuple[str, bool, float | None]]:
+        # Keeps the error intact through pickling (Celery results, multiprocessing).
+        return (DeliveryError, (self.reason, self.retryable, self.retry_after))
+
     def __repr__(self) -> str:
         return f"DeliveryError({self.reason!r}, retryable={self.retryable}, retry_after={self.retry_after!r})"
 
