@@ -104,18 +104,19 @@ class MemoryIndex:
         """Indexed articles sharing an LSH band with `fp`, best estimated Jaccard first."""
         bands = band_keys(fp.hashvalues)
         found: list[np.ndarray] = []
-        for band, bucket in enumerate(bands.tolist()):
+        for band, bucket in enumerate(bands):  # np.uint32 scalars: searchsorted must not cast the array
             keys = self._band_keys[band]
-            lo = int(np.searchsorted(keys, bucket))
+            lo = keys.searchsorted(bucket)
             if lo < len(keys) and keys[lo] == bucket:
-                hi = int(np.searchsorted(keys, bucket, side="right"))
+                hi = keys.searchsorted(bucket, side="right")
                 found.append(self._band_rows[band][lo:hi])
-            extra = self._pending_buckets[band].get(bucket)
+            extra = self._pending_buckets[band].get(int(bucket))
             if extra:
                 found.append(np.asarray(extra, dtype=np.uint32))
         if not found:
             return []
-        rows = np.unique(np.concatenate(found))
+        rows = np.sort(np.concatenate(found))
+        rows = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
         scores = estimate_jaccard(sketch16(fp.hashvalues), self._sketches[rows])
         keep = scores >= CANDIDATE_FLOOR
         rows, scores = rows[keep], scores[keep]

@@ -155,7 +155,13 @@ class NearDuplicateDetector:
 
     def find(self, fp: Fingerprint) -> Verdict | None:
         """The best verified candidate for `fp`, or None when the article starts a new story."""
-        best: Verdict | None = None
+        verdicts = self.find_all(fp)
+        return verdicts[0] if verdicts else None
+
+    def find_all(self, fp: Fingerprint) -> list[Verdict]:
+        """Every verified candidate, best first: when they belong to different stories (copies that arrived
+        before their original), the caller may merge those stories."""
+        verdicts = []
         for candidate in self.index.query(fp):
             if not _within_window(fp, candidate, self.window):
                 continue
@@ -164,6 +170,6 @@ class NearDuplicateDetector:
                 continue
             reason = "exact" if evidence.exact else "near_duplicate"
             score = 1.0 if evidence.exact else evidence.resemblance
-            if best is None or score > best.score:
-                best = Verdict(candidate.key, reason, round(score, 4), evidence)
-        return best
+            verdicts.append(Verdict(candidate.key, reason, round(score, 4), evidence))
+        verdicts.sort(key=lambda v: -v.score)
+        return verdicts

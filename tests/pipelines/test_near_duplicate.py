@@ -207,3 +207,19 @@ def test_redis_index_stores_json_with_expiry_and_prunes(redis_url: str):
     assert [c.key for c in index.query(fingerprint(sample_text()))] == ["new"]
     client.close()
     index.close()
+
+
+def test_find_all_lists_every_verified_copy_best_first():
+    text = sample_text()
+    detector = detector_with(
+        {
+            "copy-a": fingerprint(syndicated(text), published=DAY),
+            "copy-b": fingerprint("Новости Жамбылской области\n\n" + text, published=DAY),
+            "other": fingerprint(ARTICLES[0]["text"], published=DAY),
+        }
+    )
+
+    verdicts = detector.find_all(fingerprint(text, published=DAY))
+
+    assert [v.key for v in verdicts] == ["copy-b", "copy-a"]
+    assert verdicts[0].score >= verdicts[1].score
