@@ -23,9 +23,24 @@ from crawlers.spiders.links import COMMON_FEED_PATHS, feed_links
 logger = logging.getLogger(__name__)
 
 FEED_PRIORITY = 30
+# feedparser flags these without anything being wrong with the items (e.g. no Content-Type was given).
+BENIGN_FEED_PROBLEMS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
 
-def feed_entries(body: bytes, url: str, content_type: str | None = None) -> tuple[list[dict[str, Any]], str]:
+def _loose_date(text: str | None, timezone: str) -> datetime | None:
+    """A date feedparser could not read ("Thu,28 Jul 2022 4:35:5 GMT+9"), by the extractor's parser."""
+    if not text:
+        return None
+    try:
+        from crawlers.pages import parse_date
+    except ImportError:
+        return None
+    return parse_date(text, tz=timezone)
+
+
+def feed_entries(
+    body: bytes, url: str, content_type: str | None = None, timezone: str = "Asia/Almaty"
+) -> tuple[list[dict[str, Any]], str]:
     """Items of a feed as (url, title, published) dicts, and a problem ("" if none, else why)."""
     headers = {"content-location": url}
     if content_type:
@@ -35,15 +50,18 @@ def feed_entries(body: bytes, url: str, content_type: str | None = None) -> tupl
     if not parsed.version and not parsed.entries:
         exc = parsed.get("bozo_exception")
         return [], f"not a feed ({exc or 'no items'})"
-    if parsed.bozo:
+    if parsed.bozo and not isinstance(parsed.get("bozo_exception"), BENIGN_FEED_PROBLEMS):
         problem = f"malformed ({parsed.get('bozo_exception')})"
     items: list[dict[str, Any]] = []
     for entry in parsed.entries:
         link = entry.get("link") or entry.get("id")
         if not link or not str(link).startswith(("http", "/")):
             continue
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        # dict.get: feedparser's own get() maps a missing published date to updated, with a warning.
+        stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
         published = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
+        if published is None:
+            published = _loose_date(dict.get(entry, "published") or dict.get(entry, "updated"), timezone)
         title = (entry.get("title") or "").strip() or None
         items.append({"url": urljoin(url, link), "title": title, "published": published})
     return items, problem
@@ -78,7 +96,7 @@ class FeedDiscovery:
         if self.not_modified(response):
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        items, problem = feed_entries(response.body, response.url, content_type)
+        items, problem = feed_entries(response.body, response.url, content_type, self.source.timezone)
         if not items and problem:
             if response.meta.get("newsmon_probe"):
                 stats.inc_value("newsmon/discovery/probe_miss")

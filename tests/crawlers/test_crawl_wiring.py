@@ -1,0 +1,100 @@
+"""Settings wiring, spider arguments, feed hints and the remembered HTTP validators."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from scrapy.settings import Settings
+
+from crawlers.addon import CHROMIUM_ARGS, NewsmonAddon, is_installed
+from crawlers.middlewares import ValidatorStore
+from crawlers.spiders.base import apply_hints, parse_since, resolve_source
+from newsmon.models import Article
+
+
+def test_storage_components_are_wired_only_when_installed():
+    settings = Settings({"ITEM_PIPELINES": {}, "DOWNLOADER_MIDDLEWARES": {}})
+    NewsmonAddon().update_settings(settings)
+
+    pipelines = settings.getdict("ITEM_PIPELINES")
+    for path, order in {
+        "pipelines.normalise.NormalisePipeline": 100,
+        "pipelines.store.StorePipeline": 300,
+    }.items():
+        assert (path in pipelines) == is_installed(path)
+        if path in pipelines:
+            assert pipelines[path] == order
+    assert not is_installed("pipelines.not_written_yet.Pipeline")
+
+
+def test_storage_components_can_be_switched_off():
+    settings = Settings({"ITEM_PIPELINES": {}, "NEWSMON_PIPELINES": False})
+    NewsmonAddon().update_settings(settings)
+
+    assert settings.getdict("ITEM_PIPELINES") == {}
+
+
+def test_browser_is_wired_only_for_rendering_sources():
+    plain = Settings({"DOWNLOAD_HANDLERS": {}})
+    NewsmonAddon().update_settings(plain)
+    assert plain.getdict("DOWNLOAD_HANDLERS") == {}
+
+    rendering = Settings({"NEWSMON_RENDER": True, "NEWSMON_CHROMIUM_PATH": "/opt/chromium"})
+    NewsmonAddon().update_settings(rendering)
+    assert "scrapy_playwright" in rendering.getdict("DOWNLOAD_HANDLERS")["https"]
+    options = rendering.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+    assert options["executable_path"] == "/opt/chromium"
+    assert options["headless"] is True
+    assert list(CHROMIUM_ARGS) == options["args"] and "--no-sandbox" in options["args"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2d", timedelta(days=2)), ("12h", timedelta(hours=12)), ("90m", timedelta(minutes=90)),
+     ("1w", timedelta(weeks=1)), ("3", timedelta(days=3)), (3, timedelta(days=3)), ("0", None), (None, None)],
+)  # fmt: skip
+def test_since_argument(text, expected):
+    assert parse_since(text) == expected
+
+
+def test_bad_since_argument_says_what_is_expected():
+    with pytest.raises(ValueError, match="2d, 12h"):
+        parse_since("two days")
+
+
+def test_source_argument_forms(tmp_path):
+    (tmp_path / "mine.yaml").write_text("- https://one.kz/\n- {name: two, home: 'https://two.kz/'}\n")
+
+    assert resolve_source("zakon.kz", None, None).sitemaps == ("https://www.zakon.kz/sitemap/index.xml",)
+    assert resolve_source(None, "https://ztgzt.kz", None).name == "ztgzt.kz"
+    assert resolve_source("zhambyl-paper", "https://ztgzt.kz", None).name == "zhambyl-paper"
+    assert resolve_source(None, None, str(tmp_path / "mine.yaml")).name == "one.kz"
+    assert resolve_source("two", None, str(tmp_path / "mine.yaml")).home == "https://two.kz/"
+    with pytest.raises(ValueError, match="unknown source 'nope'"):
+        resolve_source("nope", None, None)
+    with pytest.raises(ValueError, match="-a source=NAME"):
+        resolve_source(None, None, None)
+
+
+def test_hints_fill_only_what_the_page_lacks():
+    when = datetime(2025, 3, 10, 8, 0, tzinfo=UTC)
+    bare = Article(url="https://kt.kz/a-1", text="…", warnings=("no_title", "no_date", "short_text"))
+    dated = Article(url="https://kt.kz/a-1", text="…", title="Page title", published=when - timedelta(days=1))
+    hints = {"title": "Feed title", "published": when, "date_source": "feed"}
+
+    filled = apply_hints(bare, hints)
+    assert (filled.title, filled.published, filled.date_source) == ("Feed title", when, "feed")
+    assert filled.warnings == ("short_text",)
+    assert apply_hints(dated, hints) == dated
+
+
+def test_validators_survive_between_crawls(tmp_path):
+    store = ValidatorStore(tmp_path / "state" / "crawl-state.sqlite3")
+    store.save({"https://ztgzt.kz/rss": ('"abc"', "Mon, 10 Mar 2025 10:00:00 GMT")})
+    store.save({"https://ztgzt.kz/rss": ('"def"', None), "https://kt.kz/rss": (None, "Tue, 11 Mar 2025 GMT")})
+
+    assert ValidatorStore(tmp_path / "state" / "crawl-state.sqlite3").load() == {
+        "https://ztgzt.kz/rss": ('"def"', None),
+        "https://kt.kz/rss": (None, "Tue, 11 Mar 2025 GMT"),
+    }
