@@ -58,6 +58,78 @@ def main_text(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
     return clean_paragraphs(text)
 
 
+JUNK_TOKENS = frozenset(
+    {
+        "related",
+        "relation",
+        "relations",
+        "readalso",
+        "also",
+        "readmore",
+        "recommend",
+        "recommended",
+        "recommendations",
+        "promo",
+        "subscribe",
+        "subscription",
+        "newsletter",
+        "share",
+        "sharing",
+        "sharer",
+        "social",
+        "socials",
+        "banner",
+        "adv",
+        "advert",
+        "advertisement",
+        "ads",
+        "ad",
+        "adsbygoogle",
+        "cookie",
+        "cookies",
+        "consent",
+        "gdpr",
+        "popup",
+        "modal",
+        "comment",
+        "comments",
+        "breadcrumb",
+        "breadcrumbs",
+        "popular",
+        "trending",
+        "outbrain",
+        "taboola",
+        "donate",
+        "donation",
+        "sharethis",
+        "likes",
+    }
+)
+CLASS_TOKEN_RE = re.compile(r"[\s_\-]+")
+JUNK_MAX_CHARS = 1000
+
+
+def prune_boilerplate(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """Drop widgets named as such (related, share, subscribe, ads, cookies, comments) and link-only
+    paragraphs (teasers of other articles inside the body). Blocks holding the headline stay."""
+    for element in tree.xpath("//body//*[@class or @id]"):
+        if element.getparent() is None or element.tag in {"body", "html", "main"}:
+            continue
+        tokens = set(CLASS_TOKEN_RE.split(f"{element.get('class', '')} {element.get('id', '')}".lower()))
+        if not tokens & JUNK_TOKENS or element.xpath(".//h1"):
+            continue
+        text = element.text_content()
+        links = sum(len(link.text_content()) for link in element.iter("a"))
+        if len(text) < JUNK_MAX_CHARS or links > 0.5 * len(text):
+            element.drop_tree()
+    for paragraph in tree.xpath("//body//p[count(a) = 1]"):
+        text = " ".join(paragraph.text_content().split())
+        link = " ".join(paragraph.find("a").text_content().split())
+        if len(text) > 20 and text == link and paragraph.getparent() is not None:
+            paragraph.drop_tree()
+    return tree
+
+
 def unwrap_layout_tables(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     """Old portals lay pages out with tables; turned into divs, they stop being dumped as data tables."""
     for table in tree.xpath("//table[.//h1 or .//h2 or .//table or count(.//p) > 2]"):
@@ -72,7 +144,7 @@ def trafilatura_text(tree: lxml_html.HtmlElement, url: str, *, favor_recall: boo
     """trafilatura's body on a copy of the tree (it prunes what it is given)."""
     try:
         doc = trafilatura.bare_extraction(
-            unwrap_layout_tables(copy(tree)),
+            prune_boilerplate(unwrap_layout_tables(copy(tree))),
             url=url,
             fast=True,
             favor_recall=favor_recall,
