@@ -98,3 +98,35 @@ def test_validators_survive_between_crawls(tmp_path):
         "https://ztgzt.kz/rss": ('"def"', None),
         "https://kt.kz/rss": (None, "Tue, 11 Mar 2025 GMT"),
     }
+
+
+def _spider(**arguments):
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.spiders.source import SourceSpider
+
+    crawler = get_crawler(SourceSpider, {"NEWSMON_SINCE_DAYS": 3})
+    return SourceSpider.from_crawler(crawler, **arguments)
+
+
+def test_article_requests_are_marked_for_the_seen_url_check_and_limited():
+    spider = _spider(home="https://ztgzt.kz/", limit="2")
+
+    first = spider.article_request("https://ztgzt.kz/news/akim-vstretilsya-10021", "feed")
+    again = spider.article_request("https://ztgzt.kz/news/akim-vstretilsya-10021#top", "listing")
+    second = spider.article_request("https://ztgzt.kz/news/v-taraze-shkola-10022", "listing")
+    third = spider.article_request("https://ztgzt.kz/news/tretya-novost-10023", "listing")
+
+    assert first.meta["newsmon_article"] is True
+    assert first.meta["newsmon_source"] == "ztgzt.kz"
+    assert first.meta["newsmon_discovered_by"] == "feed"
+    assert "playwright" not in first.meta
+    assert again is None and second is not None and third is None
+    assert spider.crawler.stats.get_value("newsmon/discovery/over_limit") == 1
+
+
+def test_since_window_defaults_to_the_source_then_the_settings():
+    now = datetime.now(UTC)
+    default = _spider(home="https://ztgzt.kz/")
+    assert now - default.cutoff == pytest.approx(timedelta(days=3), abs=timedelta(minutes=1))
+    assert _spider(source="zakon.kz", since="0").cutoff is None
