@@ -39,6 +39,7 @@ INDEX_PATH_RE = re.compile(
     r"zhanalyktar|жаңалықтар|новости|press/news|lenta)/?$",
     re.I,
 )
+MIN_PARAGRAPH_CHARS = 180
 HEADLINE_LINKS_XPATH = (
     "//body//*[self::h2 or self::h3 or self::h4 or self::h5]//a[string-length(normalize-space()) > 25]"
     "|//body//a[string-length(normalize-space()) > 40][not(ancestor::nav)][not(ancestor::footer)]"
@@ -72,11 +73,13 @@ def kind_of_page(tree: lxml_html.HtmlElement | None, url: str, meta: PageMetadat
     marked = is_article_type(meta.jsonld_types) or (meta.first("og:type") or "").lower() == "article"
     listing = bool(meta.jsonld_types & {"collectionpage", "itemlist", "searchresultspage"}) and not marked
     headline_links = len(set(tree.xpath(HEADLINE_LINKS_XPATH)))
+    # a real paragraph: short news items are articles even beside a long sidebar of headlines
+    has_paragraph = max((len(line) for line in text.splitlines()), default=0) >= MIN_PARAGRAPH_CHARS
     if listing and len(text) < 2000:
         return "index"
-    if INDEX_PATH_RE.search(path) and not marked and headline_links >= 5:
+    if INDEX_PATH_RE.search(path) and not marked and headline_links >= 5 and not has_paragraph:
         return "index"
-    if headline_links >= 8 and len(text) < 600 and not marked:
+    if headline_links >= 8 and len(text) < 600 and not marked and not has_paragraph:
         return "index"
     if not text.strip():
         return "empty"

@@ -47,3 +47,16 @@ def test_search_results_page() -> None:
 )
 def test_payloads_that_are_no_page(data: bytes, kind: str) -> None:
     assert page_kind(data, "https://example.kz/file") == kind
+
+
+def test_short_news_item_beside_a_long_sidebar_is_an_article() -> None:
+    sidebar = "".join(
+        f"<h3><a href='/news/{i}'>Другая новость региона номер {i} о событиях</a></h3>" for i in range(15)
+    )
+    html = (
+        "<html><body><h1>В Таразе открыли новый сквер</h1><div class='text'><p>В микрорайоне Жайлау открыли "
+        "новый сквер площадью два гектара: здесь высадили 300 деревьев, установили скамейки, освещение и "
+        "детскую площадку. Работы выполнены за счёт средств местного бюджета.</p></div>"
+        f"<aside>{sidebar}</aside></body></html>"
+    )
+    assert page_kind(html, "https://jambyltv.kz/ru/news/16000") == "article"
