@@ -33,6 +33,9 @@ logger = logging.getLogger(__name__)
 # even a copy cut to a third of the original with new header and footer stays above it).
 CANDIDATE_FLOOR = 0.12
 MAX_CANDIDATES = 64
+# A bucket this full holds boilerplate (the band's minima all come from phrases every notice shares), not
+# copies; a real copy collides in several other bands, so such buckets are skipped to bound a lookup.
+MAX_BUCKET_ROWS = 1000
 _MERGE_AT = 4096
 _FORMAT = "newsmon-near-duplicate-index/1"
 
@@ -109,9 +112,10 @@ class MemoryIndex:
             lo = keys.searchsorted(bucket)
             if lo < len(keys) and keys[lo] == bucket:
                 hi = keys.searchsorted(bucket, side="right")
-                found.append(self._band_rows[band][lo:hi])
+                if hi - lo <= MAX_BUCKET_ROWS:
+                    found.append(self._band_rows[band][lo:hi])
             extra = self._pending_buckets[band].get(int(bucket))
-            if extra:
+            if extra and len(extra) <= MAX_BUCKET_ROWS:
                 found.append(np.asarray(extra, dtype=np.uint32))
         if not found:
             return []

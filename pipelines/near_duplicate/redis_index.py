@@ -6,7 +6,8 @@ Keys (all under `prefix`, values JSON, never pickle):
 - `{prefix}:published`: sorted set of article keys by publication time, for `prune`.
 With `ttl_seconds`, every key expires that long after its last write, so an index nobody prunes still forgets
 old articles; a bucket lives as long as articles keep landing in it.
-A lookup is two round trips: the 42 buckets in one pipeline, then the colliding documents in one MGET.
+A lookup is three round trips: the 42 bucket sizes, the buckets that are not boilerplate (see
+index.MAX_BUCKET_ROWS), then the colliding documents in one MGET.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pipelines.near_duplicate.features import (
     estimate_jaccard,
     sketch16,
 )
-from pipelines.near_duplicate.index import CANDIDATE_FLOOR, MAX_CANDIDATES
+from pipelines.near_duplicate.index import CANDIDATE_FLOOR, MAX_BUCKET_ROWS, MAX_CANDIDATES
 from pipelines.near_duplicate.signature import NUM_PERM, Fingerprint
 
 logger = logging.getLogger(__name__)
@@ -96,9 +97,17 @@ class RedisIndex:
 
     def query(self, fp: Fingerprint) -> list[Candidate]:
         """Indexed articles sharing an LSH band with `fp`, best estimated Jaccard first."""
+        names = [
+            self._bucket_key(band, bucket) for band, bucket in enumerate(band_keys(fp.hashvalues).tolist())
+        ]
         pipe = self._client.pipeline(transaction=False)
-        for band, bucket in enumerate(band_keys(fp.hashvalues).tolist()):
-            pipe.smembers(self._bucket_key(band, bucket))
+        for name in names:
+            pipe.scard(name)
+        sizes = pipe.execute()
+        pipe = self._client.pipeline(transaction=False)
+        for name, size in zip(names, sizes, strict=True):
+            if 0 < size <= MAX_BUCKET_ROWS:
+                pipe.smembers(name)
         keys = sorted(set().union(*pipe.execute()))
         if not keys:
             return []
