@@ -93,7 +93,11 @@ class Settings(BaseSettings):
         "Asia/Almaty", description="Time zone for dates without one, when the source does not name its own."
     )
     dedupe_threshold: float = Field(
-        0.5, gt=0, lt=1, description="MinHash LSH Jaccard threshold for near-duplicate candidates."
+        0.5,
+        gt=0,
+        lt=1,
+        description="Resemblance (Jaccard or containment of word shingles) a near-duplicate candidate needs to "
+        "join a story, after its facts (numbers, dates, names) are checked.",
     )
     dedupe_window_days: int = Field(
         30, ge=1, description="Near-duplicates are looked for among articles published this many days apart."
