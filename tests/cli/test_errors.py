@@ -8,10 +8,17 @@ import sys
 from pathlib import Path
 
 
-def newsmon(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def newsmon(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "newsmon.cli", *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=120
+        [sys.executable, "-m", "newsmon.cli", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=120,
     )
 
 
