@@ -19,9 +19,15 @@ ROUTES = {
     "newsmon.crawl_source": {"queue": "crawl"},
     "newsmon.match_articles": {"queue": "process"},
     "newsmon.sweep": {"queue": "process"},
-    "newsmon.schedule_crawls": {"queue": "process"},
     "newsmon.deliver_alert": {"queue": "alerts"},
 }
+
+
+def transport_options(broker_url: str, visibility: int) -> dict[str, int]:
+    """Redis redelivers unacked tasks after `visibility_timeout`; the SQLite transport takes no such option."""
+    return (
+        {"visibility_timeout": visibility} if broker_url.startswith(("redis", "rediss", "sentinel")) else {}
+    )
 
 
 def create_app(settings: Settings | None = None) -> Celery:
@@ -43,8 +49,8 @@ def create_app(settings: Settings | None = None) -> Celery:
         task_queues=[Queue(name) for name in QUEUES],
         task_default_queue="process",
         task_routes=ROUTES,
-        broker_transport_options={"visibility_timeout": visibility},
-        result_backend_transport_options={"visibility_timeout": visibility},
+        broker_transport_options=transport_options(settings.effective_broker_url, visibility),
+        result_backend_transport_options=transport_options(settings.effective_broker_url, visibility),
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         beat_schedule=beat_schedule(),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 SWEEP_SECONDS = 10.0
-SCHEDULE_SECONDS = 30.0
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
@@ -14,10 +13,5 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": "newsmon.sweep",
             "schedule": SWEEP_SECONDS,
             "options": {"expires": SWEEP_SECONDS, "queue": "process"},
-        },
-        "schedule-crawls": {
-            "task": "newsmon.schedule_crawls",
-            "schedule": SCHEDULE_SECONDS,
-            "options": {"expires": SCHEDULE_SECONDS, "queue": "process"},
         },
     }
