@@ -9,14 +9,16 @@ from pathlib import Path
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
 class StaticServer:
     """Serve `directory` over HTTP on 127.0.0.1 in a background thread."""
 
-    def __init__(self, directory: Path | str, handler: type[SimpleHTTPRequestHandler] = _QuietHandler) -> None:
+    def __init__(
+        self, directory: Path | str, handler: type[SimpleHTTPRequestHandler] = _QuietHandler
+    ) -> None:
         factory = functools.partial(handler, directory=str(directory))
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), factory)
         self.port = self.httpd.server_address[1]
