@@ -107,7 +107,6 @@ def _fields(source: object) -> dict[str, object]:
 def test(url_or_name: str, samples: int) -> None:
     """Show what a portal offers, extract sample articles with warnings, and suggest a definition."""
     from crawlers.discovery import discover, sample_articles, suggest_definition
-
     from crawlers.sources import source_from_url, source_to_yaml
 
     repo = context.repository(migrate=True)
