@@ -110,6 +110,14 @@ def apply_hints(article: Article, hints: dict[str, Any]) -> Article:
     return article.with_changes(**changes) if changes else article
 
 
+def rendered_meta() -> dict[str, Any]:
+    """Fetch through the browser and wait until the page's scripts stop loading data (lists built by
+    JavaScript arrive after the load event)."""
+    from scrapy_playwright.page import PageMethod
+
+    return {"playwright": True, "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")]}
+
+
 class NewsSpider(scrapy.Spider):
     """Base of the discovery spiders. Arguments: source | home | sources_file, since, limit."""
 
@@ -170,7 +178,7 @@ class NewsSpider(scrapy.Spider):
             "newsmon_key": key,
         }
         if self.source.render:
-            meta["playwright"] = True
+            meta.update(rendered_meta())
         return Request(url, self.parse_article, errback=self.on_error, meta=meta, priority=priority)
 
     def page_request(self, url: str, callback: Callable[..., Any], *, role: str, priority: int = 0,
@@ -178,7 +186,7 @@ class NewsSpider(scrapy.Spider):
         """A request for a feed, sitemap, robots.txt or listing page (not an article)."""
         meta = {"newsmon_role": role, "newsmon_source": self.source.name, **meta}
         if render:
-            meta["playwright"] = True
+            meta.update(rendered_meta())
         elif conditional:
             meta["newsmon_conditional"] = True
             meta["handle_httpstatus_list"] = [304]
