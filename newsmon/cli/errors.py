@@ -9,6 +9,17 @@ import click
 from newsmon.config import ConfigError
 
 
+def without_password(url: str) -> str:
+    """A URL fit for an error message: any password replaced by ***."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 class UserError(click.ClickException):
     """A problem the user can fix; printed as one line."""
 

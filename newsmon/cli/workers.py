@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from newsmon.cli import context
+from newsmon.cli.errors import UserError, without_password
 
 ALL_QUEUES = "crawl,process,alerts"
 
@@ -13,6 +14,20 @@ def register(cli: click.Group) -> None:
     cli.add_command(worker)
     cli.add_command(beat)
     cli.add_command(run)
+
+
+def require_broker() -> None:
+    """Fail with one line naming NEWSMON_BROKER_URL when the broker cannot be reached (Celery would retry forever)."""
+    from tasks.app import app
+
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=5)
+    except Exception as exc:
+        url = without_password(context.settings().effective_broker_url)
+        raise UserError(
+            f"cannot reach the broker at {url} ({exc}); check NEWSMON_BROKER_URL and the server"
+        ) from None
 
 
 def _sync_sources() -> int:
@@ -31,6 +46,7 @@ def worker(queues: str, concurrency: int, loglevel: str) -> None:
     """Run a Celery worker on the configured broker."""
     from tasks.app import app
 
+    require_broker()
     app.worker_main(["worker", "-Q", queues, "-c", str(concurrency), "-l", loglevel, "--without-gossip"])
 
 
@@ -40,6 +56,7 @@ def beat(loglevel: str) -> None:
     """Run the scheduler (crawls due, outbox sweeper)."""
     context.repository(migrate=True)
     _sync_sources()
+    require_broker()
     from tasks.app import app
 
     schedule = context.settings().data_dir / "beat-schedule"
@@ -53,6 +70,7 @@ def run(concurrency: int, loglevel: str) -> None:
     """Everything in one process on the embedded default: worker on all queues with the scheduler inside."""
     context.repository(migrate=True)
     _sync_sources()
+    require_broker()
     from tasks.app import app
 
     schedule = context.settings().data_dir / "beat-schedule"
