@@ -121,7 +121,8 @@ def _print_summary(
     console.print(table)
     console.print(
         f"{repo.count_articles()} articles in {repo.count_stories()} stories stored; "
-        f"{alerts_sent} alerts sent this run ({repo.count_alerts('sent')} in all), also written to {alerts_file}. "
+        f"{alerts_sent} alerts sent this run ({repo.count_matches()} watch matches, each to the console and to "
+        f"{alerts_file}; {repo.count_alerts('sent')} alerts in all). "
         f"Took {seconds:.1f}s."
     )
     console.print(
