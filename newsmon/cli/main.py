@@ -7,7 +7,21 @@ import sys
 
 import click
 
-from newsmon.cli import alerts, crawl, db, demo, extract, ingest, sources, status, stories, watch, workers
+from newsmon.cli import (
+    alerts,
+    crawl,
+    db,
+    demo,
+    extract,
+    ingest,
+    serve,
+    sources,
+    status,
+    stories,
+    tokens,
+    watch,
+    workers,
+)
 from newsmon.cli.errors import run_guarded
 
 
@@ -22,7 +36,21 @@ def cli(verbose: bool) -> None:
     logging.captureWarnings(True)
 
 
-for module in (db, demo, workers, crawl, extract, sources, status, watch, alerts, stories, ingest):
+for module in (
+    db,
+    demo,
+    workers,
+    crawl,
+    extract,
+    sources,
+    status,
+    watch,
+    alerts,
+    stories,
+    ingest,
+    serve,
+    tokens,
+):
     module.register(cli)
 
 

@@ -29,9 +29,10 @@ from newsmon.storage.tables import (
     Base,
     StoryRow,
 )
+from newsmon.storage.tokens import TokenQueries
 
 
-class Repository(AlertQueries, OpsQueries):
+class Repository(AlertQueries, OpsQueries, TokenQueries):
     """Queries and writes for every stage; one instance per process is enough."""
 
     def __init__(self, engine: Engine) -> None:
