@@ -115,6 +115,11 @@ class Settings(BaseSettings):
     log_json: bool = Field(False, description="Write logs as JSON lines.")
     api_host: str = Field("127.0.0.1", description="Address `newsmon serve` listens on.")
     api_port: int = Field(8000, ge=1, le=65535, description="Port `newsmon serve` listens on.")
+    api_rate_limit: int = Field(
+        600,
+        ge=0,
+        description="Requests per minute one API token may make (bursts up to that many); 0 turns the limit off.",
+    )
 
     @classmethod
     def settings_customise_sources(
