@@ -75,12 +75,18 @@ class WatchMatcher:
 
     @classmethod
     def build(
-        cls, watches: Iterable[tuple[int, str] | Watch], aliases: Mapping[str, str] | None = None
+        cls,
+        watches: Iterable[tuple[int, str] | Watch],
+        aliases: Mapping[str, str] | None = None,
+        *,
+        prefilter: bool = True,
     ) -> WatchMatcher:
-        """Compile every active watch; a watch whose query is invalid is skipped and its error kept."""
+        """Compile every active watch; a watch whose query is invalid is skipped and its error kept.
+
+        `prefilter=False` analyses every text word instead of only those that could match (for checks)."""
         book = normalise_aliases(aliases)
         specs = watch_specs(watches)
-        vocabulary = Vocabulary()
+        vocabulary = Vocabulary(prefilter=prefilter)
         rules: dict[int, Rule] = {}
         errors: dict[int, str] = {}
         for spec in specs:

@@ -29,7 +29,7 @@ MAX_NEAR = 100
 QUOTES = {'"': '"', "«": "»", "“": "”“", "„": "“”"}
 QUOTE_CHARS = frozenset('"«»“”„')
 DELIMITERS = frozenset("(){}|") | QUOTE_CHARS
-_NEAR = re.compile(r"(NEAR|РЯДОМ)(?:/(\d*))?")
+_NEAR = re.compile(r"(NEAR|РЯДОМ)(?:/(.*))?", re.DOTALL)
 _FIELD = re.compile(r"([A-Za-z]+):")
 _ALIAS = re.compile(r"@([\w.\-]+)")
 _PHRASE_SPLIT = re.compile(r"[\s\"«»“”„]+")
@@ -158,7 +158,7 @@ class _Lexer:
         digits = near.group(2)
         if digits is None:
             return DEFAULT_NEAR
-        if not digits or int(digits) > MAX_NEAR:
+        if not (digits.isascii() and digits.isdigit()) or int(digits) > MAX_NEAR:
             raise self.error(f"expected a number of words from 0 to {MAX_NEAR} after {near.group(1)}/", start)
         return int(digits)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import newsmon.text as text_analysis
+from newsmon.query.reading import offsets
 from newsmon.query.vocabulary import Vocabulary
 
 Span = tuple[str, int, int]  # side ("text" or "title"), first token index, last token index
@@ -37,9 +38,9 @@ class ArticleView:
         self.title_text = title or ""
         self.source = source
         self.given_lang = lang
-        self.tokens = {"text": text_analysis.tokenize(text), "title": text_analysis.tokenize(self.title_text)}
-        self.hits = {side: vocabulary.positions(tokens, lang) for side, tokens in self.tokens.items()}
+        self.hits = {"text": vocabulary.read(text, lang), "title": vocabulary.read(self.title_text, lang)}
         self._sets: dict[tuple[str, int], frozenset[int]] = {}
+        self._offsets: dict[str, list[tuple[int, int]]] = {}
         self._lang: str | None = None
 
     @property
@@ -64,8 +65,12 @@ class ArticleView:
 
     def char_spans(self, spans: list[Span], side: str = "text") -> list[tuple[int, int]]:
         """Character spans in the original text (or title) for token spans, merged and sorted."""
-        tokens = self.tokens[side]
-        ranges = sorted((tokens[a].start, tokens[b].end) for s, a, b in spans if s == side)
+        if not spans:
+            return []
+        tokens = self._offsets.get(side)
+        if tokens is None:
+            tokens = self._offsets[side] = offsets(self.text if side == "text" else self.title_text)
+        ranges = sorted((tokens[a][0], tokens[b][1]) for s, a, b in spans if s == side)
         merged: list[tuple[int, int]] = []
         for start, end in ranges:
             if merged and start <= merged[-1][1]:

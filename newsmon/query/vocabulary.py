@@ -10,18 +10,20 @@ per distinct form, never per watch.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import newsmon.text as text_analysis
-from newsmon.text import Token
+from newsmon.query.prefilter import FormFilter
+from newsmon.query.reading import surfaces
 from newsmon.text.kazakh import TERM_FOLD  # the alphabet terms are written in (қ->к, ә->а, ...)
+from newsmon.text.tokens import norm_of
 
 log = logging.getLogger(__name__)
 
 MORPH, EXACT, PREFIX = "morph", "exact", "prefix"
 MAX_CACHED_FORMS = 400_000
 _NO_IDS: tuple[int, ...] = ()
+_MISSING = (-1,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +57,23 @@ def prefix_forms(stem: str) -> set[str]:
 
 
 class Vocabulary:
-    """Registry of query words with an inverted index from terms, forms and prefixes to word ids."""
+    """Registry of query words with an inverted index from terms, forms and prefixes to word ids.
 
-    def __init__(self) -> None:
+    `prefilter` (on by default) skips analysing text words that cannot share a term with any query word
+    (see newsmon.query.prefilter); switch it off to analyse every word.
+    """
+
+    def __init__(self, prefilter: bool = True) -> None:
         self.specs: list[WordSpec] = []
         self._ids: dict[WordSpec, int] = {}
         self._by_term: dict[str, list[int]] = {}
         self._by_form: dict[str, list[int]] = {}
         self._by_prefix: dict[str, list[int]] = {}
         self._prefix_lengths: set[int] = set()
-        self._cache: dict[tuple[str, str | None], tuple[int, ...]] = {}
+        self._filter = FormFilter() if prefilter else None
+        # lang -> text word as written -> ids; a surface maps to None when it is not a word token.
+        self._cache: dict[str | None, dict[str, tuple[int, ...] | None]] = {}
+        self._cached = 0
 
     def __len__(self) -> int:
         return len(self.specs)
@@ -85,51 +94,59 @@ class Vocabulary:
             return word_id
         self._by_form.setdefault(spec.form, []).append(word_id)
         if spec.kind == MORPH:
-            for term in query_word_terms(spec.form):
+            terms = query_word_terms(spec.form)
+            for term in terms:
                 self._by_term.setdefault(term, []).append(word_id)
+            if self._filter is not None:
+                self._filter.add(spec.form, terms)
         return word_id
 
     def ids_of_form(self, norm: str, lang: str | None = None) -> tuple[int, ...]:
         """Ids of every query word that a text word with folded form `norm` satisfies."""
-        key = (norm, lang)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        if len(self._cache) >= MAX_CACHED_FORMS:
-            log.info("form cache of %d entries is full; starting over", len(self._cache))
-            self._cache.clear()
-        found = self._lookup(norm, lang)
-        self._cache[key] = found
-        return found
-
-    def _lookup(self, norm: str, lang: str | None) -> tuple[int, ...]:
         found: set[int] = set(self._by_form.get(norm, _NO_IDS))
         terms: frozenset[str] = frozenset()
-        if self._by_term or self._by_prefix:
+        if self._by_term and (self._filter is None or self._filter.may_match(norm)):
             terms = text_analysis.word_terms(norm, lang)
         for term in terms:
             found.update(self._by_term.get(term, _NO_IDS))
         if self._by_prefix:
-            for candidate in {norm, *terms}:
+            for candidate in {norm, norm.translate(TERM_FOLD), *terms}:
                 for length in self._prefix_lengths:
                     if length <= len(candidate):
                         found.update(self._by_prefix.get(candidate[:length], _NO_IDS))
         return tuple(sorted(found)) if found else _NO_IDS
 
-    def positions(self, tokens: Sequence[Token], lang: str | None = None) -> dict[int, list[int]]:
-        """Word id -> indexes of the tokens that satisfy it, in text order."""
+    def _surface_ids(self, surface: str, lang: str | None) -> tuple[int, ...] | None:
+        if self._cached >= MAX_CACHED_FORMS:
+            log.info("word form cache of %d entries is full; starting over", self._cached)
+            self._cache.clear()
+            self._cached = 0
+        norm = norm_of(surface)
+        ids = self.ids_of_form(norm, lang) if norm else None
+        self._cache.setdefault(lang, {})[surface] = ids
+        self._cached += 1
+        return ids
+
+    def read(self, text: str, lang: str | None = None) -> dict[int, list[int]]:
+        """Word id -> indexes of the tokens of `text` (as `tokenize` counts them) that satisfy it."""
         hits: dict[int, list[int]] = {}
-        cache = self._cache
-        for index, token in enumerate(tokens):
-            ids = cache.get((token.norm, lang))
+        cache = self._cache.get(lang)
+        if cache is None:
+            cache = self._cache.setdefault(lang, {})
+        index = 0
+        for surface in surfaces(text):
+            ids = cache.get(surface, _MISSING)
+            if ids is _MISSING:
+                ids = self._surface_ids(surface, lang)
             if ids is None:
-                ids = self.ids_of_form(token.norm, lang)
+                continue
             for word_id in ids:
                 found = hits.get(word_id)
                 if found is None:
                     hits[word_id] = [index]
                 else:
                     found.append(index)
+            index += 1
         return hits
 
     def cost(self, word_id: int) -> float:
