@@ -88,6 +88,36 @@ class Settings(BaseSettings):
     chromium_path: str = Field(
         "/usr/bin/chromium", description="Chromium executable for sources marked render (scrapy-playwright)."
     )
+    # --- scheduling and health ----------------------------------------------------------------------
+    schedule_interval: int = Field(
+        900, ge=10, description="Seconds between crawls of a source without its own schedule, to start with."
+    )
+    schedule_min_interval: int = Field(
+        120,
+        ge=10,
+        description="Shortest interval adaptive polling reaches for a source that finds new articles every time.",
+    )
+    schedule_max_interval: int = Field(
+        6 * 3600,
+        ge=10,
+        description="Longest interval adaptive polling reaches for a source whose crawls keep finding nothing new.",
+    )
+    schedule_jitter: float = Field(
+        0.1,
+        ge=0,
+        le=0.5,
+        description="Random spread of each next run, as a fraction of the interval (0.1 = ±10%).",
+    )
+    schedule_tick: float = Field(
+        15.0,
+        gt=0,
+        description="Seconds between scheduler ticks that claim due sources and enqueue their crawls.",
+    )
+    ops_channels: str = Field(
+        "",
+        description="Comma-separated channel names that receive ops alerts (a source stale, failing, or "
+        "extracting badly). Empty: ops problems are only shown by `newsmon status`.",
+    )
     # --- processing --------------------------------------------------------------------------------
     timezone: str = Field(
         "Asia/Almaty", description="Time zone for dates without one, when the source does not name its own."
