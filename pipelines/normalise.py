@@ -10,35 +10,83 @@ import logging
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsmon.models import Article, Source
 from newsmon.text import clean_text, detect_language
 
 log = logging.getLogger(__name__)
 
-# « | Знамя труда», « — Kazinform», « - Новости Казахстана»: a short tail after a separator.
-TITLE_SUFFIX = re.compile(r"\s+[|–—\-:•·]\s+[^|–—\-:•·]{2,60}$")
+# « | Знамя труда», « :: Zakon.kz»: a short tail after a bar is a site name wherever it occurs.
+BAR_SUFFIX = re.compile(r"\s+(?:\||::|//)\s+[^|]{2,60}$")
+# « - Kazinform», « — Tengrinews.kz»: a dash tail is a site name only when it is a known one or a domain;
+# «Тараз — город древний» keeps its dash.
+DASH_SUFFIX = re.compile(r"\s+[-–—]\s+([^-–—]{2,60})$")
+DOMAIN_LIKE = re.compile(r"^[\w.-]+\.(?:kz|ru|com|org|net|info|su|qaz)$", re.IGNORECASE)
+KNOWN_SITE_NAMES = frozenset(
+    {
+        "kazinform", "казинформ", "миа казинформ", "қазақпарат", "zakon.kz",
+        "tengrinews", "tengrinews.kz", "nur.kz", "informburo.kz", "информбюро", "kazpravda.kz",
+        "казахстанская правда", "знамя труда", "ақ жол", "aq jol", "egemen qazaqstan", "егемен қазақстан",
+        "el.kz", "kt.kz", "kazakhstan today", "jambyltv", "jambyl tv", "новости казахстана",
+        "новости", "жаңалықтар", "бас бет",
+    }
+)  # fmt: skip
+UNQUOTE = str.maketrans("", "", "«»\"“”„'")
 FUTURE_TOLERANCE = timedelta(days=1)
+MIN_TITLE = 15  # a title left shorter than this after stripping was not a title with a suffix
+
+
+def _site_names(source: Source | None) -> tuple[str, ...]:
+    """What the source calls itself: its title, its registry name and its host (inform.kz, inform)."""
+    if source is None:
+        return ()
+    host = (urlsplit(source.home).hostname or "").removeprefix("www.")
+    names = (source.title, source.name, host, host.split(".")[0] if host else None)
+    return tuple(dict.fromkeys(n for n in names if n and len(n) >= 2))
+
+
+def _is_site_name(tail: str, site_names: tuple[str, ...]) -> bool:
+    folded = tail.strip().strip(".").casefold().translate(UNQUOTE)
+    if folded in KNOWN_SITE_NAMES or DOMAIN_LIKE.match(folded):
+        return True
+    return any(
+        name.casefold() == folded or (len(name) >= 4 and name.casefold() in folded) for name in site_names
+    )
 
 
 def strip_site_suffix(title: str, site_names: tuple[str, ...] = ()) -> str:
-    """Drop a trailing site name from a title, keeping titles that merely contain a dash."""
-    for name in site_names:
-        for sep in (" | ", " - ", " — ", " – ", " :: "):
-            if title.endswith(sep + name):
-                return title[: -len(sep + name)].strip()
-    match = TITLE_SUFFIX.search(title)
-    if match and "|" in match.group(0) and len(title) - len(match.group(0)) >= 15:
-        return title[: match.start()].strip()
-    return title.strip()
+    """Drop a trailing site name from a title, keeping titles that merely contain a dash or a bar."""
+    title = title.strip()
+    for pattern in (BAR_SUFFIX, DASH_SUFFIX):
+        match = pattern.search(title)
+        if match is None or match.start() < MIN_TITLE:
+            continue
+        tail = match.group(0).strip().lstrip("|:/-–— ")
+        if pattern is BAR_SUFFIX or _is_site_name(tail, site_names):
+            return title[: match.start()].strip()
+    return title
 
 
-def _as_utc(value: datetime | None) -> datetime | None:
+def _as_utc(value: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """UTC; a value without an offset is the source's local time (tz database: the 2024 switch counts)."""
     if value is None:
         return None
     if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value.isoformat()} reached normalisation")
+        value = value.replace(tzinfo=zone)
     return value.astimezone(UTC)
+
+
+def _zone(source: Source | None) -> ZoneInfo:
+    name = source.timezone if source else "Asia/Almaty"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning(
+            "source %s: unknown time zone %r, using Asia/Almaty", source.name if source else "?", name
+        )
+        return ZoneInfo("Asia/Almaty")
 
 
 def normalise_article(
@@ -50,10 +98,10 @@ def normalise_article(
     text = clean_text(article.text or "")
     title = clean_text(article.title) if article.title else None
     if title:
-        names = tuple(n for n in ((source.title if source else None), (source.name if source else None)) if n)
-        title = strip_site_suffix(title, names)
-    published = _as_utc(article.published)
-    updated = _as_utc(article.updated)
+        title = strip_site_suffix(title, _site_names(source))
+    zone = _zone(source)
+    published = _as_utc(article.published, zone)
+    updated = _as_utc(article.updated, zone)
     if published is None and "no_date" not in warnings:
         warnings.append("no_date")
     if published is not None and published > now + FUTURE_TOLERANCE:
