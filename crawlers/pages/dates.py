@@ -10,161 +10,54 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from crawlers.pages.date_words import (
+    DAY_BEFORE_WORDS,
+    FOLD_TABLE,
+    JUST_NOW_WORDS,
+    MAX_CASE_ENDING,
+    MONTH_STEMS,
+    RELATIVE_UNITS,
+    TODAY_WORDS,
+    YEAR_MARKERS,
+    YESTERDAY_WORDS,
+    ZONE_HOURS,
+)
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_TZ = "Asia/Almaty"
 
-# Month stems after folding (see _fold): Russian, Kazakh Cyrillic, Latin Kazakh (2018 and older variants),
-# English. A word is a month when it starts with a stem and adds at most a case ending.
-MONTH_STEMS: tuple[tuple[str, int], ...] = (
-    ("январ", 1),
-    ("янв", 1),
-    ("феврал", 2),
-    ("фев", 2),
-    ("март", 3),
-    ("мар", 3),
-    ("апрел", 4),
-    ("апр", 4),
-    ("мая", 5),
-    ("май", 5),
-    ("июн", 6),
-    ("июл", 7),
-    ("август", 8),
-    ("авг", 8),
-    ("сентябр", 9),
-    ("сен", 9),
-    ("октябр", 10),
-    ("окт", 10),
-    ("ноябр", 11),
-    ("ноя", 11),
-    ("декабр", 12),
-    ("дек", 12),
-    ("кантар", 1),
-    ("акпан", 2),
-    ("наурыз", 3),
-    ("сауир", 4),
-    ("мамыр", 5),
-    ("маусым", 6),
-    ("шилде", 7),
-    ("тамыз", 8),
-    ("кыркуйек", 9),
-    ("казан", 10),
-    ("караша", 11),
-    ("желтоксан", 12),
-    ("qantar", 1),
-    ("aqpan", 2),
-    ("nauryz", 3),
-    ("sauir", 4),
-    ("mamyr", 5),
-    ("mausym", 6),
-    ("shilde", 7),
-    ("tamyz", 8),
-    ("qyrkuiek", 9),
-    ("qyrkuyek", 9),
-    ("qazan", 10),
-    ("qarasha", 11),
-    ("jeltoqsan", 12),
-    ("january", 1),
-    ("jan", 1),
-    ("february", 2),
-    ("feb", 2),
-    ("march", 3),
-    ("april", 4),
-    ("apr", 4),
-    ("may", 5),
-    ("june", 6),
-    ("jun", 6),
-    ("july", 7),
-    ("jul", 7),
-    ("august", 8),
-    ("aug", 8),
-    ("september", 9),
-    ("sept", 9),
-    ("sep", 9),
-    ("october", 10),
-    ("oct", 10),
-    ("november", 11),
-    ("nov", 11),
-    ("december", 12),
-    ("dec", 12),
-)
-MAX_CASE_ENDING = 5
-
-# Kazakh letters to their Russian look-alikes, Latin Kazakh diacritics to plain letters.
-FOLD_TABLE = str.maketrans(
-    {
-        "қ": "к",
-        "ғ": "г",
-        "ң": "н",
-        "ә": "а",
-        "ө": "о",
-        "ұ": "у",
-        "ү": "у",
-        "һ": "х",
-        "і": "и",
-        "ё": "е",
-        "ý": "u",
-        "ú": "u",
-        "ı": "i",
-        "á": "a",
-        "ó": "o",
-        "ń": "n",
-        "ǵ": "g",
-        "ü": "u",
-        "ö": "o",
-        "ş": "sh",
-        "ç": "ch",
-        "ğ": "g",
-        "ä": "a",
-    }
-)
-
-TODAY_WORDS = ("сегодня", "бугин", "today", "bugin")
-YESTERDAY_WORDS = ("вчера", "кеше", "yesterday", "keshe")
-DAY_BEFORE_WORDS = ("позавчера", "алдынгуни", "алдыңгуни")
-JUST_NOW_WORDS = ("только что", "жана гана", "just now")
-
-# Relative units: folded word prefix -> seconds.
-RELATIVE_UNITS: tuple[tuple[str, int], ...] = (
-    ("секунд", 1),
-    ("сек", 1),
-    ("second", 1),
-    ("минут", 60),
-    ("мин", 60),
-    ("minute", 60),
-    ("min", 60),
-    ("сагат", 3600),
-    ("час", 3600),
-    ("hour", 3600),
-    ("ч", 3600),
-    ("кун", 86400),
-    ("дн", 86400),
-    ("ден", 86400),
-    ("day", 86400),
-    ("апта", 604800),
-    ("недел", 604800),
-    ("week", 604800),
-)
 AGO_RE = re.compile(r"(?:(\d{1,3})\s*)?([a-zа-я]+)\.?\s+(?:назад|бурын|ago)\b")
 
 ISO_RE = re.compile(
     r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?",
     re.IGNORECASE,
 )
+YEAR_RE = re.compile(r"(?<!\d)(?:1[89]|20|21)\d\d(?!\d)")
+FIXED_OFFSET_RE = re.compile(r"^[+-]\d{2}:\d{2}$")
 NUMERIC_DMY_RE = re.compile(r"(?<![\d.])(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?![\d])")
 NUMERIC_YMD_RE = re.compile(r"(?<![\d.])(\d{4})[./](\d{1,2})[./](\d{1,2})(?![\d])")
-TIME_RE = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])[:](\d{2})(?::(\d{2}))?(?![\d])")
+TIME_RE = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])[:](\d{2})(?::(\d{1,2}))?(?![\d])")
+# A zone right after the time of day: "GMT+9", "UTC+05:00", "+0300", "мск", "Z".
+ZONE_AFTER_TIME_RE = re.compile(
+    r"\s*(?:([a-zа-я]{1,4})\b)?\s*(?:([+-])(\d{1,2})(?::?(\d{2}))?(?![\d]))?", re.IGNORECASE
+)
+# Chinese, Japanese and Korean dates: 2019年6月24日 11時30分, 06月24日, 2019년 6월 24일.
+CJK_DATE_RE = re.compile(r"(?:(\d{4})\s*[年년]\s*)?(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
+CJK_TIME_RE = re.compile(r"(\d{1,2})\s*[時时시:]\s*(\d{1,2})\s*[分분]?")
 WORD_RE = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
-YEAR_MARKERS = ("г", "года", "год", "гг", "ж", "жылы", "жылгы", "жыл", "жылдын", "year", "y", "jyly", "jylgy")
 
 
 @lru_cache(maxsize=16)
-def zone(name: str | None) -> ZoneInfo:
-    """The tz database zone by name; an unknown name falls back to Asia/Almaty with a log line."""
+def zone(name: str | None) -> tzinfo:
+    """The tz database zone by name, or a fixed offset written "+09:00"; an unknown name falls back to
+    Asia/Almaty with a log line."""
+    if name and FIXED_OFFSET_RE.match(name):
+        return _offset_zone(name)
     try:
         return ZoneInfo(name or DEFAULT_TZ)
     except (ZoneInfoNotFoundError, ValueError):
@@ -202,6 +95,15 @@ def _is_abbreviation(word: str, stem: str) -> bool:
 
 def parse_iso(text: str, tz: str | None = DEFAULT_TZ) -> datetime | None:
     """ISO 8601 (as in meta tags and JSON-LD). An offset keeps the instant; no offset means local time."""
+    found = split_iso(text)
+    if found is None:
+        return None
+    local, offset = found
+    return local.astimezone(UTC) if offset is not None else to_utc(local, tz)
+
+
+def split_iso(text: str) -> tuple[datetime, tzinfo | None] | None:
+    """An ISO 8601 value as (datetime, its written offset or None); aware when an offset is written."""
     match = ISO_RE.search(text.strip())
     if not match:
         return None
@@ -210,9 +112,10 @@ def parse_iso(text: str, tz: str | None = DEFAULT_TZ) -> datetime | None:
         local = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
     except ValueError:
         return None
-    if offset:
-        return local.replace(tzinfo=_offset_zone(offset)).astimezone(UTC)
-    return to_utc(local, tz)
+    if not offset:
+        return local, None
+    written = _offset_zone(offset)
+    return local.replace(tzinfo=written), written
 
 
 def is_date_only(text: str) -> bool:
@@ -220,9 +123,7 @@ def is_date_only(text: str) -> bool:
     return bool(re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text))
 
 
-def _offset_zone(offset: str) -> object:
-    from datetime import timezone
-
+def _offset_zone(offset: str) -> tzinfo:
     if offset.upper() == "Z":
         return UTC
     sign = -1 if offset[0] == "-" else 1
@@ -258,18 +159,50 @@ def parse_date_by_rules(text: str, *, tz: str = DEFAULT_TZ, now: datetime | None
         return parse_iso(text, tz)
     folded = fold(text)
     local_now = now.astimezone(zone(tz))
-    for rule in (_relative_words, _relative_ago, _numeric, _worded):
+    for rule in (_relative_words, _relative_ago, _numeric, _worded, _cjk):
         found = rule(folded, local_now)
         if found is not None:
             return to_utc(found, tz) if found.tzinfo is None else found.astimezone(UTC)
     return parse_iso(text, tz) if ISO_RE.search(text) else None
 
 
+def names_its_year(text: str) -> bool:
+    """Whether a date text fixes its own year: a year, a dd.mm.yy date, or words relative to today."""
+    folded = fold(text)
+    if YEAR_RE.search(folded) or NUMERIC_DMY_RE.search(folded):
+        return True
+    epoch = datetime(2000, 1, 1)
+    return _relative_words(folded, epoch) is not None or _relative_ago(folded, epoch) is not None
+
+
 def _time_in(text: str) -> time | None:
+    """The first time of day in `text`, aware when a zone follows it ("4:35:5 GMT+9", "12:30 мск")."""
     match = TIME_RE.search(text)
     if not match:
         return None
-    return time(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
+    clock = time(int(match.group(1)), int(match.group(2)), min(int(match.group(3) or 0), 59))
+    zone_info = _zone_after(text, match.end())
+    return clock.replace(tzinfo=zone_info) if zone_info is not None else clock
+
+
+def _zone_after(text: str, at: int) -> tzinfo | None:
+    """A fixed-offset zone written right after a time, or None when none is written."""
+    match = ZONE_AFTER_TIME_RE.match(text, at)
+    if not match or not (match.group(1) or match.group(2)):
+        return None
+    name, sign, hours, minutes = match.groups()
+    base = ZONE_HOURS.get(name.lower()) if name else 0
+    if base is None:
+        return None  # a word that names no zone ("12:30 в Таразе")
+    if name is None and (len(hours) < 2 or (sign == "-" and match.start(2) == at)):
+        return None  # a bare "+5", or "10:15-12:00" (a range, not an offset)
+    offset = timedelta(hours=base)
+    if sign:
+        delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+        if delta > timedelta(hours=14):
+            return None
+        offset += delta if sign == "+" else -delta
+    return timezone(offset)
 
 
 def _relative_words(folded: str, local_now: datetime) -> datetime | None:
@@ -349,6 +282,24 @@ def _day_and_year_around(tokens: list[tuple[str, int, int]], index: int) -> tupl
             back -= 1
         year = number(back, 1800, 2100) if back < index - 1 else None
     return day, year
+
+
+def _cjk(folded: str, local_now: datetime) -> datetime | None:
+    """年/月/日 dates; a missing year is the latest one that does not put the date in the future."""
+    match = CJK_DATE_RE.search(folded)
+    if not match:
+        return None
+    year, month, day = (int(g) if g else None for g in match.groups())
+    clock_match = CJK_TIME_RE.search(folded, match.end())
+    clock = None
+    if clock_match and int(clock_match.group(1)) < 24 and int(clock_match.group(2)) < 60:
+        clock = time(int(clock_match.group(1)), int(clock_match.group(2)))
+    if year is None:
+        year = local_now.year
+        guess = _combine(year, month or 0, day or 0, clock)
+        if guess and guess.date() > local_now.date() + timedelta(days=2):
+            year -= 1
+    return _combine(year, month or 0, day or 0, clock)
 
 
 def _combine(year: int, month: int, day: int, clock: time | None) -> datetime | None:

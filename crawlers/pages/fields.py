@@ -96,9 +96,16 @@ def _agreeing_title(candidates: list[list[str]], meta_titles: list[str], site: s
     for variants in candidates:
         for variant in reversed(variants):  # the kicker-less reading first
             for title in stripped:
+                if _typographic(title) == _typographic(variant):
+                    return variant  # the same text: the page's own typography («…» where meta has "...")
                 if title.casefold() == variant.casefold() or _words(title) == _words(variant):
                     return title
     return None
+
+
+def _typographic(text: str) -> str:
+    """Text with the spellings metadata uses for typographic characters made equal ("..." and «…»)."""
+    return " ".join(text.replace("...", "…").replace(" …", "…").split())
 
 
 def _without_kicker(element: lxml_html.HtmlElement) -> list[str]:

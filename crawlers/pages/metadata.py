@@ -42,6 +42,8 @@ ARTICLE_TYPES = frozenset(
 )
 PAGE_TYPES = frozenset({"webpage", "itempage", "collectionpage", "searchresultspage", "contactpage"})
 JSON_CLEAN_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# XHTML-era wrappers around script content: <![CDATA[ ... ]]>, also inside /* */ or // comments.
+CDATA_RE = re.compile(r"^\s*(?:/\*\s*|//\s*)?<!\[CDATA\[(?:\s*\*/)?|(?:/\*\s*|//\s*)?\]\]>(?:\s*\*/)?\s*$")
 TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 
 
@@ -139,7 +141,7 @@ def _richer(node: dict[str, Any], best: dict[str, Any]) -> bool:
 
 
 def _load_json(text: str) -> Any:
-    text = text.strip()
+    text = CDATA_RE.sub("", text).strip()
     if text.startswith("<!--"):
         text = text.strip("<!->").strip()
     decoder = json.JSONDecoder()

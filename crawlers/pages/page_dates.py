@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from lxml import html as lxml_html
 
-from crawlers.pages.dates import is_date_only, parse_date, parse_iso, to_utc
+from crawlers.pages.dates import (
+    is_date_only,
+    names_its_year,
+    parse_date,
+    parse_iso,
+    split_iso,
+    to_utc,
+    zone,
+)
 from crawlers.pages.metadata import PageMetadata, jsonld_text
 
 logger = logging.getLogger(__name__)
@@ -64,6 +73,7 @@ UPDATED_META = (
 BYLINE_CLASS_RE = re.compile(
     r"date|time|publish|posted|created|byline|meta|info|stamp|когда|data|kun|uaqyt", re.IGNORECASE
 )
+ISO_START_RE = re.compile(r"\s*\d{4}-\d{2}-\d{2}")
 MODIFIED_WORDS_RE = re.compile(r"обновлен|изменен|жаңартыл|updated|modified|aktualisiert|mis à jour", re.I)
 
 
@@ -84,21 +94,79 @@ def find_dates(
     languages: tuple[str, ...],
 ) -> PageDates:
     """Published and updated instants (UTC) with where the published one came from."""
-    updated = _metadata_date(meta, UPDATED_META, "dateModified", tz)
+    iso_tz = page_zone(tree, meta, tz)
+    updated = _metadata_date(meta, UPDATED_META, "dateModified", iso_tz)
     jsonld_value = jsonld_text(meta.jsonld.get("datePublished") or meta.jsonld.get("dateCreated"))
-    if jsonld_value and (found := parse_iso(jsonld_value, tz) or parse_date(jsonld_value, tz=tz, now=now)):
+    if jsonld_value and (
+        found := parse_iso(jsonld_value, iso_tz) or parse_date(jsonld_value, tz=tz, now=now)
+    ):
         return PageDates(found, updated, "jsonld")
-    if found := _metadata_date(meta, PUBLISHED_META, None, tz):
+    if found := _metadata_date(meta, PUBLISHED_META, None, iso_tz):
         return PageDates(found, updated, "meta")
-    if found := _time_element(tree, tz):
+    if found := _time_element(tree, iso_tz):
         return PageDates(found, updated, "time")
-    if found := byline_date(tree, tz=tz, now=now, languages=languages):
+    if byline := _byline(tree, tz=tz, now=now, languages=languages):
+        found, text = byline
+        if not names_its_year(text):
+            reference = updated or url_date(url, tz) or _htmldate(tree, url, tz, True)
+            found = with_nearest_year(found, reference, tz)
         return PageDates(found, updated, "text")
     if found := url_date(url, tz):
         return PageDates(found, updated, "url")
     if found := _htmldate(tree, url, tz):
         return PageDates(found, updated, "htmldate")
     return PageDates(None, updated, None)
+
+
+def page_zone(tree: lxml_html.HtmlElement, meta: PageMetadata, tz: str) -> str:
+    """The zone for ISO dates the page writes without an offset.
+
+    The page's other machine-readable dates show the publisher's offset. When they agree with the
+    source's zone, that zone is kept (it knows past offset changes); when they do not (a foreign portal
+    read with the default zone), the offset the page writes most often is used.
+    """
+    offsets: Counter[timedelta] = Counter()
+    consistent = True
+    for value in _machine_dates(tree, meta):
+        found = split_iso(value)
+        if found is None or found[1] is None:
+            continue
+        written = found[0].utcoffset()
+        if written is None:
+            continue
+        offsets[written] += 1
+        consistent = consistent and zone(tz).utcoffset(found[0].replace(tzinfo=None)) == written
+    if not offsets or consistent:
+        return tz
+    offset = offsets.most_common(1)[0][0]
+    minutes = int(offset.total_seconds()) // 60
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _machine_dates(tree: lxml_html.HtmlElement, meta: PageMetadata) -> list[str]:
+    values = [
+        text
+        for key in ("datePublished", "dateModified", "dateCreated")
+        if (text := jsonld_text(meta.jsonld.get(key)))
+    ]
+    values += [value for value in meta.all(*PUBLISHED_META, *UPDATED_META) if ISO_START_RE.match(value)]
+    return values + [str(value) for value in tree.xpath("//time/@datetime")[:20]]
+
+
+def with_nearest_year(found: datetime, reference: datetime | None, tz: str) -> datetime:
+    """A date printed without its year («24 June»), moved to the year that puts it nearest to the
+    page's other evidence of its age (a modified date, a date in the URL or elsewhere on the page).
+    The year changes on the local wall clock, so the zone's offset of that year applies."""
+    if reference is None:
+        return found
+    local = found.astimezone(zone(tz)).replace(tzinfo=None)
+    candidates = []
+    for year in (reference.year - 1, reference.year, reference.year + 1):
+        try:
+            candidates.append(to_utc(local.replace(year=year), tz))
+        except ValueError:  # 29 February
+            continue
+    return min(candidates, key=lambda value: abs(value - reference), default=found)
 
 
 def _metadata_date(
@@ -109,7 +177,7 @@ def _metadata_date(
         if found:
             return found
     for value in meta.all(*keys):
-        found = parse_iso(value, tz) if re.match(r"\s*\d{4}-\d{2}-\d{2}", value) else parse_date(value, tz=tz)
+        found = parse_iso(value, tz) if ISO_START_RE.match(value) else parse_date(value, tz=tz)
         if found:
             return found
     return None
@@ -133,6 +201,13 @@ def byline_date(
     tree: lxml_html.HtmlElement, *, tz: str, now: datetime | None, languages: tuple[str, ...]
 ) -> datetime | None:
     """A date printed in a byline block near the headline («10 декабря 2024, 13:02», «Бүгін, 13:51»)."""
+    found = _byline(tree, tz=tz, now=now, languages=languages)
+    return found[0] if found else None
+
+
+def _byline(
+    tree: lxml_html.HtmlElement, *, tz: str, now: datetime | None, languages: tuple[str, ...]
+) -> tuple[datetime, str] | None:
     for element in _near_headline(tree, "*[@class or @id]"):
         if not BYLINE_CLASS_RE.search(f"{element.get('class', '')} {element.get('id', '')}"):
             continue
@@ -143,7 +218,7 @@ def byline_date(
             continue
         found = parse_date(text, tz=tz, now=now, languages=languages)
         if found:
-            return found
+            return found, text
     return None
 
 
@@ -212,14 +287,14 @@ def url_date(url: str, tz: str) -> datetime | None:
         return None
 
 
-def _htmldate(tree: lxml_html.HtmlElement, url: str, tz: str) -> datetime | None:
+def _htmldate(tree: lxml_html.HtmlElement, url: str, tz: str, extensive: bool = False) -> datetime | None:
     """htmldate's best original date (day level) as local midnight; None when it finds nothing."""
     from copy import copy
 
     from htmldate import find_date
 
     try:
-        value = find_date(copy(tree), url=url, original_date=True, extensive_search=False)
+        value = find_date(copy(tree), url=url, original_date=True, extensive_search=extensive)
     except Exception:  # htmldate may fail on odd trees; the date just stays unknown
         logger.debug("htmldate failed on %s", url, exc_info=True)
         return None

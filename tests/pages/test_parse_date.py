@@ -80,3 +80,34 @@ def test_yearless_date_in_the_future_means_last_year() -> None:
 
 def test_iso_value_with_offset_keeps_its_instant() -> None:
     assert parse_date("2020-02-01T10:00:00+06:00") == datetime(2020, 2, 1, 4, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a zone written after the time wins over the source's zone
+        ("Thu,28 Jul 2022 4:35:5 GMT+9", "2022-07-27T19:35:05"),
+        ("Thu, 28 Jul 2022 04:35:05 -0500", "2022-07-28T09:35:05"),
+        ("10 декабря 2024, 13:02 мск", "2024-12-10T10:02:00"),
+        ("15.08.2025 13:51 UTC", "2025-08-15T13:51:00"),
+        # a time range is no offset; a word after the time is no zone
+        ("10:15-12:00 10.12.2024", "2024-12-10T05:15:00"),
+        ("10 декабря 2024, 13:02 в Таразе", "2024-12-10T08:02:00"),
+    ],
+)
+def test_zone_written_after_the_time_is_obeyed(text: str, expected: str) -> None:
+    found = parse_date(text, now=NOW)
+    assert found is not None, text
+    assert found.strftime("%Y-%m-%dT%H:%M:%S") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2019年6月24日 11時30分", datetime(2019, 6, 24, 2, 30, tzinfo=UTC)),
+        ("2024년 5월 15일", datetime(2024, 5, 15, tzinfo=UTC)),
+        ("[08月24日 11時30分]", datetime(2025, 8, 24, 2, 30, tzinfo=UTC)),
+    ],
+)
+def test_chinese_japanese_korean_dates(text: str, expected: datetime) -> None:
+    assert parse_date(text, now=NOW, tz="Asia/Tokyo" if "時" in text else "UTC") == expected
