@@ -1,0 +1,63 @@
+"""The app factory: the HTTP API under /api, the web pages, /healthz, /metrics and the OpenAPI page.
+
+`newsmon serve` runs `create_app()` under uvicorn; tests call `create_app(settings)` with their own settings.
+The API is a composition root: it wires the repository, the search service and the query language together,
+and both the JSON endpoints and the pages call the same service functions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from newsmon.api.auth import RequestLimiter, TokenChecker
+from newsmon.api.errors import install_error_handlers
+from newsmon.api.headers import SecurityHeadersMiddleware
+from newsmon.api.rendering import STATIC, Pages
+from newsmon.api.routes import ROUTERS
+from newsmon.config import Settings, get_settings
+from newsmon.storage import open_repository
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """Search what newsmon collected, read every copy of a story, follow trends, manage watches,
+alerts and sources. Every endpoint but /healthz needs an API token (`newsmon tokens create NAME --role reader`)
+sent as `Authorization: Bearer <token>`. Errors are `{"error": {"message": ..., "field": ...}}`."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A ready app on the configured database (its schema must be current: `newsmon db upgrade`)."""
+    settings = settings or get_settings()
+    repo = open_repository(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.limiter.close()
+        repo.dispose()
+
+    app = FastAPI(
+        title="newsmon",
+        summary="News monitoring: search, stories, trends, watches, alerts, sources",
+        description=DESCRIPTION,
+        version="0.1",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.repo = repo
+    app.state.tokens = TokenChecker(repo)
+    app.state.limiter = RequestLimiter(settings.api_rate_limit, settings.effective_redis_url)
+    app.state.pages = Pages()
+    install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
