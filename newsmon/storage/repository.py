@@ -23,6 +23,8 @@ from newsmon.storage.alerts import AlertQueries
 from newsmon.storage.engine import make_engine
 from newsmon.storage.ops import OpsQueries
 from newsmon.storage.records import ArticleToStore, NewAlert, StoreResult, WatchHit, utcnow
+from newsmon.storage.search import SearchQueries
+from newsmon.storage.stories import StoryQueries
 from newsmon.storage.tables import (
     ArticleRow,
     ArticleVersionRow,
@@ -32,7 +34,7 @@ from newsmon.storage.tables import (
 from newsmon.storage.tokens import TokenQueries
 
 
-class Repository(AlertQueries, OpsQueries, TokenQueries):
+class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQueries):
     """Queries and writes for every stage; one instance per process is enough."""
 
     def __init__(self, engine: Engine) -> None:
@@ -245,7 +247,8 @@ class Repository(AlertQueries, OpsQueries, TokenQueries):
 
     def latest_stories(self, limit: int = 20) -> list[Story]:
         with self.session() as s:
-            rows = list(s.scalars(select(StoryRow).order_by(StoryRow.id.desc()).limit(limit)))
+            query = select(StoryRow).where(StoryRow.merged_into.is_(None))
+            rows = list(s.scalars(query.order_by(StoryRow.id.desc()).limit(limit)))
             out = []
             for row in rows:
                 ids = s.scalars(

@@ -1,0 +1,127 @@
+"""What a caller may ask of search, checked once: filters, sort, limit, cursor. Bad input -> SearchError.
+
+`SearchError(message, field)` names the input that was wrong ("query", "since", "limit", ...) so the
+HTTP API can answer 400/422 pointing at the parameter, and the CLI can print one line.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from newsmon.query import QuerySyntaxError
+from newsmon.timespec import TimeSpecError, parse_since
+
+SORTS = ("relevance", "date")
+LANGUAGES = ("ru", "kk", "en")
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 20
+
+
+class SearchError(ValueError):
+    """Input search cannot use; `field` is the parameter at fault, `position` the offset in a query."""
+
+    def __init__(self, message: str, field: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.position = position
+
+    @classmethod
+    def from_syntax(cls, exc: QuerySyntaxError) -> SearchError:
+        return cls(str(exc), "query", exc.position)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Metadata filters besides the query: a time range (until exclusive), sources, languages."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    sources: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+
+
+def parse_time(value: str | datetime | date | None, field: str, *, end: bool = False) -> datetime | None:
+    """`7d`, `2025-03-01`, `2025-03-01T10:00+05:00` or a datetime; a bare date as `until` means its end."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise SearchError(f"{field}: {value.isoformat()} has no time zone; give one (e.g. +05:00)", field)
+        return value
+    if isinstance(value, date):
+        start = datetime(value.year, value.month, value.day, tzinfo=UTC)
+        return start + timedelta(days=1) if end else start
+    try:
+        moment = parse_since(value)
+    except TimeSpecError as exc:
+        raise SearchError(f"{field}: {exc}", field) from None
+    bare_date = len(value.strip()) == 10 and "T" not in value
+    return moment + timedelta(days=1) if end and bare_date else moment
+
+
+def build_filters(
+    since: str | datetime | date | None = None,
+    until: str | datetime | date | None = None,
+    source: str | list[str] | tuple[str, ...] | None = None,
+    lang: str | list[str] | tuple[str, ...] | None = None,
+) -> SearchFilters:
+    """Checked filters from user input (CLI options, API parameters, keyword arguments)."""
+    start, stop = parse_time(since, "since"), parse_time(until, "until", end=True)
+    if start and stop and start >= stop:
+        raise SearchError(f"until ({stop.isoformat()}) must be after since ({start.isoformat()})", "until")
+    sources = _names(source)
+    languages = tuple(x.lower() for x in _names(lang))
+    unknown = [x for x in languages if x not in LANGUAGES]
+    if unknown:
+        raise SearchError(f"lang: unknown language {unknown[0]!r}; use one of {', '.join(LANGUAGES)}", "lang")
+    return SearchFilters(start, stop, sources, languages)
+
+
+def _names(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else list(value)
+    return tuple(x.strip() for item in items for x in item.split(",") if x.strip())
+
+
+def check_sort(sort: str) -> str:
+    if sort not in SORTS:
+        raise SearchError(f"sort: {sort!r} is not a sort order; use relevance or date", "sort")
+    return sort
+
+
+def check_limit(limit: int) -> int:
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
+        raise SearchError(f"limit: {limit!r} is out of range; use 1 to {MAX_LIMIT}", "limit")
+    return limit
+
+
+def encode_cursor(sort: str, key: tuple[Any, int]) -> str:
+    """An opaque cursor: base64 of the JSON sort key of the last result shown."""
+    first = key[0].isoformat() if isinstance(key[0], datetime) else key[0]
+    payload = json.dumps({"s": sort, "k": [first, key[1]]}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+    """The sort key inside a cursor made by `encode_cursor` for the same sort order."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = json.loads(raw)
+        kind, (first, last_id) = payload["s"], payload["k"]
+        if kind != sort:
+            raise SearchError(f"cursor: it belongs to sort={kind}, not sort={sort}", "cursor")
+        value = datetime.fromisoformat(first) if sort == "date" else float(first)
+        if not isinstance(last_id, int):
+            raise TypeError("id")
+    except SearchError:
+        raise
+    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
+        raise SearchError("cursor: not a cursor this search returned", "cursor") from None
+    return value, last_id

@@ -1,0 +1,307 @@
+"""Search queries: full-text candidates ranked by the backend, story members, counts over time, streams.
+
+The full-text condition arrives already written for this backend (newsmon.search.fts renders it): an
+FTS5 MATCH expression on SQLite, scored with bm25(); a tsquery on PostgreSQL, scored with ts_rank().
+Scores are "lower is better" on both (ts_rank is negated), so one cursor rule fits both. An article's
+date is its publication time, or the time it was stored when the portal gave none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, Float, String, and_, cast, func, literal, literal_column, or_, select, table
+from sqlalchemy.sql import ColumnElement, Select, column
+
+from newsmon.storage.tables import ArticleRow
+
+ARTICLES = ArticleRow.__table__
+FTS_TABLE = table("articles_fts", column("rowid"))
+PERIODS = ("day", "week")
+SORTS = ("relevance", "date")
+
+
+@dataclass(frozen=True, slots=True)
+class MetaFilter:
+    """`source:`/`lang:` from a query, with the matcher's meaning (a source matches its subdomains)."""
+
+    field: str  # source | lang
+    value: str  # lowercase
+    prefix: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSelection:
+    """Which articles a search looks at. `match` is the backend's full-text expression (None: all)."""
+
+    match: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None  # exclusive
+    sources: tuple[str, ...] = ()  # any of these source names
+    languages: tuple[str, ...] = ()  # any of these stored languages
+    meta: tuple[MetaFilter, ...] = ()  # all of these
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An article the full-text index found, with its sort key."""
+
+    id: int
+    story_id: int | None
+    score: float
+    date: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """An article as search, verification and export read it."""
+
+    id: int
+    story_id: int | None
+    url: str
+    canonical_url: str
+    source: str | None
+    language: str | None
+    title: str | None
+    text: str
+    description: str | None
+    authors: tuple[str, ...]
+    tags: tuple[str, ...]
+    section: str | None
+    published: datetime | None
+    stored_at: datetime
+    version: int
+    date: datetime
+    score: float = 0.0
+
+
+_DOCUMENT_COLUMNS = (
+    ARTICLES.c.id,
+    ARTICLES.c.story_id,
+    ARTICLES.c.url,
+    ARTICLES.c.canonical_url,
+    ARTICLES.c.source,
+    ARTICLES.c.language,
+    ARTICLES.c.title,
+    ARTICLES.c.text,
+    ARTICLES.c.description,
+    ARTICLES.c.authors,
+    ARTICLES.c.tags,
+    ARTICLES.c.section,
+    ARTICLES.c.published_at,
+    ARTICLES.c.stored_at,
+    ARTICLES.c.version,
+)
+
+
+def _document(row: Any) -> Document:
+    values = list(row)
+    values[9], values[10] = tuple(values[9] or ()), tuple(values[10] or ())
+    return Document(*values)
+
+
+def article_date() -> ColumnElement[datetime]:
+    return func.coalesce(ARTICLES.c.published_at, ARTICLES.c.stored_at)
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _meta_condition(item: MetaFilter) -> ColumnElement[bool]:
+    if item.field == "lang":
+        language = func.lower(ARTICLES.c.language)
+        if item.prefix:
+            return language.like(_like_escape(item.value) + "%", escape="\\")
+        return language == item.value
+    source, value = func.lower(ARTICLES.c.source), _like_escape(item.value.removeprefix("www."))
+    if item.prefix:
+        return or_(source.like(value + "%", escape="\\"), source.like("www." + value + "%", escape="\\"))
+    return or_(
+        source == item.value,
+        source == "www." + item.value,
+        source.like("%." + value, escape="\\"),
+        source.like(value + ".%", escape="\\"),
+    )
+
+
+class SearchQueries:
+    """Repository mixin: the queries behind search, trends, stories and exports."""
+
+    engine: Any
+    session: Any
+
+    @property
+    def full_text_dialect(self) -> str:
+        """ "sqlite" or "postgresql": which full-text syntax `ArticleSelection.match` must be written in."""
+        return "postgresql" if self.engine.dialect.name == "postgresql" else "sqlite"
+
+    # --- building blocks ------------------------------------------------------------------------
+    def _base(self, selection: ArticleSelection, *columns: Any) -> tuple[Select[Any], ColumnElement[float]]:
+        """SELECT columns + score FROM articles (joined to the index) WHERE the selection holds."""
+        conditions = self._filters(selection)
+        if selection.match is None:
+            score: ColumnElement[float] = literal(0.0, Float)
+            query = select(*columns, score.label("score")).select_from(ARTICLES)
+        elif self.full_text_dialect == "postgresql":
+            vector = literal_column("articles.search_vector")
+            tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), literal(selection.match, String))
+            score = cast(-func.ts_rank(vector, tsquery), Float)
+            query = select(*columns, score.label("score")).select_from(ARTICLES)
+            conditions.append(vector.op("@@")(tsquery))
+        else:
+            score = cast(func.bm25(literal_column("articles_fts")), Float)
+            joined = FTS_TABLE.join(ARTICLES, ARTICLES.c.id == FTS_TABLE.c.rowid)
+            query = select(*columns, score.label("score")).select_from(joined)
+            conditions.append(literal_column("articles_fts").op("MATCH")(literal(selection.match, String)))
+        return query.where(and_(*conditions)), score
+
+    @staticmethod
+    def _filters(selection: ArticleSelection) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if selection.since is not None:
+            conditions.append(article_date() >= selection.since)
+        if selection.until is not None:
+            conditions.append(article_date() < selection.until)
+        if selection.sources:
+            conditions.append(ARTICLES.c.source.in_(selection.sources))
+        if selection.languages:
+            conditions.append(func.lower(ARTICLES.c.language).in_([x.lower() for x in selection.languages]))
+        conditions.extend(_meta_condition(item) for item in selection.meta)
+        return conditions
+
+    # --- search ---------------------------------------------------------------------------------
+    def search_candidates(
+        self,
+        selection: ArticleSelection,
+        sort: str = "relevance",
+        after: tuple[Any, int] | None = None,
+        limit: int = 50,
+    ) -> list[Candidate]:
+        """Articles in sort order (relevance: best score first; date: newest first) after a sort key."""
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {SORTS}, got {sort!r}")
+        when = article_date()
+        query, score = self._base(selection, ARTICLES.c.id, ARTICLES.c.story_id, when.label("date"))
+        article_id = ARTICLES.c.id
+        if sort == "relevance":
+            if after is not None:
+                query = query.where(or_(score > after[0], and_(score == after[0], article_id > after[1])))
+            query = query.order_by(score, article_id)
+        else:
+            if after is not None:
+                query = query.where(or_(when < after[0], and_(when == after[0], article_id < after[1])))
+            query = query.order_by(when.desc(), article_id.desc())
+        with self.session() as s:
+            rows = s.execute(query.limit(limit)).all()
+        return [Candidate(r.id, r.story_id, float(r.score), r.date) for r in rows]
+
+    def story_members(self, story_ids: Sequence[int]) -> dict[int, list[int]]:
+        """Article ids of each story (all copies, matching or not)."""
+        found: dict[int, list[int]] = {}
+        with self.session() as s:
+            for i in range(0, len(story_ids), 500):
+                chunk = list(story_ids[i : i + 500])
+                rows = s.execute(
+                    select(ARTICLES.c.story_id, ARTICLES.c.id)
+                    .where(ARTICLES.c.story_id.in_(chunk))
+                    .order_by(ARTICLES.c.id)
+                )
+                for story_id, article_id in rows:
+                    found.setdefault(story_id, []).append(article_id)
+        return found
+
+    def search_documents(self, selection: ArticleSelection, article_ids: Sequence[int]) -> list[Document]:
+        """These articles, where the selection holds, with their texts and scores."""
+        if not article_ids:
+            return []
+        out: list[Document] = []
+        with self.session() as s:
+            for i in range(0, len(article_ids), 500):
+                chunk = list(article_ids[i : i + 500])
+                query, _ = self._base(selection, *_DOCUMENT_COLUMNS, article_date().label("date"))
+                for row in s.execute(query.where(ARTICLES.c.id.in_(chunk))):
+                    out.append(_document(row))
+        return out
+
+    # --- counts and streams ---------------------------------------------------------------------
+    def count_selected(self, selection: ArticleSelection) -> int:
+        query, _ = self._base(selection, ARTICLES.c.id)
+        with self.session() as s:
+            return int(s.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+    def count_by_period(
+        self, selection: ArticleSelection, by: str = "day", per_source: bool = False
+    ) -> list[tuple[date, str | None, int]]:
+        """(period start, source or None, articles) for every period with at least one article."""
+        if by not in PERIODS:
+            raise ValueError(f"period must be one of {PERIODS}, got {by!r}")
+        bucket = self.period_start(by)
+        source = ARTICLES.c.source if per_source else literal(None, String)
+        query, _ = self._base(selection, bucket.label("period"), source.label("src"))
+        inner = query.subquery()
+        counted = (
+            select(inner.c.period, inner.c.src, func.count())
+            .group_by(inner.c.period, inner.c.src)
+            .order_by(inner.c.period, inner.c.src)
+        )
+        with self.session() as s:
+            rows = s.execute(counted).all()
+        return [(_as_date(period), src, int(n)) for period, src, n in rows if period is not None]
+
+    def period_start(self, by: str) -> ColumnElement[Any]:
+        """The UTC day (or the Monday of the UTC week) an article's date falls in."""
+        when = article_date()
+        if self.full_text_dialect == "postgresql":
+            return cast(func.date_trunc(by, func.timezone("UTC", when)), Date)
+        if by == "week":
+            return func.date(when, "-6 days", "weekday 1")
+        return func.date(when)
+
+    def iter_selected(self, selection: ArticleSelection, batch_size: int = 2000) -> Iterator[Document]:
+        """Every selected article in id order, in constant memory.
+
+        PostgreSQL streams one query through a server-side cursor; SQLite reads id-ordered chunks, each in
+        a short transaction of its own, so a long export never holds the database lock.
+        """
+        columns = (*_DOCUMENT_COLUMNS, article_date().label("date"))
+        if self.full_text_dialect == "postgresql":
+            query, _ = self._base(selection, *columns)
+            with self.engine.connect() as conn:
+                result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(
+                    query.order_by(ARTICLES.c.id)
+                )
+                for row in result:
+                    yield _document(row)
+            return
+        last = 0
+        while True:
+            query, _ = self._base(selection, *columns)
+            query = query.where(ARTICLES.c.id > last).order_by(ARTICLES.c.id).limit(batch_size)
+            with self.session() as s:
+                rows = s.execute(query).all()
+            for row in rows:
+                yield _document(row)
+            if len(rows) < batch_size:
+                return
+            last = rows[-1].id
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+__all__ = [
+    "ArticleSelection",
+    "Candidate",
+    "Document",
+    "MetaFilter",
+    "SearchQueries",
+]
