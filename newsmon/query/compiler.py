@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import newsmon.text as text_analysis
 from newsmon.query.nodes import AliasRef, And, Filter, Near, Node, Not, Or, Phrase, Word, format_query
@@ -29,13 +29,62 @@ MIN_PREFIX = 2
 _ALIAS_NAME = re.compile(r"[\w.\-]+")
 
 
-@dataclass(frozen=True, slots=True)
 class MatchResult:
-    """Why an article matched: the query words and phrases found and where (character spans)."""
+    """Why an article matched: the query words and phrases found and where (character spans).
 
-    terms: tuple[str, ...]
-    spans: tuple[tuple[int, int], ...]
-    title_spans: tuple[tuple[int, int], ...] = ()
+    Worked out on first access: a worker that only needs the watch ids pays nothing for spans.
+    """
+
+    __slots__ = ("_found", "_rule", "_view")
+
+    def __init__(self, rule: Rule, view: ArticleView) -> None:
+        self._rule = rule
+        self._view = view
+        self._found: (
+            tuple[tuple[str, ...], tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]] | None
+        ) = None
+
+    def _resolve(self) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
+        if self._found is None:
+            spans = list(self._rule.spans(self._view))
+            self._found = (
+                tuple(dict.fromkeys(self._rule.labels(self._view))),
+                tuple(self._view.char_spans(spans, "text")),
+                tuple(self._view.char_spans(spans, "title")),
+            )
+        return self._found
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Query text of the positive words and phrases found (NEAR pairs as "a NEAR/n b")."""
+        return self._resolve()[0]
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """(start, end) character offsets in the article text as given, merged and in order."""
+        return self._resolve()[1]
+
+    @property
+    def title_spans(self) -> tuple[tuple[int, int], ...]:
+        return self._resolve()[2]
+
+    def to_dict(self) -> dict[str, list[object]]:
+        terms, spans, title_spans = self._resolve()
+        return {
+            "terms": list(terms),
+            "spans": [list(s) for s in spans],
+            "title_spans": [list(s) for s in title_spans],
+        }
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MatchResult) and self._resolve() == other._resolve()
+
+    def __hash__(self) -> int:
+        return hash(self._resolve())
+
+    def __repr__(self) -> str:
+        terms, spans, title_spans = self._resolve()
+        return f"MatchResult(terms={terms!r}, spans={spans!r}, title_spans={title_spans!r})"
 
 
 def normalise_aliases(aliases: Mapping[str, str] | None) -> dict[str, str]:
@@ -168,7 +217,7 @@ class Query:
     ) -> MatchResult | None:
         """Like `matches`, with the terms found and their spans; None when the article does not match."""
         view = self.view(text, lang, title=title, source=source)
-        return result_for(self.rule, view) if self.rule.evaluate(view) else None
+        return MatchResult(self.rule, view) if self.rule.evaluate(view) else None
 
     def highlight(self, text: str, lang: str | None = None) -> list[tuple[int, int]]:
         """Character spans in `text` (as given) of the positive words and phrases found, merged, in order."""
@@ -178,15 +227,6 @@ class Query:
     def terms(self) -> list[str]:
         """The positive words and phrases (aliases expanded), as query text: what search must look for."""
         return list(dict.fromkeys(_positive_labels(self.tree)))
-
-
-def result_for(rule: Rule, view: ArticleView) -> MatchResult:
-    spans = list(rule.spans(view))
-    return MatchResult(
-        terms=tuple(dict.fromkeys(rule.labels(view))),
-        spans=tuple(view.char_spans(spans, "text")),
-        title_spans=tuple(view.char_spans(spans, "title")),
-    )
 
 
 def _positive_labels(node: Node, negated: bool = False) -> Iterator[str]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from newsmon.models import Article, Watch
-from newsmon.query.compiler import MatchResult, compile_rule, normalise_aliases, result_for
+from newsmon.query.compiler import MatchResult, compile_rule, normalise_aliases
 from newsmon.query.parser import QuerySyntaxError
 from newsmon.query.rules import AndRule, ArticleView, FilterRule, OrRule, Rule
 from newsmon.query.vocabulary import Vocabulary
@@ -69,9 +69,13 @@ class WatchMatcher:
         self.errors = errors
         self.version = version
         self._by_trigger: dict[int, list[int]] = {}
+        # Watches true whenever one of their triggers occurs (a word, or words ORed): no evaluation needed.
+        self._sufficient: set[int] = set()
         for watch_id, rule in rules.items():
             for word_id in rule.triggers(vocabulary) or ():
                 self._by_trigger.setdefault(word_id, []).append(watch_id)
+            if rule.trigger_suffices():
+                self._sufficient.add(watch_id)
 
     @classmethod
     def build(
@@ -118,10 +122,11 @@ class WatchMatcher:
             if found:
                 candidates.update(found)
         results: dict[int, MatchResult] = {}
+        rules, sufficient = self.rules, self._sufficient
         for watch_id in sorted(candidates):
-            rule = self.rules[watch_id]
-            if rule.evaluate(view):
-                results[watch_id] = result_for(rule, view)
+            rule = rules[watch_id]
+            if watch_id in sufficient or rule.evaluate(view):
+                results[watch_id] = MatchResult(rule, view)
         return results
 
     def match_article(self, article: Article) -> dict[int, MatchResult]:

@@ -98,25 +98,34 @@ class Rule:
         """Query text of the positive words and phrases that occur."""
         return iter(())
 
+    def trigger_suffices(self) -> bool:
+        """Whether the occurrence of any trigger alone makes this rule true."""
+        return False
+
 
 class TermRule(Rule):
     """A word (one id) or phrase (consecutive ids) in one field or in either."""
 
-    __slots__ = ("field", "label", "word_ids")
+    __slots__ = ("_first", "_sides", "field", "label", "word_ids")
 
     def __init__(self, word_ids: tuple[int, ...], field: str | None, label: str) -> None:
         self.word_ids = word_ids
         self.field = field
         self.label = label
+        self._sides = SIDES_BY_FIELD[field]
+        self._first = word_ids[0] if len(word_ids) == 1 else None
 
     def occurrences(self, view: ArticleView, side: str) -> list[tuple[int, int]]:
-        if side not in SIDES_BY_FIELD[self.field]:
+        if side not in self._sides:
             return []
-        first = view.hits[side].get(self.word_ids[0])
+        hits = view.hits[side]
+        first = hits.get(self.word_ids[0])
         if not first:
             return []
         if len(self.word_ids) == 1:
             return [(i, i) for i in first]
+        if not all(word_id in hits for word_id in self.word_ids):
+            return []
         following = [view.position_set(side, word_id) for word_id in self.word_ids[1:]]
         if not all(following):
             return []
@@ -124,13 +133,10 @@ class TermRule(Rule):
         return [(i, i + last) for i in first if all(i + k in found for k, found in enumerate(following, 1))]
 
     def evaluate(self, view: ArticleView) -> bool:
-        for side in SIDES_BY_FIELD[self.field]:
-            if len(self.word_ids) == 1:
-                if self.word_ids[0] in view.hits[side]:
-                    return True
-            elif self.occurrences(view, side):
-                return True
-        return False
+        hits = view.hits
+        if self._first is not None:
+            return any(self._first in hits[side] for side in self._sides)
+        return any(self.occurrences(view, side) for side in self._sides)
 
     def spans(self, view: ArticleView) -> Iterator[Span]:
         for side in SIDES_BY_FIELD[self.field]:
@@ -139,6 +145,9 @@ class TermRule(Rule):
 
     def triggers(self, vocabulary: Vocabulary) -> frozenset[int] | None:
         return frozenset({min(self.word_ids, key=vocabulary.cost)})
+
+    def trigger_suffices(self) -> bool:
+        return len(self.word_ids) == 1 and self.field is None
 
     def labels(self, view: ArticleView) -> Iterator[str]:
         if self.evaluate(view):
@@ -209,6 +218,9 @@ class OrRule(AndRule):
 
     def triggers(self, vocabulary: Vocabulary) -> frozenset[int] | None:
         return _union(item.triggers(vocabulary) for item in self.items)
+
+    def trigger_suffices(self) -> bool:
+        return all(item.trigger_suffices() for item in self.items)
 
 
 class NotRule(Rule):
