@@ -14,6 +14,7 @@ from collections.abc import Callable
 from copy import copy
 
 import trafilatura
+from lxml import etree
 from lxml import html as lxml_html
 
 from crawlers.pages.metadata import PageMetadata, jsonld_text
@@ -38,6 +39,7 @@ BOILERPLATE_RE = re.compile(
     re.IGNORECASE,
 )
 BOILERPLATE_MAX_LEN = 160
+NON_TEXT_TAGS = ("script", "style", "noscript", "template", "svg", "link", "meta", etree.Comment)
 MIN_LEAD_CHARS = 40
 MAX_LEAD_CHARS = 1200
 
@@ -106,17 +108,23 @@ JUNK_TOKENS = frozenset(
     }
 )
 CLASS_TOKEN_RE = re.compile(r"[\s_\-]+")
+# Every junk token contains one of these: a quick filter before the exact token test.
+JUNK_HINTS = (
+    "relat", "also", "more", "recommend", "promo", "subscri", "newsletter", "shar", "social", "banner", "ad",
+    "cookie", "consent", "gdpr", "popup", "modal", "comment", "breadcrumb", "popular", "trending",
+    "outbrain", "taboola", "donat", "likes",
+)  # fmt: skip
+JUNK_HINT_RE = re.compile("|".join(JUNK_HINTS))
 JUNK_MAX_CHARS = 1000
 
 
 def prune_boilerplate(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     """Drop widgets named as such (related, share, subscribe, ads, cookies, comments) and link-only
     paragraphs (teasers of other articles inside the body). Blocks holding the headline stay."""
-    for element in tree.xpath("//body//*[@class or @id]"):
-        if element.getparent() is None or element.tag in {"body", "html", "main"}:
-            continue
-        tokens = set(CLASS_TOKEN_RE.split(f"{element.get('class', '')} {element.get('id', '')}".lower()))
-        if not tokens & JUNK_TOKENS or element.xpath(".//h1"):
+    for element in _junk_candidates(tree):
+        marks = f"{element.get('class', '')} {element.get('id', '')}"
+        tokens = set(CLASS_TOKEN_RE.split(marks.lower()))
+        if not tokens & JUNK_TOKENS or next(element.iter("h1"), None) is not None:
             continue
         text = element.text_content()
         links = sum(len(link.text_content()) for link in element.iter("a"))
@@ -130,6 +138,19 @@ def prune_boilerplate(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     return tree
 
 
+def _junk_candidates(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """Elements inside <body> whose class or id contains a junk hint (most name nothing of the kind)."""
+    body = tree.find("body")
+    if body is None:
+        return []
+    found = []
+    for element in body.iterdescendants(etree.Element):
+        marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if len(marks) > 1 and element.tag != "main" and JUNK_HINT_RE.search(marks.lower()):
+            found.append(element)
+    return found
+
+
 def unwrap_layout_tables(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     """Old portals lay pages out with tables; turned into divs, they stop being dumped as data tables."""
     for table in tree.xpath("//table[.//h1 or .//h2 or .//table or count(.//p) > 2]"):
@@ -140,11 +161,19 @@ def unwrap_layout_tables(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     return tree
 
 
+def text_copy(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """A copy of the page without what never holds article text (scripts, styles, SVG, the head's
+    metadata), so that every later pass walks a smaller tree."""
+    copied = copy(tree)
+    etree.strip_elements(copied, *NON_TEXT_TAGS, with_tail=False)
+    return copied
+
+
 def trafilatura_text(tree: lxml_html.HtmlElement, url: str, *, favor_recall: bool = False) -> str:
     """trafilatura's body on a copy of the tree (it prunes what it is given)."""
     try:
         doc = trafilatura.bare_extraction(
-            prune_boilerplate(unwrap_layout_tables(copy(tree))),
+            prune_boilerplate(unwrap_layout_tables(text_copy(tree))),
             url=url,
             fast=True,
             favor_recall=favor_recall,

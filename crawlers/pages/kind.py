@@ -72,15 +72,16 @@ def kind_of_page(tree: lxml_html.HtmlElement | None, url: str, meta: PageMetadat
         return "empty"
     marked = is_article_type(meta.jsonld_types) or (meta.first("og:type") or "").lower() == "article"
     listing = bool(meta.jsonld_types & {"collectionpage", "itemlist", "searchresultspage"}) and not marked
-    headline_links = len(set(tree.xpath(HEADLINE_LINKS_XPATH)))
     # a real paragraph: short news items are articles even beside a long sidebar of headlines
     has_paragraph = max((len(line) for line in text.splitlines()), default=0) >= MIN_PARAGRAPH_CHARS
     if listing and len(text) < 2000:
         return "index"
-    if INDEX_PATH_RE.search(path) and not marked and headline_links >= 5 and not has_paragraph:
-        return "index"
-    if headline_links >= 8 and len(text) < 600 and not marked and not has_paragraph:
-        return "index"
+    if not marked and not has_paragraph:  # only then do the page's headline links decide
+        headline_links = len(set(tree.xpath(HEADLINE_LINKS_XPATH)))
+        if INDEX_PATH_RE.search(path) and headline_links >= 5:
+            return "index"
+        if headline_links >= 8 and len(text) < 600:
+            return "index"
     if not text.strip():
         return "empty"
     return "article"

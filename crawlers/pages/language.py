@@ -22,7 +22,7 @@ LATIN_KAZAKH_RE = re.compile("[ǵıńýúǴŃÝÚ]")
 LATIN_RE = re.compile("[a-zA-Z]")
 TURKIC_NEIGHBOURS = frozenset({"tk", "tr", "az", "uz", "ky", "tt", "ba"})
 MIN_TEXT_FOR_DETECTION = 80
-SAMPLE_CHARS = 1500
+SAMPLE_CHARS = 800
 
 
 def find_language(text: str, title: str | None, meta: PageMetadata) -> str | None:
