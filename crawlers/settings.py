@@ -57,6 +57,7 @@ FEED_EXPORTERS = {
 DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.ConditionalGetMiddleware": 580}
 EXTENSIONS = {
     "crawlers.middlewares.NonPageGuardExtension": 500,
+    "crawlers.middlewares.FillRateExtension": 510,
     "crawlers.middlewares.StatsFileExtension": 900,
 }
 ITEM_PIPELINES: dict[str, int] = {}

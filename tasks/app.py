@@ -17,6 +17,8 @@ from tasks.schedule import beat_schedule
 QUEUES = ("crawl", "process", "alerts")
 ROUTES = {
     "newsmon.crawl_source": {"queue": "crawl"},
+    "newsmon.schedule_crawls": {"queue": "process"},
+    "newsmon.check_health": {"queue": "process"},
     "newsmon.match_articles": {"queue": "process"},
     "newsmon.sweep": {"queue": "process"},
     "newsmon.deliver_alert": {"queue": "alerts"},
@@ -55,7 +57,14 @@ def create_app(settings: Settings | None = None) -> Celery:
         worker_hijack_root_logger=False,
         beat_schedule=beat_schedule(),
         timezone="UTC",
-        include=["tasks.crawl", "tasks.matching", "tasks.delivery", "tasks.sweep"],
+        include=[
+            "tasks.crawl",
+            "tasks.matching",
+            "tasks.delivery",
+            "tasks.sweep",
+            "tasks.scheduling",
+            "tasks.health",
+        ],
     )
     return app
 

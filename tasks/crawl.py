@@ -1,8 +1,11 @@
 """Crawl one source: a `scrapy crawl` child process under a per-source lease, with a time limit and a memory
-cap, recorded as a crawl run with Scrapy's stats.
+cap, recorded as a crawl run with Scrapy's stats and a tidy summary, then rescheduled.
 
-The Twisted reactor cannot restart inside a worker, so every crawl is its own process; the lease makes sure
-no source is crawled twice at once across machines, and it expires if the worker dies.
+The Twisted reactor cannot restart inside a worker, so every crawl is its own process. The lease is a row in
+the shared database, renewed while the crawl runs and short enough to run out soon after a worker is killed,
+so no source is crawled twice at once across machines and none stays locked. SIGTERM (worker shutdown) is
+passed to the crawl, which closes cleanly; the run is recorded as interrupted and the source is due again at
+the next tick, which goes on from what was stored (stored URLs are not fetched again).
 """
 
 from __future__ import annotations
@@ -10,25 +13,28 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
-import resource
-import signal
-import subprocess
 import sys
 import tempfile
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from newsmon.config import Settings, get_settings
 from newsmon.models import Source
 from tasks import context
 from tasks.app import app
+from tasks.crawl_process import GRACE_SECONDS, CrawlInterrupted, crawl_status, run_child, sigterm_interrupts
+from tasks.run_summary import summarise
+from tasks.scheduling import ScheduleError, parse_schedule, plan_next_run
 
 log = logging.getLogger(__name__)
-GRACE_SECONDS = 20
+T = TypeVar("T")
+DB_ATTEMPTS = 5  # writes at the end of a crawl outlast a database restart of a few seconds
+__all__ = ["GRACE_SECONDS", "CrawlOptions", "crawl_source", "crawl_source_task"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,41 +78,6 @@ def crawl_command(source: Source, directory: Path, options: CrawlOptions) -> tup
     return command, stats_file
 
 
-def _limit_memory(megabytes: int) -> Any:
-    def apply() -> None:
-        limit = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-    return apply
-
-
-def run_child(command: list[str], settings: Settings, log_path: Path) -> tuple[int | None, str]:
-    """Run the crawl process; returns (exit code, finish reason of the supervision)."""
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawlers.settings"}
-    with log_path.open("wb") as log_file:
-        child = subprocess.Popen(
-            command,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_limit_memory(settings.crawl_memory_mb),
-        )
-        try:
-            return child.wait(timeout=settings.crawl_time_limit), "finished"
-        except subprocess.TimeoutExpired:
-            child.send_signal(signal.SIGTERM)  # Scrapy closes the spider cleanly on SIGTERM
-            try:
-                child.wait(timeout=GRACE_SECONDS)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
-            return child.returncode, "timeout"
-        except BaseException:  # worker shutdown: stop the crawl cleanly, record it, re-raise
-            child.send_signal(signal.SIGTERM)
-            child.wait(timeout=GRACE_SECONDS)
-            raise
-
-
 def read_stats(path: Path) -> dict[str, Any]:
     """Scrapy's final stats as the crawl process wrote them, with its finish reason; {} if it died first."""
     if not path.exists():
@@ -115,19 +86,40 @@ def read_stats(path: Path) -> dict[str, Any]:
     return {**record.get("stats", {}), "finish_reason": record.get("finish_reason")}
 
 
-def _status(code: int | None, supervision: str, stats: dict[str, Any]) -> tuple[str, str]:
-    reason = str(stats.get("finish_reason") or supervision)
-    if supervision == "timeout":
-        return "timeout", "time limit reached"
-    if code == 0 and reason == "finished":
-        return "ok", reason
-    if code is not None and code < 0:
-        return "failed", f"killed by signal {-code}"
-    if reason in {"shutdown", "cancelled"}:
-        return "interrupted", reason
-    if code == 0:
-        return "ok", reason
-    return "failed", f"exit code {code}" + ("; memory cap?" if code in (1, 137) and not stats else "")
+def lease_seconds(settings: Settings) -> int:
+    """Short enough that a killed worker's lease runs out soon; renewed every third of it while crawling."""
+    return max(15, min(60, settings.crawl_time_limit))
+
+
+def retrying(action: Callable[[], T], what: str, extra: dict[str, Any]) -> T:
+    """Run a database write, retrying for a while if the database is restarting."""
+    import time
+
+    for attempt in range(1, DB_ATTEMPTS + 1):
+        try:
+            return action()
+        except Exception as exc:
+            if attempt == DB_ATTEMPTS:
+                raise
+            log.warning("%s failed (%s); retrying", what, exc, extra=extra)
+            time.sleep(min(10, 2**attempt))
+    raise AssertionError("unreachable")
+
+
+class LeaseKeeper(threading.Thread):
+    """Renews the crawl lease until stopped; a failed renewal is logged, the lease is retried next time."""
+
+    def __init__(self, lock: str, owner: str, ttl: int, extra: dict[str, Any]) -> None:
+        super().__init__(name=f"lease-{lock}", daemon=True)
+        self.lock, self.owner, self.ttl, self.extra = lock, owner, ttl, extra
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.ttl / 3):
+            try:
+                context.repository().acquire_lock(self.lock, self.owner, timedelta(seconds=self.ttl))
+            except Exception as exc:
+                log.warning("cannot renew lease %s: %s", self.lock, exc, extra=self.extra)
 
 
 def crawl_source(name: str, options: CrawlOptions | None = None) -> dict[str, Any]:
@@ -138,29 +130,64 @@ def crawl_source(name: str, options: CrawlOptions | None = None) -> dict[str, An
     source = repo.get_source(name)
     if source is None:
         raise LookupError(f"no source named {name!r}; see `newsmon sources list`")
-    owner, lock = uuid.uuid4().hex, f"crawl:{name}"
-    if not repo.acquire_lock(lock, owner, timedelta(seconds=settings.crawl_time_limit + 120)):
-        log.info("source %s is being crawled elsewhere; skipped", name)
+    owner, lock, ttl = uuid.uuid4().hex, f"crawl:{name}", lease_seconds(settings)
+    if not repo.acquire_lock(lock, owner, timedelta(seconds=ttl)):
+        log.info("source %s is being crawled elsewhere; skipped", name, extra={"source": name})
         return {"source": name, "status": "locked"}
     run_id = repo.start_run(name)
+    extra = {"source": name, "run_id": run_id}
+    keeper = LeaseKeeper(lock, owner, ttl, extra)
+    keeper.start()
+    log.info("crawl of %s started", name, extra=extra)
     status, reason, stats = "failed", "crashed", {}
     try:
-        with tempfile.TemporaryDirectory(prefix="newsmon-crawl-") as tmp:
-            command, stats_file = crawl_command(source, Path(tmp), options)
-            log_path = settings.data_dir / "logs" / f"crawl-{name}-{run_id}.log"
-            log_path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                code, supervision = run_child(command, settings, log_path)
-            except BaseException:
-                status, reason = "interrupted", "worker shutdown"
-                raise
-            stats = read_stats(stats_file)
-            status, reason = _status(code, supervision, stats)
+        status, reason, stats = _supervise(source, options, settings, run_id)
     finally:
-        repo.finish_run(run_id, status, reason, stats)
+        keeper.stopped.set()
+        summary = summarise(stats)
+        retrying(
+            lambda: repo.finish_run(run_id, status, reason, {**stats, "summary": summary}),
+            "recording the crawl run",
+            extra,
+        )
+        retrying(lambda: _reschedule(source, status, summary["new"]), "rescheduling", extra)
         repo.release_lock(lock, owner)
-    log.info("crawl of %s: %s (%s), %s new articles", name, status, reason, stats.get("newsmon/store/new", 0))
+    log.info("crawl of %s: %s (%s), %s new articles", name, status, reason, summary["new"], extra=extra)
     return {"source": name, "run_id": run_id, "status": status, "reason": reason, "stats": stats}
+
+
+def _supervise(
+    source: Source, options: CrawlOptions, settings: Settings, run_id: int
+) -> tuple[str, str, dict[str, Any]]:
+    """Run the crawl process under SIGTERM handling; (status, reason, stats)."""
+    with tempfile.TemporaryDirectory(prefix="newsmon-crawl-") as tmp:
+        command, stats_file = crawl_command(source, Path(tmp), options)
+        log_path = settings.data_dir / "logs" / f"crawl-{source.name}-{run_id}.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with sigterm_interrupts():
+                code, supervision = run_child(command, settings, log_path)
+        except CrawlInterrupted:
+            stats = read_stats(stats_file)
+            return "interrupted", "worker shutdown", stats
+        stats = read_stats(stats_file)
+        status, reason = crawl_status(code, supervision, stats, log_path, settings)
+        return status, reason, stats
+
+
+def _reschedule(source: Source, status: str, new_articles: int) -> None:
+    repo = context.repository()
+    settings = get_settings()
+    current = repo.source_schedule(source.name)
+    try:
+        schedule = parse_schedule(source.schedule, source.timezone)
+    except ScheduleError as exc:
+        log.error("source %s: %s; polling it adaptively", source.name, exc, extra={"source": source.name})
+        schedule = parse_schedule(None)
+    now = datetime.now(UTC)
+    interval = current.interval_seconds if current else None
+    planned = plan_next_run(schedule, interval, (status, new_articles), now, settings)
+    repo.reschedule_source(source.name, planned.interval_seconds, planned.at, ran_at=now)
 
 
 @app.task(name="newsmon.crawl_source", acks_late=True)

@@ -1,17 +1,31 @@
-"""The beat schedule as data: kebab-case entries, each expiring before the next tick would duplicate it."""
+"""The beat schedule as data: kebab-case entries, each expiring before the next tick would duplicate it.
+
+Beat's own schedule stays this small on purpose: per-source schedules live in the database and are claimed
+by the `schedule-crawls` tick (see tasks/scheduling.py), so changing them needs no restart, and a second beat
+process only adds harmless extra ticks.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from newsmon.config import get_settings
+
 SWEEP_SECONDS = 10.0
+HEALTH_SECONDS = 300.0
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
+    tick = get_settings().schedule_tick
     return {
         "sweep-outbox": {
             "task": "newsmon.sweep",
             "schedule": SWEEP_SECONDS,
             "options": {"expires": SWEEP_SECONDS, "queue": "process"},
+        },
+        "schedule-crawls": {
+            "task": "newsmon.schedule_crawls",
+            "schedule": tick,
+            "options": {"expires": tick, "queue": "process"},
         },
     }

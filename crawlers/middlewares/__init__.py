@@ -2,6 +2,13 @@
 
 from crawlers.middlewares.conditional_get import ConditionalGetMiddleware, ValidatorStore
 from crawlers.middlewares.content_guard import NonPageGuardExtension
+from crawlers.middlewares.fill_rates import FillRateExtension
 from crawlers.middlewares.stats_file import StatsFileExtension
 
-__all__ = ["ConditionalGetMiddleware", "NonPageGuardExtension", "StatsFileExtension", "ValidatorStore"]
+__all__ = [
+    "ConditionalGetMiddleware",
+    "FillRateExtension",
+    "NonPageGuardExtension",
+    "StatsFileExtension",
+    "ValidatorStore",
+]

@@ -12,13 +12,17 @@ from newsmon.cli import (
     crawl,
     db,
     demo,
+    export,
     extract,
     ingest,
+    schedule,
+    search,
     serve,
     sources,
     status,
     stories,
     tokens,
+    trends,
     watch,
     workers,
 )
@@ -48,8 +52,12 @@ for module in (
     alerts,
     stories,
     ingest,
+    schedule,
     serve,
     tokens,
+    search,
+    trends,
+    export,
 ):
     module.register(cli)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from newsmon.models import CrawlRun, Source
@@ -19,10 +21,24 @@ from newsmon.storage.tables import (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class SourceSchedule:
+    """Where a source stands in the schedule: its own `schedule` field and the adaptive state."""
+
+    name: str
+    enabled: bool
+    schedule: str | None
+    timezone: str
+    interval_seconds: int | None
+    next_run_at: datetime | None
+    last_run_at: datetime | None
+
+
 class OpsQueries:
-    """Mixin of Repository: sources, crawl runs, named leases."""
+    """Mixin of Repository: sources, schedules, crawl runs, named leases."""
 
     session: Any
+    engine: Any
 
     # --- sources -------------------------------------------------------------------------------
     def upsert_source(self, source: Source) -> None:
@@ -41,6 +57,11 @@ class OpsQueries:
                     )
                 )
             else:
+                if (row.definition or {}).get("schedule") != definition.get("schedule"):
+                    row.interval_seconds, row.next_run_at = (
+                        None,
+                        None,
+                    )  # a new schedule starts at the next tick
                 row.home, row.definition, row.enabled = source.home, definition, source.enabled
 
     def list_sources(self) -> list[Source]:
@@ -51,6 +72,67 @@ class OpsQueries:
         with self.session() as s:
             row = s.scalar(select(SourceRow).where(SourceRow.name == name))
             return convert.source(row) if row else None
+
+    # --- schedules -------------------------------------------------------------------------------
+    def source_schedules(self) -> list[SourceSchedule]:
+        with self.session() as s:
+            return [_schedule(r) for r in s.scalars(select(SourceRow).order_by(SourceRow.name))]
+
+    def source_schedule(self, name: str) -> SourceSchedule | None:
+        with self.session() as s:
+            row = s.scalar(select(SourceRow).where(SourceRow.name == name))
+            return _schedule(row) if row else None
+
+    def claim_due_sources(self, now: datetime, hold: timedelta, limit: int = 2000) -> list[str]:
+        """Claim enabled sources whose next run is due by moving it `hold` ahead; returns the names claimed.
+
+        The claim is atomic: PostgreSQL skips rows another claimer has locked, other databases update each row
+        only if its next run is still the one read, so two schedulers never claim one source.
+        """
+        due = (
+            select(SourceRow.id, SourceRow.name, SourceRow.next_run_at)
+            .where(SourceRow.enabled.is_(True))
+            .where(or_(SourceRow.next_run_at.is_(None), SourceRow.next_run_at <= now))
+            .order_by(SourceRow.next_run_at.asc().nulls_first(), SourceRow.id)
+            .limit(limit)
+        )
+        held_until = now + hold
+        with self.session() as s:
+            if self.engine.dialect.name == "postgresql":
+                rows = s.execute(due.with_for_update(skip_locked=True, of=SourceRow)).all()
+                ids = [r.id for r in rows]
+                if ids:
+                    s.execute(update(SourceRow).where(SourceRow.id.in_(ids)).values(next_run_at=held_until))
+                return [r.name for r in rows]
+            claimed = []
+            for row in s.execute(due).all():
+                same = (
+                    SourceRow.next_run_at.is_(None)
+                    if row.next_run_at is None
+                    else SourceRow.next_run_at == row.next_run_at
+                )
+                statement = (
+                    update(SourceRow).where(SourceRow.id == row.id, same).values(next_run_at=held_until)
+                )
+                if s.execute(statement).rowcount == 1:
+                    claimed.append(row.name)
+            return claimed
+
+    def reschedule_source(
+        self, name: str, interval_seconds: int, next_run_at: datetime, *, ran_at: datetime | None = None
+    ) -> None:
+        """Record the interval and next run a finished crawl decided (and when it ran)."""
+        values: dict[str, Any] = {"interval_seconds": interval_seconds, "next_run_at": next_run_at}
+        if ran_at is not None:
+            values["last_run_at"] = ran_at
+        with self.session() as s:
+            s.execute(update(SourceRow).where(SourceRow.name == name).values(**values))
+
+    def make_due(self, names: Sequence[str], at: datetime) -> int:
+        """Bring the next run of these sources forward to `at`; returns how many exist."""
+        with self.session() as s:
+            statement = update(SourceRow).where(SourceRow.name.in_(list(names))).values(next_run_at=at)
+            return int(s.execute(statement).rowcount or 0)
 
     # --- crawl runs ------------------------------------------------------------------------------
     def start_run(self, source: str) -> int:
@@ -67,6 +149,23 @@ class OpsQueries:
                 .where(CrawlRunRow.id == run_id)
                 .values(status=status, finish_reason=reason, stats=stats, finished_at=utcnow())
             )
+
+    def close_lost_runs(self, started_before: datetime, reason: str) -> list[tuple[str, int]]:
+        """Close runs still 'running' that started before a time no crawl outlives: their worker is gone."""
+        with self.session() as s:
+            query = select(CrawlRunRow.source, CrawlRunRow.id).where(
+                CrawlRunRow.status == "running", CrawlRunRow.started_at < started_before
+            )
+            lost = [(r.source, r.id) for r in s.execute(query.with_for_update())]
+            if lost:
+                s.execute(
+                    update(CrawlRunRow)
+                    .where(
+                        CrawlRunRow.id.in_([run_id for _, run_id in lost]), CrawlRunRow.status == "running"
+                    )
+                    .values(status="interrupted", finish_reason=reason, finished_at=utcnow())
+                )
+            return lost
 
     def recent_runs(self, source: str | None = None, limit: int = 20) -> list[CrawlRun]:
         with self.session() as s:
@@ -118,3 +217,16 @@ class OpsQueries:
             for name in set(total) | set(recent)
             if name
         }
+
+
+def _schedule(row: SourceRow) -> SourceSchedule:
+    definition = row.definition or {}
+    return SourceSchedule(
+        name=row.name,
+        enabled=row.enabled,
+        schedule=definition.get("schedule"),
+        timezone=definition.get("timezone") or "Asia/Almaty",
+        interval_seconds=row.interval_seconds,
+        next_run_at=row.next_run_at,
+        last_run_at=row.last_run_at,
+    )

@@ -1,0 +1,78 @@
+"""A tidy summary of one crawl run, derived from the Scrapy stats the spiders and pipelines count.
+
+Stats keys are many and namespaced (`newsmon/store/new`, `newsmon/fetch/http_404`, `newsmon/fill/date`...);
+the summary is what `newsmon status`, health checks and metrics read: pages, new articles, duplicates,
+versions, errors by kind, bytes, fill rate per field and articles found per discovery path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+FILL_FIELDS = ("title", "text", "date", "author")
+PARSE_ERRORS = ("newsmon/feed/invalid", "newsmon/feed/malformed", "newsmon/sitemap/invalid")
+EXTRACTION_ERRORS = ("newsmon/extract/failed", "newsmon/extract/empty_text")
+DISCOVERY_COUNTERS = {"duplicate", "over_limit", "feeds_found", "sitemaps_found", "probe_miss"}
+DUPLICATE_REASONS = ("exact_copy", "near_duplicate", "translation", "known_url")
+
+
+def _count(stats: Mapping[str, Any], key: str) -> int:
+    value = stats.get(key, 0)
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def _with_prefix(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
+    return {key[len(prefix) :]: _count(stats, key) for key in stats if key.startswith(prefix)}
+
+
+def error_counts(stats: Mapping[str, Any]) -> dict[str, int]:
+    """Errors by kind: http_<status>, timeout, dns_error... (fetching), parse, extraction, store, spider."""
+    errors = _with_prefix(stats, "newsmon/fetch/")
+    errors.pop("not_html", None)  # a skipped non-page is not a failure
+    extra = {
+        "parse": sum(_count(stats, k) for k in PARSE_ERRORS),
+        "extraction": sum(_count(stats, k) for k in EXTRACTION_ERRORS),
+        "store": _count(stats, "newsmon/store/error"),
+        "spider": sum(_with_prefix(stats, "spider_exceptions/").values()),
+    }
+    errors.update({kind: n for kind, n in extra.items() if n})
+    return {kind: n for kind, n in sorted(errors.items()) if n}
+
+
+def fill_rates(stats: Mapping[str, Any]) -> dict[str, float]:
+    """Share of extracted articles with each field; empty when the run extracted nothing."""
+    items = _count(stats, "newsmon/fill/items")
+    if not items:
+        return {}
+    return {name: round(_count(stats, f"newsmon/fill/{name}") / items, 3) for name in FILL_FIELDS}
+
+
+def summarise(stats: Mapping[str, Any]) -> dict[str, Any]:
+    """The run's figures, from its final Scrapy stats ({} when the crawl died before writing them)."""
+    pages = _count(stats, "downloader/response_count")
+    errors = error_counts(stats)
+    fetch_errors = sum(
+        n for kind, n in errors.items() if kind not in {"parse", "extraction", "store", "spider"}
+    )
+    # HTTP error responses are among the pages; timeouts and refused connections are not.
+    attempts = pages + fetch_errors - sum(n for kind, n in errors.items() if kind.startswith("http_"))
+    discovery = {
+        path: n
+        for path, n in _with_prefix(stats, "newsmon/discovery/").items()
+        if path not in DISCOVERY_COUNTERS
+    }
+    return {
+        "pages": pages,
+        "bytes": _count(stats, "downloader/response_bytes"),
+        "new": _count(stats, "newsmon/store/new"),
+        "copies": _count(stats, "newsmon/store/copy"),
+        "versions": _count(stats, "newsmon/store/version"),
+        "duplicates": sum(_count(stats, f"newsmon/dedupe/{reason}") for reason in DUPLICATE_REASONS),
+        "already_seen": _count(stats, "newsmon/seen/skipped"),
+        "extracted": _count(stats, "newsmon/fill/items"),
+        "errors": errors,
+        "error_rate": round(fetch_errors / attempts, 3) if attempts else 0.0,
+        "fill": fill_rates(stats),
+        "discovery": discovery,
+    }

@@ -1,0 +1,177 @@
+"""When each source is crawled next, and the beat-driven tick that enqueues the crawls that are due.
+
+Schedules live in the database (`sources.next_run_at`, `sources.interval_seconds`), not in beat: one fixed beat
+entry runs `schedule_crawls` every few seconds, which claims due sources with an atomic conditional UPDATE
+(`FOR UPDATE SKIP LOCKED` on PostgreSQL) and enqueues one crawl for each. A changed schedule is read at the
+next tick, and two beat processes (or two overlapping ticks) cannot both claim one source.
+
+A source's `schedule` is one of:
+  (none) or `adaptive`      start at NEWSMON_SCHEDULE_INTERVAL, then adapt to what the crawls find
+  `15m`, `2h`, `1d`         a fixed interval
+  `*/30 * * * *`            a cron expression (minute hour day month weekday) in the source's time zone
+Every next run gets a random spread of NEWSMON_SCHEDULE_JITTER, so sources do not all fire together.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from newsmon.config import Settings, get_settings
+from newsmon.timespec import TimeSpecError, parse_duration
+from tasks import context
+from tasks.app import app
+
+log = logging.getLogger(__name__)
+SPEED_UP = 0.7  # interval factor after a crawl that found new articles
+SLOW_DOWN = 1.5  # interval factor after a crawl that found nothing new
+CLAIM_BATCH = 2000
+# A claimed source whose crawl message is lost (broker restart) is claimed again after the crawl's own limit.
+CLAIM_MARGIN_SECONDS = 300
+
+
+class ScheduleError(ValueError):
+    """A source's schedule cannot be read; the message shows the accepted forms."""
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """How one source is scheduled: adaptive, a fixed interval, or a cron expression."""
+
+    kind: str  # adaptive | interval | cron
+    seconds: int | None = None
+    cron: str | None = None
+    timezone: str = "Asia/Almaty"  # the zone a cron expression is read in
+
+    def describe(self) -> str:
+        if self.kind == "cron":
+            return f"cron {self.cron}"
+        return "adaptive" if self.kind == "adaptive" else f"every {self.seconds}s"
+
+
+def parse_schedule(text: str | None, timezone: str = "Asia/Almaty") -> Schedule:
+    """Read a source's `schedule` field; None and 'adaptive' mean adaptive polling."""
+    value = (text or "").strip()
+    if not value or value.lower() == "adaptive":
+        return Schedule("adaptive")
+    if len(value.split()) == 5:
+        _crontab(value)  # validate now, not at the first run
+        return Schedule("cron", cron=value, timezone=timezone)
+    try:
+        seconds = int(value) if value.isdigit() else int(parse_duration(value).total_seconds())
+    except TimeSpecError:
+        raise ScheduleError(
+            f"schedule {value!r} is not 'adaptive', an interval (15m, 2h, 1d) "
+            "or a cron expression (*/30 * * * *)"
+        ) from None
+    if seconds < 10:
+        raise ScheduleError(f"schedule {value!r} is shorter than 10 seconds")
+    return Schedule("interval", seconds=seconds)
+
+
+def _crontab(expression: str) -> object:
+    from celery.schedules import crontab
+
+    minute, hour, day, month, weekday = expression.split()
+    try:
+        return crontab(minute, hour, weekday, day, month)
+    except (ValueError, TypeError) as exc:
+        raise ScheduleError(f"cron expression {expression!r} is invalid: {exc}") from None
+
+
+def cron_next(expression: str, after: datetime, timezone: str) -> datetime:
+    """The first time after `after` (aware) that the cron expression names, read in `timezone`."""
+    from celery.schedules import crontab
+
+    minute, hour, day, month, weekday = expression.split()
+    local = after.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    schedule = crontab(minute, hour, weekday, day, month, nowfun=lambda: local)
+    return after + schedule.remaining_estimate(local)
+
+
+def adapt_interval(current: int, new_articles: int, settings: Settings) -> int:
+    """Poll a source that found something more often, one that found nothing less often, within bounds."""
+    factor = SPEED_UP if new_articles > 0 else SLOW_DOWN
+    low, high = (
+        settings.schedule_min_interval,
+        max(settings.schedule_min_interval, settings.schedule_max_interval),
+    )
+    return int(min(high, max(low, round(current * factor))))
+
+
+@dataclass(frozen=True, slots=True)
+class NextRun:
+    interval_seconds: int
+    at: datetime
+
+
+def plan_next_run(
+    schedule: Schedule,
+    interval: int | None,
+    outcome: tuple[str, int],
+    now: datetime,
+    settings: Settings,
+) -> NextRun:
+    """After a crawl with outcome (status, new articles): the interval to keep and the next run time.
+
+    An interrupted crawl (worker shutdown) runs again at the next tick and goes on from what was stored;
+    a failed one keeps its interval; only ok crawls move an adaptive interval.
+    """
+    status, new_articles = outcome
+    if schedule.kind == "cron":
+        assert schedule.cron is not None
+        first = cron_next(schedule.cron, now, schedule.timezone)
+        gap = (cron_next(schedule.cron, first, schedule.timezone) - first).total_seconds()
+        if status == "interrupted":
+            return NextRun(int(gap), now)
+        return NextRun(int(gap), first + timedelta(seconds=random.uniform(0, settings.schedule_jitter * gap)))
+    if schedule.kind == "interval":
+        current = int(schedule.seconds or settings.schedule_interval)
+    else:
+        current = int(interval or settings.schedule_interval)
+        if status == "ok":
+            current = adapt_interval(current, new_articles, settings)
+    if status == "interrupted":
+        return NextRun(current, now)
+    jitter = settings.schedule_jitter * current
+    return NextRun(current, now + timedelta(seconds=current + random.uniform(-jitter, jitter)))
+
+
+def enqueue_crawl(name: str, expires: float) -> None:
+    from tasks.crawl import crawl_source_task
+
+    # A message still queued when the claim runs out is dropped; the next claim enqueues a fresh one.
+    crawl_source_task.apply_async((name,), queue="crawl", expires=expires)
+
+
+def schedule_crawls(
+    now: datetime | None = None, enqueue: Callable[[str, float], None] = enqueue_crawl
+) -> dict[str, int]:
+    """One tick: close runs whose worker vanished, claim the sources that are due, enqueue their crawls."""
+    from tasks.crawl import GRACE_SECONDS
+
+    settings = get_settings()
+    repo = context.repository()
+    now = now or datetime.now(UTC)
+    lost_after = timedelta(seconds=settings.crawl_time_limit + GRACE_SECONDS + CLAIM_MARGIN_SECONDS)
+    lost = repo.close_lost_runs(now - lost_after, "worker lost")
+    hold = timedelta(seconds=settings.crawl_time_limit + CLAIM_MARGIN_SECONDS)
+    names = repo.claim_due_sources(now, hold, limit=CLAIM_BATCH)
+    for name in names:
+        enqueue(name, hold.total_seconds())
+    if names or lost:
+        log.info("scheduler enqueued %d crawls; %d runs closed as lost", len(names), len(lost))
+    for run in lost:
+        log.warning(
+            "crawl run %s of %s lost its worker", run[1], run[0], extra={"source": run[0], "run_id": run[1]}
+        )
+    return {"enqueued": len(names), "lost_runs": len(lost)}
+
+
+@app.task(name="newsmon.schedule_crawls", acks_late=True)
+def schedule_crawls_task() -> dict[str, int]:
+    return schedule_crawls()
