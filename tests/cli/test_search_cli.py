@@ -1,0 +1,128 @@
+"""`newsmon search`, `trends` and `export` on a stored archive, as an analyst runs them from the shell."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsmon.cli.main import cli
+from newsmon.storage import Repository
+from newsmon.storage.migrate import upgrade
+from tests.newsmon_env import newsmon_settings
+from tests.search.conftest import ARTICLES, store_fixture_articles
+
+
+@pytest.fixture
+def shell(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    repo = Repository.from_url(database_url)
+    upgrade(repo.engine)
+    store_fixture_articles(repo)
+    repo.dispose()
+    with newsmon_settings(monkeypatch, tmp_path, database_url=database_url):
+        yield CliRunner()
+
+
+def _run(shell: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = shell.invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_search_table_shows_stories_once_with_highlights(shell: CliRunner) -> None:
+    code, out, _ = _run(shell, "search", "Бейбітшілік пен келісім")
+    assert code == 0
+    assert out.count("│ 3 ") == 1 or " 3 " in out  # one story, three copies
+    assert "Бейбітшілік" in out
+
+
+def test_search_jsonl_finds_kazakh_articles_for_a_russian_query(shell: CliRunner) -> None:
+    code, out, _ = _run(shell, "search", "Жамбылская область", "--format", "jsonl", "--lang", "kk")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rows and all(row["language"] == "kk" for row in rows)
+    assert any("облысында" in row["snippet"] for row in rows)
+    assert all(row["story_id"] for row in rows)
+
+
+def test_search_json_pages_with_the_cursor(shell: CliRunner) -> None:
+    code, out, _ = _run(shell, "search", "Жамбыл", "--sort", "date", "--limit", "2", "--format", "json")
+    first = json.loads(out)
+    assert code == 0 and len(first["results"]) == 2 and first["next_cursor"]
+    code, out, _ = _run(
+        shell,
+        "search",
+        "Жамбыл",
+        "--sort",
+        "date",
+        "--limit",
+        "2",
+        "--format",
+        "json",
+        "--cursor",
+        first["next_cursor"],
+    )
+    second = json.loads(out)
+    assert not {r["article_id"] for r in first["results"]} & {r["article_id"] for r in second["results"]}
+    assert second["results"][0]["published"] <= first["results"][-1]["published"]
+
+
+def test_search_csv_has_a_header_and_a_row_per_story(shell: CliRunner) -> None:
+    code, out, _ = _run(shell, "search", "Тараз", "--format", "csv", "--source", "zakon.kz")
+    rows = list(csv.DictReader(out.splitlines()))
+    assert code == 0 and len(rows) == 1 and rows[0]["source"] == "zakon.kz"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("search", "Тараз AND"), "expected a word"),
+        (("search", "author:Иванов"), 'unknown field "author"'),
+        (("search", "Тараз", "--since", "вчера"), "--since"),
+        (("search", "Тараз", "--limit", "5000"), "limit"),
+        (("trends", "Тараз", "--until", "1.3.2025"), "--until"),
+    ],
+)
+def test_bad_input_is_one_clear_line(shell: CliRunner, args: tuple[str, ...], expected: str) -> None:
+    result = shell.invoke(cli, list(args))
+    assert result.exit_code != 0
+    assert expected in result.output
+    assert "Traceback" not in result.output
+
+
+def test_trends_by_day_prints_counts_and_a_sparkline(shell: CliRunner) -> None:
+    code, out, _ = _run(
+        shell, "trends", "Жамбыл", "--by", "day", "--since", "2025-03-01", "--until", "2025-03-06"
+    )
+    assert code == 0
+    assert "2025-03-03" in out
+    assert any(block in out for block in "▁▂▃▄▅▆▇█")
+
+
+def test_trends_per_source_as_json(shell: CliRunner) -> None:
+    code, out, _ = _run(shell, "trends", "Бейбітшілік пен келісім", "--per", "source", "--format", "json")
+    payload = json.loads(out)
+    assert code == 0
+    assert set(payload["series"]) == {"gov.kz", "ztgzt.kz", "aqjolgazet.kz"}
+    assert sum(sum(counts) for counts in payload["series"].values()) == 3
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_export_writes_every_matching_copy(shell: CliRunner, tmp_path: Path, fmt: str) -> None:
+    target = tmp_path / f"out.{fmt}"
+    code, _, err = _run(shell, "export", "Жамбыл OR Тараз", "--format", fmt, "-o", str(target), "-q")
+    assert code == 0 and "articles written" in err
+    if fmt == "csv":
+        rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    elif fmt == "jsonl":
+        rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    else:
+        import pyarrow.parquet as pq
+
+        rows = pq.read_table(target).to_pylist()
+    expected = len([a for a in ARTICLES if a["key"] != "almaty-tengri"])
+    assert len(rows) == expected
+    assert {"id", "story_id", "published", "source", "language", "url", "title", "text"} <= set(rows[0])
