@@ -33,6 +33,8 @@ class Decision:
     fingerprint: Fingerprint
     material: bool = True
     score: float | None = None
+    # Other stories the article's verified copies belong to: merged into `item.story_id` once stored.
+    merges: tuple[int, ...] = ()
 
 
 def content_hash(text: str) -> str:
@@ -71,12 +73,16 @@ class Deduplicator:
         self.detector = detector
 
     def decide(self, article: Article) -> Decision:
+        return self.resolve(*self.prepare(article))
+
+    @staticmethod
+    def prepare(article: Article) -> tuple[ArticleToStore, Fingerprint]:
+        """What the checks compare, computed once: canonical URL, content hash, index terms, fingerprint."""
         canon = choose_canonical(article.url, article.canonical_url)
         fp = fingerprint(
             article.text, title=article.title, lang=article.language, published=article.published
         )
-        item = ArticleToStore(article, canon, content_hash(article.text), search_terms(article))
-        return self.resolve(item, fp)
+        return ArticleToStore(article, canon, content_hash(article.text), search_terms(article)), fp
 
     def resolve(self, item: ArticleToStore, fp: Fingerprint) -> Decision:
         """The storage and index lookups alone; cheap enough to repeat right before storing."""
@@ -93,11 +99,17 @@ class Deduplicator:
             other = self.repo.article_by_url(url)
             if other is not None and other.story_id is not None:
                 return Decision(_join(item, other.story_id), "translation", fp)
-        verdict = self.detector.find(fp)
-        if verdict is not None:
-            other = self.repo.article_by_url(verdict.key)
-            if other is not None and other.story_id is not None:
-                return Decision(_join(item, other.story_id), "near_duplicate", fp, score=verdict.score)
+        verdicts = self.detector.find_all(fp)
+        if verdicts:
+            stories = self.repo.stories_of_urls([v.key for v in verdicts])
+            found = [(stories[v.key], v.score) for v in verdicts if v.key in stories]
+            if found:
+                # Copies that arrived before their original started stories of their own: join the oldest
+                # and merge the others into it.
+                keep = min(story for story, _ in found)
+                merges = tuple(sorted({story for story, _ in found} - {keep}))
+                score = max(score for _, score in found)
+                return Decision(_join(item, keep), "near_duplicate", fp, score=score, merges=merges)
         return Decision(item, "new", fp)
 
 

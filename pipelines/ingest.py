@@ -9,31 +9,30 @@ from __future__ import annotations
 import csv
 import json
 import logging
-from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from newsmon.models import Article
+from newsmon.storage import ArticleToStore, Repository
+from pipelines.batch import BatchStorer
 from pipelines.dedupe import Deduplicator
+from pipelines.near_duplicate import Fingerprint
 from pipelines.normalise import normalise_article
 from pipelines.store import Storer
 
 log = logging.getLogger(__name__)
 FIELDS = ("url", "title", "text", "published", "source", "language")
+ARCHIVE_HOST = "archive.invalid"
+BATCH_SIZE = 200
+Record = tuple[int, "dict[str, Any] | Exception"]
 
 
 class RejectedLine(ValueError):
     """An archive line that cannot become an article; the message says why."""
-
-
-@dataclass
-class IngestSummary:
-    counts: Counter[str] = field(default_factory=Counter)
-    stories: set[int] = field(default_factory=set)
 
 
 def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | Exception]]:
@@ -76,10 +75,23 @@ def parse_published(value: Any, tz: str = "Asia/Almaty") -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+def record_url(record: dict[str, Any], default_source: str | None) -> str:
+    """The line's URL; a line with only an `id` (an export without links) gets a stable archive URL under
+    the reserved .invalid domain, so it is stored once and never fetched."""
+    url = str(record.get("url") or "").strip()
+    if url:
+        if not url.lower().startswith(("http://", "https://")):
+            raise RejectedLine(f"url {url!r} is not an http(s) URL")
+        return url
+    key = str(record.get("id") or "").strip()
+    if not key:
+        raise RejectedLine("url is missing (and there is no id to name the article by)")
+    source = str(record.get("source") or default_source or "archive")
+    return f"https://{ARCHIVE_HOST}/{quote(source, safe='')}/{quote(key, safe='')}"
+
+
 def to_article(record: dict[str, Any], default_source: str | None) -> Article:
-    url, text = (record.get("url") or "").strip(), record.get("text") or ""
-    if not url.startswith(("http://", "https://")):
-        raise RejectedLine(f"url {url!r} is not an http(s) URL")
+    url, text = record_url(record, default_source), record.get("text") or ""
     if not str(text).strip():
         raise RejectedLine("text is empty")
     tags = record.get("tags") or ()
@@ -98,55 +110,79 @@ def to_article(record: dict[str, Any], default_source: str | None) -> Article:
 
 
 class Ingester:
-    """Runs archive lines through normalise -> dedupe -> store and writes the report."""
+    """Runs archive lines through normalise -> dedupe -> store, a batch at a time, and says what happened to
+    each line (the report)."""
 
-    def __init__(self, deduplicator: Deduplicator, storer: Storer) -> None:
+    def __init__(self, deduplicator: Deduplicator, storer: Storer, batch_size: int = BATCH_SIZE) -> None:
         self.deduplicator = deduplicator
         self.storer = storer
+        self.batches = BatchStorer(deduplicator, storer)
+        self.batch_size = batch_size
 
-    def ingest_one(
-        self, number: int, record: dict[str, Any] | Exception, source: str | None
-    ) -> dict[str, Any]:
-        url = record.get("url") if isinstance(record, dict) else None
-        try:
-            if isinstance(record, Exception):
-                raise record
-            article = normalise_article(to_article(record, source))
-            decision = self.deduplicator.decide(article)
-            if decision.reason == "known_url":
-                stored = self.storer.repo.article_by_url(decision.item.canonical_url)
-                return {
-                    "line": number,
-                    "url": url,
-                    "article_id": stored.id if stored else None,
-                    "story_id": stored.story_id if stored else None,
-                    "result": "unchanged",
-                }
-            result = self.storer.store(decision)
-        except RejectedLine as exc:
-            return {
-                "line": number,
-                "url": url,
-                "article_id": None,
-                "story_id": None,
-                "result": "rejected",
-                "reason": str(exc),
-            }
-        except Exception as exc:
-            log.exception("line %d (%s) could not be stored", number, url)
-            return {
-                "line": number,
-                "url": url,
-                "article_id": None,
-                "story_id": None,
-                "result": "rejected",
-                "reason": f"could not store: {exc}",
-            }
-        return {
-            "line": number,
-            "url": url,
-            "article_id": result.article_id,
-            "story_id": result.story_id,
-            "result": result.outcome,
-            "reason": decision.reason,
-        }
+    def ingest(self, records: Iterable[Record], source: str | None = None) -> Iterator[list[dict[str, Any]]]:
+        """Report lines, one list per batch, in input order."""
+        batch: list[Record] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) >= self.batch_size:
+                yield self.ingest_batch(batch, source)
+                batch = []
+        if batch:
+            yield self.ingest_batch(batch, source)
+
+    def ingest_batch(self, records: Sequence[Record], source: str | None) -> list[dict[str, Any]]:
+        lines: list[dict[str, Any]] = []
+        prepared: list[tuple[ArticleToStore, Fingerprint]] = []
+        slots: list[dict[str, Any]] = []
+        for number, record in records:
+            line = _line(number, record)
+            lines.append(line)
+            try:
+                if isinstance(record, Exception):
+                    raise record
+                article = normalise_article(to_article(record, source))
+                if not article.text.strip():
+                    raise RejectedLine("text is empty once cleaned")
+                line["url"] = article.url
+                prepared.append(self.deduplicator.prepare(article))
+                slots.append(line)
+            except RejectedLine as exc:
+                line.update(result="rejected", reason=str(exc))
+            except Exception as exc:  # a line the analysers choke on is rejected, never the whole file
+                log.exception("line %d (%s) could not be prepared", number, line.get("url"))
+                line.update(result="rejected", reason=f"could not be analysed: {exc}")
+        for line, stored in zip(slots, self.batches.store(prepared), strict=True):
+            if stored.result is None:
+                line.update(result="rejected", reason=f"could not store: {stored.error}")
+                continue
+            result = stored.result
+            line.update(
+                article_id=result.article_id,
+                story_id=result.story_id,
+                result=result.outcome,
+                reason=stored.reason,
+            )
+        return lines
+
+
+def _line(number: int, record: dict[str, Any] | Exception) -> dict[str, Any]:
+    line: dict[str, Any] = {"line": number}
+    if isinstance(record, dict):
+        if record.get("id") not in (None, ""):
+            line["id"] = record["id"]
+        line["url"] = record.get("url") or None
+    else:
+        line["url"] = None
+    line.update(article_id=None, story_id=None, result=None)
+    return line
+
+
+def final_stories(repo: Repository, lines: list[dict[str, Any]]) -> None:
+    """Point each report line at the story its article is in now: stories merged later in the run moved."""
+    ids = [line["article_id"] for line in lines if line.get("article_id")]
+    current: dict[int, int] = {}
+    for i in range(0, len(ids), 500):
+        current.update(repo.story_of_articles(ids[i : i + 500]))
+    for line in lines:
+        if line.get("article_id") in current:
+            line["story_id"] = current[line["article_id"]]

@@ -50,9 +50,19 @@ class Storer:
                 stored = self.repo.store_article(decision.item, material=decision.material)
             if stored.outcome in {"new", "copy"}:
                 self.index.add(decision.item.canonical_url, decision.fingerprint)
+            if decision.merges and stored.outcome in {"new", "copy"}:
+                self.merge(stored.story_id, decision.merges)
         if self.queue is not None and stored.outcome in {"new", "copy", "version"}:
             self.queue.enqueue([stored.article_id])
         return stored
+
+    def merge(self, keep: int, others: tuple[int, ...]) -> None:
+        """A failed merge leaves two stories, not a lost article: it is logged and the article stays stored."""
+        try:
+            moved = self.repo.merge_stories(keep, others)
+            log.info("merged stories %s into story %d (%d articles moved)", list(others), keep, moved)
+        except Exception:
+            log.exception("could not merge stories %s into story %d", list(others), keep)
 
 
 class StorePipeline:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 
 from newsmon.cli import context
+
+OUTCOMES = ("new", "copy", "version", "unchanged", "rejected")
 
 
 def register(cli: click.Group) -> None:
@@ -22,13 +26,15 @@ def register(cli: click.Group) -> None:
 )
 @click.option("--no-match", is_flag=True, help="Do not enqueue matching for imported articles.")
 def ingest(file: Path, source: str | None, report: Path | None, no_match: bool) -> None:
-    """Import FILE (.jsonl or .csv with url, title, text, published, source, language)."""
-    from collections import Counter
+    """Import FILE (.jsonl or .csv with url, title, text, published, source, language).
 
+    Each line is normalised, checked for duplicates and stored like a crawled article; a bad line is
+    rejected with its reason (see --report) and the rest goes on.
+    """
     from rich.progress import Progress
 
     from pipelines.dedupe import Deduplicator
-    from pipelines.ingest import Ingester, read_records
+    from pipelines.ingest import Ingester, final_stories, read_records
     from pipelines.resources import build_resources
     from pipelines.store import Storer
 
@@ -36,28 +42,25 @@ def ingest(file: Path, source: str | None, report: Path | None, no_match: bool) 
     resources = build_resources(context.settings(), enqueue=not no_match)
     deduplicator = Deduplicator(resources.repo, resources.detector)
     ingester = Ingester(deduplicator, Storer(resources.repo, resources.index, resources.queue, deduplicator))
-    counts: Counter[str] = Counter()
-    stories: set[int] = set()
-    out = report.open("w", encoding="utf-8") if report else None
-    total = sum(1 for _ in file.open(encoding="utf-8", errors="replace"))
+    lines: list[dict[str, Any]] = []
+    with file.open("rb") as handle:
+        total = sum(1 for _ in handle)
     try:
         with Progress(transient=True) as progress:
             bar = progress.add_task(f"ingesting {file.name}", total=total)
-            for number, record in read_records(file):
-                line = ingester.ingest_one(number, record, source)
-                counts[line["result"]] += 1
-                if line.get("story_id"):
-                    stories.add(line["story_id"])
-                if out:
-                    out.write(json.dumps(line, ensure_ascii=False) + "\n")
-                progress.advance(bar)
+            for batch in ingester.ingest(read_records(file), source):
+                lines.extend(batch)
+                progress.update(bar, completed=batch[-1]["line"])
+        final_stories(resources.repo, lines)  # stories merged during the run moved their articles
     finally:
-        if out:
-            out.close()
         resources.close()
-    parts = ", ".join(
-        f"{counts[k]} {k}" for k in ("new", "copy", "version", "unchanged", "rejected") if counts[k]
-    )
-    click.echo(f"{sum(counts.values())} lines: {parts or 'nothing'}; {len(stories)} stories")
+    if report:
+        with report.open("w", encoding="utf-8") as out:
+            for line in lines:
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    counts = Counter(line["result"] for line in lines)
+    stories = {line["story_id"] for line in lines if line.get("story_id")}
+    parts = ", ".join(f"{counts[k]} {k}" for k in OUTCOMES if counts[k])
+    click.echo(f"{len(lines)} lines: {parts or 'nothing'}; {len(stories)} stories")
     if report:
         click.echo(f"report: {report}")

@@ -25,8 +25,12 @@ def stories(story_id: int | None, limit: int) -> None:
     story = repo.get_story(story_id)
     if story is None:
         raise UserError(f"no story {story_id}")
+    merged_into = repo.story_merged_into(story_id)
+    if merged_into is not None:
+        click.echo(f"story {story_id} was merged into story {merged_into}")
+        story = repo.get_story(merged_into) or story
     click.echo(f"story {story.id}: {story.title or ''}")
-    for article in repo.story_articles(story_id):
+    for article in repo.story_articles(story.id):
         published = article.published.isoformat() if article.published else "date unknown"
         click.echo(f"  article {article.id} [{article.source}] {article.language or '?'} {published}")
         click.echo(f"    {article.title}")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsmon.models import Article, StoredArticle, Story
@@ -109,27 +110,33 @@ class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQue
             outcome = "new" if item.story_id is None else "copy"
             return StoreResult(outcome=outcome, article_id=row.id, story_id=story_id)
 
-    def store_articles(self, items: Sequence[ArticleToStore]) -> list[StoreResult | Exception]:
-        """Store a batch in one transaction; on a conflict fall back to one transaction per article."""
+    def store_articles(
+        self, items: Sequence[ArticleToStore], joins: Sequence[int | None] | None = None
+    ) -> list[StoreResult | Exception]:
+        """Store new articles in one transaction; `joins[i] = j` makes item i join the story item j (earlier
+        in the batch) gets. On any database error the batch falls back to one transaction per article, so
+        one bad article is reported in its place and the others are stored."""
+        joins = list(joins) if joins is not None else [None] * len(items)
         try:
             with self.session() as s:
                 results: list[StoreResult | Exception] = []
-                for item in items:
+                for item, join in zip(items, joins, strict=True):
+                    joined = _joined(item, join, results)
                     story_id = (
-                        item.story_id if item.story_id is not None else self._new_story(s, item.article)
+                        joined.story_id if joined.story_id is not None else self._new_story(s, item.article)
                     )
-                    row = self._article_row(item, story_id)
+                    row = self._article_row(joined, story_id)
                     s.add(row)
                     s.flush()
                     self._count_story(s, story_id, item.article)
-                    outcome = "new" if item.story_id is None else "copy"
+                    outcome = "new" if joined.story_id is None else "copy"
                     results.append(StoreResult(outcome=outcome, article_id=row.id, story_id=story_id))
                 return results
-        except IntegrityError:
+        except SQLAlchemyError:
             out: list[StoreResult | Exception] = []
-            for item in items:
+            for item, join in zip(items, joins, strict=True):
                 try:
-                    out.append(self.store_article(item))
+                    out.append(self.store_article(_joined(item, join, out)))
                 except Exception as exc:  # one bad article never loses the batch
                     out.append(exc)
             return out
@@ -302,6 +309,19 @@ class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQue
             if since is not None:
                 query = query.where(ArticleRow.stored_at >= since)
             return [tuple(row) for row in s.execute(query)]  # type: ignore[misc]
+
+
+def _joined(
+    item: ArticleToStore, join: int | None, done: Sequence[StoreResult | Exception]
+) -> ArticleToStore:
+    """The item with the story of the batch item it joins filled in (unchanged when it joins none, or when
+    that item could not be stored: it then starts its own story)."""
+    if join is None or item.story_id is not None:
+        return item
+    target = done[join]
+    if isinstance(target, Exception):
+        return item
+    return replace(item, story_id=target.story_id)
 
 
 __all__ = ["ArticleToStore", "NewAlert", "Repository", "StoreResult", "WatchHit", "utcnow"]

@@ -78,6 +78,9 @@ class StoryRow(Base):
     first_published: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column()
     article_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when the story was merged into an older one (its copies moved there); see Repository.merge_stories.
+    merged_into: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
+    merged_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class ArticleRow(Base):
