@@ -63,7 +63,9 @@ def _render(
 
 
 def _validation_field(error: dict[str, Any]) -> str | None:
-    location = [str(part) for part in error.get("loc", ()) if part not in ("query", "body", "path", "header")]
+    location = [str(part) for part in error.get("loc", ())]
+    if location and location[0] in ("query", "body", "path", "header", "cookie"):
+        location = location[1:]  # where it was sent, not which field
     return ".".join(location) or None
 
 

@@ -24,6 +24,13 @@ def _when(value: datetime | str | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _web_link(url: str | None) -> str | None:
+    """A scraped URL fit for href: http(s) only, so a javascript: or data: URL never becomes a link."""
+    if url and url.strip().lower().startswith(("http://", "https://")):
+        return url.strip()
+    return None
+
+
 class Pages:
     """Renders templates for the web pages; one per app."""
 
@@ -36,6 +43,7 @@ class Pages:
             lstrip_blocks=True,
         )
         self.env.filters["when"] = _when
+        self.env.filters["web_link"] = _web_link
         self.env.globals["highlighted_snippet"] = highlighted_snippet
         self.env.globals["mark_spans"] = mark_spans
 

@@ -43,11 +43,37 @@ def migrated_repository(database_url: str) -> Repository:
     return repo
 
 
-@pytest.fixture
-def api(tmp_path: Path, sqlite_url: str) -> Iterator[ApiFixture]:
-    repo = migrated_repository(sqlite_url)
+def start_api(tmp_path: Path, database_url: str, **settings: object) -> Iterator[ApiFixture]:
+    repo = migrated_repository(database_url)
     secrets = {role: repo.create_token(f"{role}-token", role)[1] for role in ("reader", "editor", "admin")}
-    app = create_app(make_settings(tmp_path, sqlite_url))
+    app = create_app(make_settings(tmp_path, database_url, **settings))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield ApiFixture(repo, secrets, client)
     repo.dispose()
+
+
+@pytest.fixture
+def api(tmp_path: Path, database_url: str) -> Iterator[ApiFixture]:
+    """The app on SQLite and on PostgreSQL."""
+    yield from start_api(tmp_path, database_url)
+
+
+@pytest.fixture
+def sqlite_api(tmp_path: Path, sqlite_url: str) -> Iterator[ApiFixture]:
+    """The app on SQLite only, for tests of the HTTP layer rather than of storage."""
+    yield from start_api(tmp_path, sqlite_url)
+
+
+@pytest.fixture
+def stored(api: ApiFixture) -> dict[str, object]:
+    """The fixture articles stored in the app's database, by key."""
+    from tests.api.stored import store_articles
+
+    return store_articles(api.repo)
+
+
+@pytest.fixture
+def sqlite_stored(sqlite_api: ApiFixture) -> dict[str, object]:
+    from tests.api.stored import store_articles
+
+    return store_articles(sqlite_api.repo)

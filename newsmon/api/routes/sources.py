@@ -8,12 +8,23 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 
 from newsmon.api.auth import require
-from newsmon.cli.status import verdict
+from newsmon.models import CrawlRun
 from newsmon.storage import Repository
 from newsmon.storage.tokens import ApiToken
 
 router = APIRouter(prefix="/api/sources", tags=["sources"])
 Admin = Annotated[ApiToken, Depends(require("admin"))]
+
+
+def verdict(runs: list[CrawlRun], recent_articles: int) -> str:
+    """ok, failing (the last runs all failed), never crawled, or idle (crawled, nothing stored lately)."""
+    if not runs:
+        return "never crawled"
+    if all(r.status in {"failed", "timeout"} for r in runs[:3]):
+        return "failing"
+    if recent_articles == 0 and all(r.stats.get("newsmon/store/new", 0) == 0 for r in runs[:3]):
+        return "idle"
+    return "ok"
 
 
 def source_health(repo: Repository, now: datetime) -> list[dict[str, Any]]:

@@ -1,0 +1,118 @@
+"""Web pages for readers: search with highlighted results, an article, a story with every copy, trends."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from newsmon.api.auth import require_page
+from newsmon.api.errors import ApiError
+from newsmon.api.routes.search import trend_json
+from newsmon.api.searching import PAGE_LIMIT, filters_from, run_search, split_marked
+from newsmon.search import SearchRequest, get_article, get_story
+from newsmon.storage.tokens import ApiToken
+
+router = APIRouter(include_in_schema=False)
+Reader = Annotated[ApiToken, Depends(require_page("reader"))]
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Text = Annotated[str, Query(max_length=2000)]
+Short = Annotated[str, Query(max_length=200)]
+SORTS = ("relevance", "date")
+LANGUAGES = ("", "ru", "kk", "en")
+
+
+def _form(query: str, since: str, until: str, source: str, lang: str, **extra: str) -> dict[str, str]:
+    return {"query": query, "since": since, "until": until, "source": source, "lang": lang, **extra}
+
+
+@router.get("/search")
+def search_page(
+    request: Request,
+    _token: Reader,
+    query: Text = "",
+    since: Short = "",
+    until: Short = "",
+    source: Short = "",
+    lang: Short = "",
+    sort: Short = "relevance",
+    cursor: Annotated[str, Query(max_length=500)] = "",
+    limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT)] = 20,
+) -> Response:
+    form = _form(query, since, until, source, lang, sort=sort if sort in SORTS else "relevance")
+    context: dict[str, Any] = {"form": form, "sorts": SORTS, "languages": LANGUAGES, "results": None}
+    context.update(message=None, field=None, next_url=None)
+    status = 200
+    if query.strip():
+        try:
+            filters = filters_from(since, until, [source] if source else [], [lang] if lang else [])
+            page = run_search(
+                request.app.state.repo, SearchRequest(query, filters, form["sort"], limit, cursor or None)
+            )
+        except ApiError as exc:
+            context.update(message=exc.message, field=exc.field)
+            status = exc.status
+        else:
+            context["results"] = [(r, *split_marked(r.snippet)) for r in page.results]
+            if page.next_cursor:
+                context["next_url"] = "/search?" + urlencode({**form, "cursor": page.next_cursor})
+    return request.app.state.pages.render(request, "search.html", status=status, **context)
+
+
+@router.get("/articles/{article_id}")
+def article_page(request: Request, article_id: RowId, _token: Reader) -> Response:
+    repo = request.app.state.repo
+    article = get_article(repo, article_id)
+    if article is None:
+        raise ApiError(404, f"no article {article_id}", "article_id")
+    versions = repo.article_versions(article_id)
+    return request.app.state.pages.render(request, "article.html", article=article, versions=versions)
+
+
+@router.get("/stories/{story_id}")
+def story_page(request: Request, story_id: RowId, _token: Reader) -> Response:
+    story = get_story(request.app.state.repo, story_id)
+    if story is None:
+        raise ApiError(404, f"no story {story_id}", "story_id")
+    portals = sorted({copy.article.source or "?" for copy in story.copies})
+    return request.app.state.pages.render(request, "story.html", story=story, portals=portals)
+
+
+@router.get("/trends")
+def trends_page(
+    request: Request,
+    _token: Reader,
+    query: Text = "",
+    since: Short = "30d",
+    until: Short = "",
+    source: Short = "",
+    lang: Short = "",
+    by: Short = "day",
+) -> Response:
+    form = _form(query, since, until, source, lang, by=by if by in ("day", "week") else "day")
+    context: dict[str, Any] = {
+        "form": form,
+        "languages": LANGUAGES,
+        "trend": None,
+        "message": None,
+        "field": None,
+    }
+    status = 200
+    if query.strip():
+        try:
+            context["trend"] = trend_json(
+                request,
+                query,
+                since,
+                until,
+                [source] if source else [],
+                [lang] if lang else [],
+                form["by"],
+                True,
+            )
+        except ApiError as exc:
+            context.update(message=exc.message, field=exc.field)
+            status = exc.status
+    return request.app.state.pages.render(request, "trends.html", status=status, **context)

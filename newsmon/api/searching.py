@@ -1,0 +1,82 @@
+"""Glue between HTTP parameters and the search service, shared by /api/articles and the search page.
+
+The search core raises `SearchError(message, field)` for input it cannot use; here that becomes a 400 that
+names the parameter. Result snippets come with the matched words marked; they are split back into plain
+text and spans so that pages escape the text first and put <mark> in afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from newsmon.api.errors import ApiError
+from newsmon.query.highlight import DEFAULT_MARK
+from newsmon.search import Result, SearchError, SearchFilters, SearchRequest, build_filters, search
+from newsmon.storage import Repository
+
+PAGE_LIMIT = 100
+TRENDS_SINCE = "30d"
+
+
+@contextmanager
+def search_errors() -> Iterator[None]:
+    """Bad search input -> 400 naming the parameter; anything the index cannot take -> 400 too, not 500."""
+    try:
+        yield
+    except SearchError as exc:
+        raise ApiError(400, exc.message, exc.field) from None
+    except RecursionError:
+        raise ApiError(400, "query nests too deeply", "query") from None
+
+
+def filters_from(
+    since: str | None, until: str | None, sources: Sequence[str], languages: Sequence[str]
+) -> SearchFilters:
+    with search_errors():
+        return build_filters(since or None, until or None, list(sources) or None, list(languages) or None)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    results: list[Result]
+    next_cursor: str | None
+
+
+def run_search(repo: Repository, request: SearchRequest) -> SearchPage:
+    with search_errors():
+        results, next_cursor = search(repo, request)
+    return SearchPage(results, next_cursor)
+
+
+def split_marked(snippet: str, mark: tuple[str, str] = DEFAULT_MARK) -> tuple[str, list[tuple[int, int]]]:
+    """A snippet with marked words -> (plain text, spans of the marked words in it)."""
+    opening, closing = mark
+    plain: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length, rest = 0, snippet
+    while True:
+        start = rest.find(opening)
+        end = rest.find(closing, start + len(opening)) if start >= 0 else -1
+        if start < 0 or end < 0:
+            plain.append(rest)
+            break
+        before, inner = rest[:start], rest[start + len(opening) : end]
+        plain += [before, inner]
+        length += len(before)
+        spans.append((length, length + len(inner)))
+        length += len(inner)
+        rest = rest[end + len(closing) :]
+    return "".join(plain), spans
+
+
+def result_json(result: Result) -> dict[str, Any]:
+    data = result.to_dict()
+    snippet, spans = split_marked(result.snippet)
+    data["snippet"], data["highlights"] = snippet, [list(span) for span in spans]
+    data["links"] = {"article": f"/api/articles/{result.article_id}"}
+    if result.story_id is not None:
+        data["links"]["story"] = f"/api/stories/{result.story_id}"
+    return data

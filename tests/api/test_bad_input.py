@@ -1,0 +1,180 @@
+"""Bad input gets a 4xx naming the parameter, never a 500: fixed cases, then random ones (hypothesis)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.api.conftest import ApiFixture
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "field"),
+    [
+        ({"query": "Тараз AND ("}, 400, "query"),
+        ({"query": '"незакрытая фраза'}, 400, "query"),
+        ({"query": "Тараз", "since": "вчера"}, 400, "since"),
+        ({"query": "Тараз", "until": "2025-13-45"}, 400, "until"),
+        ({"query": "Тараз", "since": "2025-09-05", "until": "2025-09-01"}, 400, "until"),
+        ({"query": "Тараз", "limit": 100_000}, 422, "limit"),
+        ({"query": "Тараз", "limit": 0}, 422, "limit"),
+        ({"query": "Тараз", "limit": "many"}, 422, "limit"),
+        ({"query": "Тараз", "sort": "alphabet"}, 422, "sort"),
+        ({"query": "Тараз", "lang": "de"}, 400, "lang"),
+        ({"query": "Тараз", "cursor": "not-a-cursor"}, 400, "cursor"),
+        ({"query": "Тараз", "colour": "red"}, 400, "colour"),
+        ({"q": "Тараз"}, 400, "q"),
+        ({"query": ""}, 422, "query"),
+        ({}, 422, "query"),
+    ],
+)
+def test_bad_search_parameters_name_the_field(
+    sqlite_api: ApiFixture, params: dict, status: int, field: str
+) -> None:
+    response = sqlite_api.get("/api/articles", params=params)
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["field"] == field and error["message"]
+
+
+def test_a_cursor_for_another_sort_is_refused(sqlite_api: ApiFixture, sqlite_stored: dict) -> None:
+    first = sqlite_api.get("/api/articles", params={"query": "Тараз", "limit": 1}).json()
+    response = sqlite_api.get(
+        "/api/articles", params={"query": "Тараз", "sort": "date", "cursor": first["next_cursor"]}
+    )
+    assert response.status_code == 400 and response.json()["error"]["field"] == "cursor"
+
+
+def test_a_page_past_the_end_is_empty_not_an_error(sqlite_api: ApiFixture, sqlite_stored: dict) -> None:
+    cursor = None
+    for _ in range(20):
+        params = {"query": "Тараз", "limit": 1} | ({"cursor": cursor} if cursor else {})
+        body = sqlite_api.get("/api/articles", params=params).json()
+        if body["next_cursor"] is None:
+            break
+        cursor = body["next_cursor"]
+    # a cursor made from the last result: asking past it gives an empty page
+    last = body["results"][-1]
+    from newsmon.search.options import encode_cursor
+
+    beyond = encode_cursor("relevance", (last["score"] + 1e9, 10**9))
+    response = sqlite_api.get("/api/articles", params={"query": "Тараз", "cursor": beyond})
+    assert response.status_code == 200
+    assert response.json() == {"query": "Тараз", "count": 0, "results": [], "next_cursor": None}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "field"),
+    [
+        ("post", "/api/watches", {"name": "w", "query": "("}, 400, "query"),
+        ("post", "/api/watches", {"name": "w", "query": "Тараз", "colour": "red"}, 422, "colour"),
+        ("post", "/api/watches", {"name": "w", "query": "Тараз", "mode": "hourlyish"}, 422, "mode"),
+        ("post", "/api/watches", {"name": "w", "query": "Тараз", "timezone": "Mars/Base"}, 422, "timezone"),
+        ("post", "/api/watches", {"name": "w", "query": "Тараз", "digest_at": "25:00"}, 422, "digest_at"),
+        ("post", "/api/watches", {"name": "w", "query": "Тараз", "channels": ["nowhere"]}, 400, "channels"),
+        ("post", "/api/watches/test", {"query": "Тараз", "texts": []}, 422, "texts"),
+        ("post", "/api/watches/test", {"query": "NEAR/x", "texts": ["a"]}, 400, "query"),
+        ("get", "/api/watches/0", None, 422, "watch_id"),
+        ("get", "/api/watches/abc", None, 422, "watch_id"),
+        ("get", "/api/watches/99999999999999999999", None, 422, "watch_id"),
+    ],
+)
+def test_bad_watch_input_names_the_field(
+    sqlite_api: ApiFixture, method: str, path: str, body: dict | None, status: int, field: str
+) -> None:
+    headers = sqlite_api.headers("editor")
+    if method == "get":
+        response = sqlite_api.client.get(path, headers=headers)
+    else:
+        response = sqlite_api.client.post(path, headers=headers, json=body)
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["field"] == field
+
+
+def test_malformed_json_body_is_a_4xx(sqlite_api: ApiFixture) -> None:
+    response = sqlite_api.client.post(
+        "/api/watches",
+        headers={**sqlite_api.headers("editor"), "content-type": "application/json"},
+        content=b"{not json",
+    )
+    assert 400 <= response.status_code < 500
+    assert response.json()["error"]["message"]
+
+
+texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+values = st.one_of(
+    texts,
+    st.integers(-(10**20), 10**20).map(str),
+    st.sampled_from(["7d", "2025-09-01", "2025-09-01T10:00+05:00", "relevance", "date", "ru", "kk", "day"]),
+)
+names = st.sampled_from(
+    ["query", "since", "until", "source", "lang", "sort", "limit", "cursor", "by", "format"]
+)
+PROPERTY_SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@PROPERTY_SETTINGS
+@given(
+    params=st.dictionaries(names, values, max_size=6), path=st.sampled_from(["articles", "trends", "export"])
+)
+def test_random_read_parameters_never_give_500(
+    sqlite_api: ApiFixture, sqlite_stored: dict, params: dict, path: str
+) -> None:
+    response = sqlite_api.get(f"/api/{path}", params=params)
+    assert response.status_code < 500, (params, response.text)
+    if response.status_code >= 400:
+        assert response.json()["error"]["message"]
+
+
+query_words = st.sampled_from(
+    [
+        "Тараз",
+        "аким",
+        "облыс*",
+        '"Жамбыл облысы"',
+        "AND",
+        "OR",
+        "NOT",
+        "NEAR/3",
+        "(",
+        ")",
+        "-",
+        "=школа",
+        "title:",
+        "source:",
+        "lang:kk",
+        "@alias",
+        "«",
+        "»",
+        "*",
+        '"',
+        "{",
+        "}",
+        "ә",
+        "Қ",
+    ]
+)
+
+
+@PROPERTY_SETTINGS
+@given(words=st.lists(st.one_of(query_words, texts), min_size=1, max_size=8))
+def test_random_queries_never_give_500(sqlite_api: ApiFixture, sqlite_stored: dict, words: list[str]) -> None:
+    query = " ".join(words)
+    for path in ("/api/articles", "/api/trends"):
+        response = sqlite_api.get(path, params={"query": query})
+        assert response.status_code < 500, (query, response.text)
+    response = sqlite_api.post("/api/watches/test", "editor", json={"query": query or "x", "texts": [query]})
+    assert response.status_code < 500, (query, response.text)
+
+
+@PROPERTY_SETTINGS
+@given(path_part=texts)
+def test_random_ids_in_paths_never_give_500(sqlite_api: ApiFixture, path_part: str) -> None:
+    from urllib.parse import quote
+
+    for prefix in ("/api/articles/", "/api/stories/", "/api/watches/", "/api/alerts/"):
+        response = sqlite_api.get(prefix + quote(path_part, safe=""), role="admin")
+        assert response.status_code < 500, (prefix, path_part, response.text)
