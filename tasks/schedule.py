@@ -28,4 +28,9 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "schedule": tick,
             "options": {"expires": tick, "queue": "process"},
         },
+        "check-health": {
+            "task": "newsmon.check_health",
+            "schedule": HEALTH_SECONDS,
+            "options": {"expires": HEALTH_SECONDS, "queue": "process"},
+        },
     }

@@ -1,63 +1,66 @@
-"""`newsmon status`: one line per source: last success, recent articles, errors, a verdict."""
+"""`newsmon status`: one line per source: a verdict, last success, new articles against the usual rate, error
+rate, fill rates and the current polling interval. The same assessment raises the ops alerts."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import click
 
 from newsmon.cli import context
-from newsmon.models import CrawlRun
+
+FILL_LABELS = {"title": "t", "text": "x", "date": "d", "author": "a"}
 
 
 def register(cli: click.Group) -> None:
     cli.add_command(status)
 
 
-def verdict(runs: list[CrawlRun], recent_articles: int) -> str:
-    """ok, failing (the last runs all failed), never crawled, or idle (crawled, nothing stored lately)."""
-    if not runs:
-        return "never crawled"
-    last = runs[:3]
-    if all(r.status in {"failed", "timeout"} for r in last):
-        return "failing"
-    if recent_articles == 0 and all(r.stats.get("newsmon/store/new", 0) == 0 for r in last):
-        return "idle"
-    return "ok"
-
-
 def source_rows(now: datetime) -> list[dict[str, Any]]:
+    from tasks.health import source_health
+
     repo = context.repository(migrate=True)
-    activity = repo.source_activity(now - timedelta(hours=24))
+    schedules = {s.name: s for s in repo.source_schedules()}
+    default_interval = context.settings().schedule_interval
     rows = []
-    for source in repo.list_sources():
-        runs = repo.recent_runs(source.name, limit=10)
-        ok_runs = [r for r in runs if r.status == "ok"]
-        errors = sum(1 for r in runs if r.status != "ok")
-        seen = activity.get(source.name, {})
-        rows.append(
-            {
-                "source": source.name,
-                "last_success": ok_runs[0].finished_at.isoformat()
-                if ok_runs and ok_runs[0].finished_at
-                else None,
-                "last_status": runs[0].status if runs else None,
-                "last_reason": runs[0].finish_reason if runs else None,
-                "articles_24h": seen.get("recent", 0),
-                "articles_total": seen.get("total", 0),
-                "error_rate": round(errors / len(runs), 2) if runs else None,
-                "verdict": verdict(runs, seen.get("recent", 0)),
-            }
-        )
+    for health in source_health(repo, now):
+        row = health.to_dict()
+        schedule = schedules.get(health.source)
+        row["interval_seconds"] = (schedule.interval_seconds if schedule else None) or default_interval
+        row["next_run_at"] = schedule.next_run_at.isoformat() if schedule and schedule.next_run_at else None
+        rows.append(row)
     return rows
+
+
+def _fill_text(fill: dict[str, float]) -> str:
+    if not fill:
+        return "-"
+    return " ".join(f"{FILL_LABELS.get(name, name)}{round(rate * 100)}" for name, rate in fill.items())
+
+
+def _table_row(row: dict[str, Any]) -> tuple[str, ...]:
+    from newsmon.cli.schedule import human_seconds
+
+    verdict = row["verdict"]
+    if row["problems"]:
+        verdict += ": " + "; ".join(p["detail"] for p in row["problems"])
+    return (
+        row["source"],
+        verdict,
+        (row["last_success"] or "never")[:16].replace("T", " "),
+        f"{row['articles_24h']} / {row['usual_24h']}",
+        "-" if row["error_rate"] is None else f"{row['error_rate']:.0%}",
+        _fill_text(row["fill"]),
+        human_seconds(row["interval_seconds"]),
+    )
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON array, for machines.")
 def status(as_json: bool) -> None:
-    """Health of every source from its recorded crawl runs."""
+    """Health of every source from its recorded crawl runs and stored articles."""
     rows = source_rows(datetime.now(UTC))
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -65,18 +68,19 @@ def status(as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="sources")
-    columns = (
+    table = Table(
+        title="sources", caption="fill: t(itle) x (te)xt d(ate) a(uthor), % of articles in the last run"
+    )
+    for column in (
         "source",
         "verdict",
-        "last_status",
-        "last_success",
-        "articles_24h",
-        "articles_total",
-        "error_rate",
-    )
-    for column in columns:
+        "last success (UTC)",
+        "new 24h / usual",
+        "errors",
+        "fill",
+        "interval",
+    ):
         table.add_column(column)
     for row in rows:
-        table.add_row(*("-" if row[c] is None else str(row[c]) for c in columns))
+        table.add_row(*_table_row(row))
     Console().print(table)

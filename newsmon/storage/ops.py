@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from newsmon.models import CrawlRun, Source
+from newsmon.models import Alert, CrawlRun, Source
 from newsmon.storage import convert
 from newsmon.storage.records import utcnow
 from newsmon.storage.tables import (
+    AlertRow,
     ArticleRow,
     CrawlRunRow,
     LockRow,
@@ -217,6 +218,33 @@ class OpsQueries:
             for name in set(total) | set(recent)
             if name
         }
+
+    def articles_by_path(self, since: datetime) -> dict[str, dict[str, int]]:
+        """Per source: articles stored since a time, by the discovery path that found them (feed, sitemap...)."""
+        with self.session() as s:
+            rows = s.execute(
+                select(ArticleRow.source, ArticleRow.discovered_by, func.count())
+                .where(ArticleRow.stored_at >= since)
+                .group_by(ArticleRow.source, ArticleRow.discovered_by)
+            ).all()
+        out: dict[str, dict[str, int]] = {}
+        for source, path, count in rows:
+            if source:
+                out.setdefault(source, {})[path or "unknown"] = int(count)
+        return out
+
+    def latest_ops_alert(self, key_prefix: str) -> Alert | None:
+        """The newest ops alert whose idempotency key starts with a prefix: where an ops problem stands."""
+        with self.session() as s:
+            row = s.scalar(
+                select(AlertRow)
+                .where(
+                    AlertRow.kind == "ops", AlertRow.idempotency_key.startswith(key_prefix, autoescape=True)
+                )
+                .order_by(AlertRow.id.desc())
+                .limit(1)
+            )
+            return convert.alert(row) if row else None
 
 
 def _schedule(row: SourceRow) -> SourceSchedule:

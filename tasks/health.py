@@ -1,0 +1,237 @@
+"""Source health: each source's recent crawl runs and articles against its own history, and ops alerts.
+
+Three problems are looked for, each judged against the source itself rather than a global threshold:
+  stale              nothing new for longer than the source's usual gap between articles allows
+  failing            the last few runs failed, timed out or mostly got errors
+  extraction broken  a field (title, text, date, author) is filled far less often than it used to be
+Each problem alerts the ops channels (NEWSMON_OPS_CHANNELS) once when it starts and once when it clears,
+through the same alert outbox as watches; the alerts themselves record which problems are open.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from statistics import mean
+from typing import Any
+
+from newsmon.config import get_settings
+from newsmon.models import CrawlRun
+from newsmon.storage import NewAlert, Repository
+from tasks import context
+from tasks.app import app
+from tasks.run_summary import FILL_FIELDS, summarise
+
+log = logging.getLogger(__name__)
+HISTORY = timedelta(days=14)
+HISTORY_RUNS = 20
+FAILING_RUNS = 3  # this many bad runs in a row: failing
+BAD_ERROR_RATE = 0.5  # a run that got errors for half its requests counts as bad
+STALE_FACTOR = 4.0  # stale after this many usual gaps without a new article
+MIN_STALE = timedelta(hours=2)
+RECENT_RUNS = 3
+MIN_ITEMS = 3  # runs that extracted fewer articles say nothing about fill rates
+FILL_DROP = 0.5  # broken when a field's recent fill rate is under half its usual one
+MIN_USUAL_FILL = 0.5
+PROBLEMS = ("failing", "extraction broken", "stale")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    kind: str  # failing | extraction broken | stale
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    source: str
+    home: str
+    verdict: str  # ok | never crawled | one of PROBLEMS
+    problems: tuple[Problem, ...]
+    last_success: datetime | None
+    articles_24h: int
+    usual_24h: float
+    error_rate: float | None
+    fill: dict[str, float] = field(default_factory=dict)
+    coverage: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "verdict": self.verdict,
+            "problems": [{"kind": p.kind, "detail": p.detail} for p in self.problems],
+            "last_success": self.last_success.isoformat() if self.last_success else None,
+            "articles_24h": self.articles_24h,
+            "usual_24h": round(self.usual_24h, 1),
+            "error_rate": self.error_rate,
+            "fill": self.fill,
+            "coverage": self.coverage,
+        }
+
+
+def _summary(run: CrawlRun) -> dict[str, Any]:
+    return run.stats.get("summary") or summarise(run.stats)
+
+
+def is_bad(run: CrawlRun) -> bool:
+    return run.status in {"failed", "timeout"} or _summary(run)["error_rate"] >= BAD_ERROR_RATE
+
+
+def failing(runs: Sequence[CrawlRun]) -> Problem | None:
+    """The last FAILING_RUNS finished runs (newest first) were all bad."""
+    finished = [r for r in runs if r.status not in {"running", "interrupted"}][:FAILING_RUNS]
+    if len(finished) < FAILING_RUNS or not all(is_bad(r) for r in finished):
+        return None
+    return Problem("failing", f"last {FAILING_RUNS} runs failed; latest: {finished[0].finish_reason or '?'}")
+
+
+def _fill_means(runs: Sequence[CrawlRun]) -> dict[str, float]:
+    fills = [_summary(r)["fill"] for r in runs]
+    return {name: mean(f.get(name, 0.0) for f in fills) for name in FILL_FIELDS} if fills else {}
+
+
+def extraction_broken(runs: Sequence[CrawlRun]) -> Problem | None:
+    """A field filled far less often in the recent runs than in the source's earlier ones."""
+    useful = [r for r in runs if r.status == "ok" and _summary(r)["extracted"] >= MIN_ITEMS]
+    recent, earlier = useful[:RECENT_RUNS], useful[RECENT_RUNS:]
+    if len(recent) < RECENT_RUNS or len(earlier) < RECENT_RUNS:
+        return None
+    now, usual = _fill_means(recent), _fill_means(earlier)
+    broken = [n for n in FILL_FIELDS if usual[n] >= MIN_USUAL_FILL and now[n] < usual[n] * FILL_DROP]
+    if not broken:
+        return None
+    details = ", ".join(f"{n} filled in {now[n]:.0%} of articles (usually {usual[n]:.0%})" for n in broken)
+    return Problem("extraction broken", details)
+
+
+def stale(activity: dict[str, Any], runs: Sequence[CrawlRun], now: datetime) -> Problem | None:
+    """No new article for longer than STALE_FACTOR of the source's usual gaps, though crawls succeed."""
+    latest, count = activity.get("latest"), int(activity.get("history", 0))
+    if latest is None or count < 2 or not any(r.status == "ok" and r.started_at > latest for r in runs):
+        return None
+    allowed = max(MIN_STALE, HISTORY / count * STALE_FACTOR)
+    quiet = now - latest
+    if quiet <= allowed:
+        return None
+    return Problem(
+        "stale",
+        f"nothing new for {quiet.total_seconds() / 3600:.0f} h (usually every {_hours(HISTORY / count)})",
+    )
+
+
+def _hours(gap: timedelta) -> str:
+    hours = gap.total_seconds() / 3600
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.0f} days"
+
+
+def source_health(repo: Repository, now: datetime) -> list[SourceHealth]:
+    """Health of every enabled source, newest runs and articles against its own history."""
+    day = repo.source_activity(now - timedelta(days=1))
+    history = repo.source_activity(now - HISTORY)
+    coverage = repo.articles_by_path(now - HISTORY)
+    out = []
+    for source in repo.list_sources():
+        if not source.enabled:
+            continue
+        runs = repo.recent_runs(source.name, limit=HISTORY_RUNS)
+        seen = {**history.get(source.name, {}), "history": history.get(source.name, {}).get("recent", 0)}
+        found = [p for p in (failing(runs), extraction_broken(runs), stale(seen, runs, now)) if p]
+        ok_runs = [r for r in runs if r.status == "ok"]
+        finished = [r for r in runs if r.status != "running"][:10]
+        out.append(
+            SourceHealth(
+                source=source.name,
+                home=source.home,
+                verdict=found[0].kind if found else ("ok" if runs else "never crawled"),
+                problems=tuple(found),
+                last_success=ok_runs[0].finished_at if ok_runs else None,
+                articles_24h=day.get(source.name, {}).get("recent", 0),
+                usual_24h=seen["history"] / HISTORY.days,
+                error_rate=round(sum(map(is_bad, finished)) / len(finished), 2) if finished else None,
+                fill=_summary(ok_runs[0])["fill"] if ok_runs else {},
+                coverage=coverage.get(source.name, {}),
+            )
+        )
+    return out
+
+
+def _ops_alert(health: SourceHealth, problem: Problem, state: str, now: datetime) -> dict[str, Any]:
+    title = f"{health.source}: {problem.kind}" + (" (cleared)" if state == "cleared" else "")
+    return {
+        "watch_name": "ops",
+        "kind": "ops",
+        "ops_problem": problem.kind,
+        "ops_state": state,
+        "title": title,
+        "url": health.home,
+        "source": health.source,
+        "snippet": problem.detail if state == "opened" else f"{problem.kind} is over: {health.verdict}",
+        "published": now.isoformat(),
+    }
+
+
+def raise_ops_alerts(repo: Repository, report: Sequence[SourceHealth], now: datetime) -> list[int]:
+    """Alert each problem once when it starts and once when it clears; returns the alert ids created."""
+    names = [n.strip() for n in get_settings().ops_channels.split(",") if n.strip()]
+    channels = [c for c in (repo.get_channel(n) for n in names) if c is not None and c.enabled]
+    if len(channels) < len(names):
+        log.warning("some of NEWSMON_OPS_CHANNELS (%s) are unknown or disabled", ", ".join(names))
+    if not channels:
+        return []
+    created: list[int] = []
+    for health in report:
+        current = {p.kind: p for p in health.problems}
+        for kind in PROBLEMS:
+            prefix = f"ops:{health.source}:{kind}:"
+            latest = repo.latest_ops_alert(prefix)
+            is_open = latest is not None and latest.payload.get("ops_state") == "opened"
+            if (kind in current) == is_open:
+                continue
+            state = "opened" if kind in current else "cleared"
+            episode = now.strftime("%Y%m%dT%H%M%S%f")
+            if latest is not None and state == "cleared":
+                episode = latest.idempotency_key.split(":")[-3]  # the clearing closes the episode it opened
+            problem = current.get(kind) or Problem(kind, "")
+            payload = _ops_alert(health, problem, state, now)
+            log.warning("source %s: %s %s", health.source, kind, state, extra={"source": health.source})
+            for channel in channels:
+                key = f"{prefix}{episode}:{state}:{channel.id}"
+                alert_id = repo.add_alert(NewAlert(channel.id, key, payload), kind="ops")
+                if alert_id is not None:
+                    created.append(alert_id)
+    return created
+
+
+def enqueue_delivery(alert_id: int) -> None:
+    from tasks.delivery import deliver_alert_task
+
+    deliver_alert_task.apply_async((alert_id,), queue="alerts")
+
+
+def check_health(
+    now: datetime | None = None, enqueue: Callable[[int], None] = enqueue_delivery
+) -> dict[str, int]:
+    """Assess every source and raise or clear ops alerts; one checker at a time (a short lease)."""
+    repo = context.repository()
+    now = now or datetime.now(UTC)
+    owner = uuid.uuid4().hex
+    if not repo.acquire_lock("health", owner, timedelta(minutes=5)):
+        return {"sources": 0, "problems": 0, "alerts": 0}
+    try:
+        report = source_health(repo, now)
+        created = raise_ops_alerts(repo, report, now)
+    finally:
+        repo.release_lock("health", owner)
+    for alert_id in created:
+        enqueue(alert_id)  # the sweeper sends it too if this message is lost
+    problems = sum(1 for h in report if h.problems)
+    log.info("health: %d sources, %d with problems, %d ops alerts", len(report), problems, len(created))
+    return {"sources": len(report), "problems": problems, "alerts": len(created)}
+
+
+@app.task(name="newsmon.check_health", acks_late=True)
+def check_health_task() -> dict[str, int]:
+    return check_health()
