@@ -134,8 +134,20 @@ class Settings(BaseSettings):
     )
     # --- alerts ------------------------------------------------------------------------------------
     alert_max_attempts: int = Field(8, ge=1, description="Delivery attempts before an alert is dead.")
-    alert_backoff_seconds: int = Field(
-        10, ge=1, description="First retry delay; doubles each attempt, with jitter."
+    alert_backoff_seconds: float = Field(
+        10, gt=0, description="First retry delay in seconds; doubles each attempt, with jitter."
+    )
+    alert_lease_seconds: int = Field(
+        300,
+        ge=1,
+        description="How long a worker holds an alert it is sending; if it dies, the sweeper sends the alert "
+        "again (same idempotency key) once the lease runs out. Keep it above the channels' send timeout.",
+    )
+    match_grace_seconds: float = Field(
+        20,
+        ge=0,
+        description="The sweeper re-enqueues matching for articles left unmatched this long after they "
+        "were stored (the message sent at commit normally handles them first).",
     )
     alert_jsonl_path: Path | None = Field(
         None, description="Also append every delivered alert to this JSONL file (the demo uses it)."
