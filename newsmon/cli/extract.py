@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from newsmon.cli.errors import UserError
+from newsmon.models import Source
 
 KEYS = (
     "url",
@@ -36,22 +37,35 @@ def register(cli: click.Group) -> None:
 @click.option("--source", "source_name", help="Use this source's selectors and time zone.")
 @click.option("--all-fields", is_flag=True, help="Also print warnings, section, alternates and date source.")
 def extract(file_or_url: str, page_url: str | None, source_name: str | None, all_fields: bool) -> None:
-    """Print the article extracted from FILE_OR_URL as one JSON object."""
+    """Print the article extracted from FILE_OR_URL as one JSON object.
+
+    Keys: url, canonical_url, title, text, description, authors, published, updated (ISO 8601 in UTC, or
+    null), language, image, tags; --all-fields adds warnings, section, alternates, date_source and the
+    rest of the article.
+    """
     from crawlers.pages import extract_article
 
     html, url, charset = _read(file_or_url, page_url)
-    source = None
-    if source_name:
-        from newsmon.cli import context
-
-        source = context.repository(migrate=True).get_source(source_name)
-        if source is None:
-            raise UserError(f"no source named {source_name!r}")
+    source = _source(source_name) if source_name else None
     article = extract_article(html, url, source=source, headers_charset=charset)
     data = article.to_dict()
     if not all_fields:
         data = {key: data[key] for key in KEYS}
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _source(name: str) -> Source:
+    """A source by name: the definition files first (no database needed), then the database."""
+    from crawlers.sources import load_sources
+    from newsmon.cli import context
+
+    registry = load_sources(context.settings().sources_dir)
+    if name in registry:
+        return registry[name]
+    source = context.repository(migrate=True).get_source(name)
+    if source is None:
+        raise UserError(f"no source named {name!r} (see `newsmon sources list`)")
+    return source
 
 
 def _read(file_or_url: str, page_url: str | None) -> tuple[bytes, str, str | None]:

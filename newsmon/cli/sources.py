@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -19,12 +20,13 @@ def register(cli: click.Group) -> None:
 
 
 def sync_registry(repo: Repository) -> int:
-    """Load every definition file and register the sources in the database; bad files are reported, skipped."""
+    """Load every definition file and register the sources in the database; bad entries are reported
+    on stderr (file, source, field, what is wrong) and skipped, the others load."""
     from crawlers.sources import load_sources
 
     loaded = load_sources(context.settings().sources_dir)
     for error in loaded.errors:
-        log.error("source definition skipped: %s", error)
+        click.echo(f"newsmon: source definition skipped: {error}", err=True)
     for source in loaded:
         repo.upsert_source(source)
     return len(loaded)
@@ -82,9 +84,12 @@ def add(url: str, name: str | None) -> None:
     directory = context.settings().sources_dir
     if directory is None:
         directory = context.settings().data_dir / "sources"
-    source = source_from_url(url)
-    if name:
-        source = source.__class__(**{**_fields(source), "name": name})
+    try:
+        source = source_from_url(url)
+        if name:
+            source = replace(source, name=source_name(name))
+    except ValueError as exc:
+        raise UserError(f"cannot add {url!r}: {_first_line(exc)}") from None
     directory.mkdir(parents=True, exist_ok=True)
     path = Path(directory) / f"{source.name}.yaml"
     if path.exists():
@@ -95,10 +100,18 @@ def add(url: str, name: str | None) -> None:
     click.echo(f"added {source.name} in {path}; try it with `newsmon sources test {source.name}`")
 
 
-def _fields(source: object) -> dict[str, object]:
-    import dataclasses
+def source_name(name: str) -> str:
+    """A name as definitions require it (checked by the same schema as the files)."""
+    from crawlers.sources import SourceDefinition
 
-    return {f.name: getattr(source, f.name) for f in dataclasses.fields(source)}  # type: ignore[arg-type]
+    SourceDefinition(name=name, home="https://example.org/")
+    return name
+
+
+def _first_line(exc: Exception) -> str:
+    """pydantic's message without its documentation links: the field and what is wrong."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip() and "errors.pydantic" not in line]
+    return "; ".join(lines[1:3]) if len(lines) > 1 else (lines[0] if lines else type(exc).__name__)
 
 
 @sources.command()
@@ -118,8 +131,15 @@ def test(url_or_name: str, samples: int) -> None:
         source = source_from_url(url_or_name)
     offer = discover(source.home)
     click.echo(f"{source.home}")
-    for label, items in (("feeds", offer.feeds), ("sitemaps", offer.sitemaps), ("listings", offer.listings)):
+    for label, items in (
+        ("feeds", offer.feeds),
+        ("sitemaps", offer.sitemaps),
+        ("news sitemaps", offer.news_sitemaps),
+        ("listings", offer.listings),
+    ):
         click.echo(f"  {label}: {', '.join(items) if items else 'none found'}")
+    for problem in offer.problems:
+        click.echo(f"  problem: {problem}")
     for article, warnings in sample_articles(source, n=samples):
         click.echo(f"\n  {article.url}")
         for key in ("title", "published", "language", "authors"):

@@ -1,0 +1,156 @@
+"""`newsmon sources list|show|add|test` against definition files and a loopback portal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from newsmon.cli.main import cli
+from tests.conftest import FIXTURES
+from tests.crawlers.portal_server import PortalServer
+from tests.newsmon_env import newsmon_settings
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def sources_dir(tmp_path: Path) -> Path:
+    directory = tmp_path / "sources"
+    directory.mkdir()
+    return directory
+
+
+@pytest.fixture
+def newsmon(tmp_path: Path, sources_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Invoke]:
+    """Run `newsmon ARGS` in this process with its own data directory and sources directory."""
+    with newsmon_settings(monkeypatch, tmp_path / "data", sources_dir=str(sources_dir)):
+        runner = CliRunner()
+        yield lambda *args: runner.invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def akimat() -> Iterator[PortalServer]:
+    server = PortalServer(FIXTURES / "portals" / "akimat")
+    yield server
+    server.stop()
+
+
+def test_list_shows_shipped_sources_and_the_users_own(newsmon: Invoke, sources_dir: Path) -> None:
+    (sources_dir / "local.yaml").write_text(
+        "name: local-paper\nhome: https://local.example/\nlanguages: [kk]\n"
+    )
+
+    result = newsmon("sources", "list")
+
+    assert result.exit_code == 0, result.output
+    names = {line.split()[0] for line in result.stdout.splitlines() if line.strip()}
+    assert {"zakon.kz", "tengrinews.kz", "local-paper"} <= names
+    assert "https://local.example/" in result.stdout
+
+
+def test_a_typo_in_a_definition_is_named_and_the_other_sources_still_load(
+    newsmon: Invoke, sources_dir: Path
+) -> None:
+    (sources_dir / "broken.yaml").write_text(
+        "name: broken-paper\nhome: https://broken.example/\nlanguagez: [ru]\n"
+    )
+    (sources_dir / "fine.yaml").write_text("name: fine-paper\nhome: https://fine.example/\n")
+
+    result = newsmon("sources", "list")
+
+    assert result.exit_code == 0
+    error = next(line for line in result.stderr.splitlines() if "broken.yaml" in line)
+    assert "source broken-paper" in error and "field languagez" in error
+    assert "Traceback" not in result.stderr
+    assert "fine-paper" in result.stdout and "broken-paper" not in result.stdout
+
+
+def test_show_prints_the_definition_as_yaml(newsmon: Invoke, sources_dir: Path) -> None:
+    (sources_dir / "local.yaml").write_text(
+        "name: local-paper\nhome: https://local.example/\nlanguages: [ru, kk]\nmax_pages: 5\n"
+    )
+
+    result = newsmon("sources", "show", "local-paper")
+
+    assert result.exit_code == 0, result.output
+    definition = yaml.safe_load(result.stdout)
+    assert definition["name"] == "local-paper" and definition["home"] == "https://local.example/"
+    assert definition["languages"] == ["ru", "kk"] and definition["max_pages"] == 5
+
+
+def test_show_of_an_unknown_source_is_one_line(newsmon: Invoke) -> None:
+    result = newsmon("sources", "show", "no-such-paper")
+
+    assert result.exit_code == 1
+    assert "no source named 'no-such-paper'" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_add_writes_a_definition_that_loads_and_refuses_to_overwrite_it(
+    newsmon: Invoke, sources_dir: Path
+) -> None:
+    added = newsmon("sources", "add", "https://new-portal.example/", "--name", "new-portal")
+    assert added.exit_code == 0, added.output
+    written = yaml.safe_load((sources_dir / "new-portal.yaml").read_text())
+    assert written == {"name": "new-portal", "home": "https://new-portal.example/"}
+    assert "new-portal" in newsmon("sources", "list").stdout
+
+    again = newsmon("sources", "add", "https://new-portal.example/", "--name", "new-portal")
+    assert again.exit_code == 1 and "exists already" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "name", "says"),
+    [("ftp://portal.example/", None, "http(s) URL"), ("https://portal.example/", "Bad Name", "lower case")],
+)
+def test_add_rejects_a_bad_url_or_name_in_one_line(
+    newsmon: Invoke, url: str, name: str | None, says: str
+) -> None:
+    result = newsmon("sources", "add", url, *(("--name", name) if name else ()))
+
+    assert result.exit_code == 1
+    assert says in result.stderr and "Traceback" not in result.stderr
+
+
+def test_test_shows_what_a_portal_offers_samples_and_a_definition(
+    newsmon: Invoke, akimat: PortalServer
+) -> None:
+    result = newsmon("sources", "test", akimat.url + "/")
+
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert f"feeds: {akimat.url}/rss/ru.xml, {akimat.url}/rss/kk.xml" in out
+    assert "sitemaps: none found" in out
+    samples = [line.strip() for line in out.splitlines() if line.startswith(f"  {akimat.url}/")]
+    assert len(samples) == 5
+    assert out.count("    title: ") == 5 and out.count("    published: ") == 5
+    assert "    warnings: " in out  # at least one sample carries warnings to read
+    definition = yaml.safe_load(out.split("suggested definition:\n", 1)[1])
+    assert definition["feeds"] == [f"{akimat.url}/rss/ru.xml", f"{akimat.url}/rss/kk.xml"]
+    assert definition["home"] == akimat.url + "/"
+
+
+def test_test_by_name_uses_the_registered_definition(
+    newsmon: Invoke, sources_dir: Path, akimat: PortalServer
+) -> None:
+    (sources_dir / "akimat.yaml").write_text(
+        f"name: test-akimat\nhome: {akimat.url}/\nlanguages: [en]\nfeeds: [/rss/ru.xml]\n"
+    )
+
+    result = newsmon("sources", "test", "test-akimat", "-n", "2")
+
+    assert result.exit_code == 0, result.output
+    samples = [line for line in result.stdout.splitlines() if line.startswith(f"  {akimat.url}/ru/")]
+    assert len(samples) == 2
+    assert "is not one of en" in result.stdout  # the Russian samples contradict `languages: [en]`
+
+
+def test_test_of_neither_a_source_nor_a_url_is_one_line(newsmon: Invoke) -> None:
+    result = newsmon("sources", "test", "no-such-paper")
+
+    assert result.exit_code == 1
+    assert "neither a known source nor a URL" in result.stderr
