@@ -113,11 +113,11 @@ class Ingester:
     """Runs archive lines through normalise -> dedupe -> store, a batch at a time, and says what happened to
     each line (the report)."""
 
-    def __init__(self, deduplicator: Deduplicator, storer: Storer, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(self, deduplicator: Deduplicator, storer: Storer, batch_size: int | None = None) -> None:
         self.deduplicator = deduplicator
         self.storer = storer
         self.batches = BatchStorer(deduplicator, storer)
-        self.batch_size = batch_size
+        self.batch_size = batch_size or BATCH_SIZE
 
     def ingest(self, records: Iterable[Record], source: str | None = None) -> Iterator[list[dict[str, Any]]]:
         """Report lines, one list per batch, in input order."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import click
 
 from newsmon.cli import context
 
+PROGRESS_EVERY = 10_000  # lines between progress messages when stderr is not a terminal
 OUTCOMES = ("new", "copy", "version", "unchanged", "rejected")
 
 
@@ -46,11 +48,16 @@ def ingest(file: Path, source: str | None, report: Path | None, no_match: bool) 
     with file.open("rb") as handle:
         total = sum(1 for _ in handle)
     try:
-        with Progress(transient=True) as progress:
+        with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
             bar = progress.add_task(f"ingesting {file.name}", total=total)
             for batch in ingester.ingest(read_records(file), source):
                 lines.extend(batch)
                 progress.update(bar, completed=batch[-1]["line"])
+                if (
+                    progress.disable
+                    and len(lines) // PROGRESS_EVERY > (len(lines) - len(batch)) // PROGRESS_EVERY
+                ):
+                    click.echo(f"ingested {batch[-1]['line']}/{total} lines", err=True)
         final_stories(resources.repo, lines)  # stories merged during the run moved their articles
     finally:
         resources.close()
