@@ -120,8 +120,7 @@ def export(repo: Repository, request: ExportRequest, progress: Callable[[int], N
 def _write_jsonl(out: IO[str], rows: Iterator[dict[str, Any]], progress: Callable[[int], None] | None) -> int:
     count = 0
     for row in rows:
-        out.write(json.dumps(row, ensure_ascii=False))
-        out.write("\n")
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
         count += 1
         if progress and count % 1000 == 0:
             progress(1000)

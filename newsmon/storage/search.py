@@ -8,12 +8,26 @@ date is its publication time, or the time it was stored when the portal gave non
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Float, String, and_, cast, func, literal, literal_column, or_, select, table
+from sqlalchemy import (
+    Date,
+    Float,
+    String,
+    and_,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    type_coerce,
+)
 from sqlalchemy.sql import ColumnElement, Select, column
 
 from newsmon.storage.tables import ArticleRow
@@ -74,8 +88,12 @@ class Document:
     published: datetime | None
     stored_at: datetime
     version: int
-    date: datetime
     score: float = 0.0
+
+    @property
+    def date(self) -> datetime:
+        """The publication time, or the storing time when the portal gave none (as `article_date()`)."""
+        return self.published or self.stored_at
 
 
 _DOCUMENT_COLUMNS = (
@@ -88,8 +106,8 @@ _DOCUMENT_COLUMNS = (
     ARTICLES.c.title,
     ARTICLES.c.text,
     ARTICLES.c.description,
-    ARTICLES.c.authors,
-    ARTICLES.c.tags,
+    type_coerce(ARTICLES.c.authors, String),  # decoded in _document only when not empty
+    type_coerce(ARTICLES.c.tags, String),
     ARTICLES.c.section,
     ARTICLES.c.published_at,
     ARTICLES.c.stored_at,
@@ -99,8 +117,15 @@ _DOCUMENT_COLUMNS = (
 
 def _document(row: Any) -> Document:
     values = list(row)
-    values[9], values[10] = tuple(values[9] or ()), tuple(values[10] or ())
+    values[9], values[10] = _string_list(values[9]), _string_list(values[10])
     return Document(*values)
+
+
+def _string_list(value: Any) -> tuple[str, ...]:
+    """A JSON list column: text on SQLite (skip json.loads for the common "[]"), a list on PostgreSQL."""
+    if not value or value == "[]":
+        return ()
+    return tuple(json.loads(value) if isinstance(value, str) else value)
 
 
 def article_date() -> ColumnElement[datetime]:
@@ -140,22 +165,24 @@ class SearchQueries:
         return "postgresql" if self.engine.dialect.name == "postgresql" else "sqlite"
 
     # --- building blocks ------------------------------------------------------------------------
-    def _base(self, selection: ArticleSelection, *columns: Any) -> tuple[Select[Any], ColumnElement[float]]:
-        """SELECT columns + score FROM articles (joined to the index) WHERE the selection holds."""
+    def _base(
+        self, selection: ArticleSelection, *columns: Any, scored: bool = True
+    ) -> tuple[Select[Any], ColumnElement[float]]:
+        """SELECT columns (+ score) FROM articles (joined to the index) WHERE the selection holds."""
         conditions = self._filters(selection)
         if selection.match is None:
             score: ColumnElement[float] = literal(0.0, Float)
-            query = select(*columns, score.label("score")).select_from(ARTICLES)
+            query = select(*columns, *_score(score, scored)).select_from(ARTICLES)
         elif self.full_text_dialect == "postgresql":
             vector = literal_column("articles.search_vector")
             tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), literal(selection.match, String))
             score = cast(-func.ts_rank(vector, tsquery), Float)
-            query = select(*columns, score.label("score")).select_from(ARTICLES)
+            query = select(*columns, *_score(score, scored)).select_from(ARTICLES)
             conditions.append(vector.op("@@")(tsquery))
         else:
             score = cast(func.bm25(literal_column("articles_fts")), Float)
             joined = FTS_TABLE.join(ARTICLES, ARTICLES.c.id == FTS_TABLE.c.rowid)
-            query = select(*columns, score.label("score")).select_from(joined)
+            query = select(*columns, *_score(score, scored)).select_from(joined)
             conditions.append(literal_column("articles_fts").op("MATCH")(literal(selection.match, String)))
         return query.where(and_(*conditions)), score
 
@@ -222,14 +249,14 @@ class SearchQueries:
         with self.session() as s:
             for i in range(0, len(article_ids), 500):
                 chunk = list(article_ids[i : i + 500])
-                query, _ = self._base(selection, *_DOCUMENT_COLUMNS, article_date().label("date"))
+                query, _ = self._base(selection, *_DOCUMENT_COLUMNS)
                 for row in s.execute(query.where(ARTICLES.c.id.in_(chunk))):
                     out.append(_document(row))
         return out
 
     # --- counts and streams ---------------------------------------------------------------------
     def count_selected(self, selection: ArticleSelection) -> int:
-        query, _ = self._base(selection, ARTICLES.c.id)
+        query, _ = self._base(selection, ARTICLES.c.id, scored=False)
         with self.session() as s:
             return int(s.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
@@ -241,7 +268,7 @@ class SearchQueries:
             raise ValueError(f"period must be one of {PERIODS}, got {by!r}")
         bucket = self.period_start(by)
         source = ARTICLES.c.source if per_source else literal(None, String)
-        query, _ = self._base(selection, bucket.label("period"), source.label("src"))
+        query, _ = self._base(selection, bucket.label("period"), source.label("src"), scored=False)
         inner = query.subquery()
         counted = (
             select(inner.c.period, inner.c.src, func.count())
@@ -261,15 +288,15 @@ class SearchQueries:
             return func.date(when, "-6 days", "weekday 1")
         return func.date(when)
 
-    def iter_selected(self, selection: ArticleSelection, batch_size: int = 2000) -> Iterator[Document]:
+    def iter_selected(self, selection: ArticleSelection, batch_size: int = 5000) -> Iterator[Document]:
         """Every selected article in id order, in constant memory.
 
         PostgreSQL streams one query through a server-side cursor; SQLite reads id-ordered chunks, each in
         a short transaction of its own, so a long export never holds the database lock.
         """
-        columns = (*_DOCUMENT_COLUMNS, article_date().label("date"))
+        columns = _DOCUMENT_COLUMNS
         if self.full_text_dialect == "postgresql":
-            query, _ = self._base(selection, *columns)
+            query, _ = self._base(selection, *columns, scored=False)
             with self.engine.connect() as conn:
                 result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(
                     query.order_by(ARTICLES.c.id)
@@ -278,9 +305,11 @@ class SearchQueries:
                     yield _document(row)
             return
         last = 0
+        # Keyset on the index's own rowid when there is a MATCH, so each chunk starts where the last ended.
+        key = FTS_TABLE.c.rowid if selection.match is not None else ARTICLES.c.id
         while True:
-            query, _ = self._base(selection, *columns)
-            query = query.where(ARTICLES.c.id > last).order_by(ARTICLES.c.id).limit(batch_size)
+            query, _ = self._base(selection, *columns, scored=False)
+            query = query.where(key > last).order_by(key).limit(batch_size)
             with self.session() as s:
                 rows = s.execute(query).all()
             for row in rows:
@@ -288,6 +317,10 @@ class SearchQueries:
             if len(rows) < batch_size:
                 return
             last = rows[-1].id
+
+
+def _score(score: ColumnElement[float], scored: bool) -> tuple[Any, ...]:
+    return (score.label("score"),) if scored else ()
 
 
 def _as_date(value: Any) -> date:
