@@ -47,16 +47,16 @@ class Pages:
         self.env.globals["highlighted_snippet"] = highlighted_snippet
         self.env.globals["mark_spans"] = mark_spans
 
-    def render(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    def render(self, request: Request, name: str, http_status: int = 200, **context: Any) -> HTMLResponse:
         token = getattr(request.state, "token", None)
         html = self.env.get_template(name).render(request=request, token=token, **context)
-        return HTMLResponse(html, status_code=status)
+        return HTMLResponse(html, status_code=http_status)
 
     def error(
         self, request: Request, status: int, message: str, field: str | None, headers: dict[str, str]
     ) -> HTMLResponse:
         response = self.render(
-            request, "error.html", status=status, status_code=status, message=message, field=field
+            request, "error.html", http_status=status, status_code=status, message=message, field=field
         )
         response.headers.update(headers)
         return response

@@ -42,7 +42,7 @@ async def login(request: Request) -> Response:
     if token is None:
         message = "this token is not known or was revoked" if secret else "paste a token"
         return request.app.state.pages.render(
-            request, "login.html", status=401, next_path=target, message=message
+            request, "login.html", http_status=401, next_path=target, message=message
         )
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(

@@ -39,7 +39,7 @@ def _form_of(item: Watch | None) -> dict[str, str]:
 
 def _watch_in(form: dict[str, str]) -> WatchIn:
     """The form's fields as a checked WatchIn; a 400 naming the first bad field otherwise."""
-    data: dict[str, Any] = {key: form[key] for key in ("name", "query", "mode")}
+    data: dict[str, Any] = {"name": form["name"], "query": form["query"], "mode": form["mode"] or "instant"}
     for key in ("digest_at", "quiet_hours"):
         data[key] = form[key] or None
     for key in LIST_FIELDS:
@@ -59,7 +59,7 @@ def _render_form(request: Request, form: dict[str, str], watch_id: int | None, *
     return request.app.state.pages.render(
         request,
         "watch_form.html",
-        status=status,
+        http_status=status,
         form=form,
         watch_id=watch_id,
         modes=MODES,

@@ -58,7 +58,7 @@ def search_page(
             context["results"] = [(r, *split_marked(r.snippet)) for r in page.results]
             if page.next_cursor:
                 context["next_url"] = "/search?" + urlencode({**form, "cursor": page.next_cursor})
-    return request.app.state.pages.render(request, "search.html", status=status, **context)
+    return request.app.state.pages.render(request, "search.html", http_status=status, **context)
 
 
 @router.get("/articles/{article_id}")
@@ -115,4 +115,4 @@ def trends_page(
         except ApiError as exc:
             context.update(message=exc.message, field=exc.field)
             status = exc.status
-    return request.app.state.pages.render(request, "trends.html", status=status, **context)
+    return request.app.state.pages.render(request, "trends.html", http_status=status, **context)

@@ -1,0 +1,80 @@
+"""`newsmon tokens` and `newsmon serve`: make a token, use it against the served API, revoke it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.cli.test_errors import newsmon
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"NEWSMON_DATA_DIR": str(tmp_path / "data"), "NEWSMON_DATABASE_URL": "", "NEWSMON_REDIS_URL": ""}
+
+
+def test_create_prints_the_secret_once_list_never_shows_it(tmp_path: Path, env: dict[str, str]) -> None:
+    made = newsmon("tokens", "create", "analyst", "--role", "editor", env=env, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    secret = made.stdout.strip()
+    assert secret.startswith("nm_") and len(secret) > 40
+    listed = newsmon("tokens", "list", env=env, cwd=tmp_path)
+    assert "analyst" in listed.stdout and "editor" in listed.stdout and "active" in listed.stdout
+    assert secret not in listed.stdout
+    again = newsmon("tokens", "create", "analyst", env=env, cwd=tmp_path)
+    assert again.returncode == 1 and "exists" in again.stderr and "Traceback" not in again.stderr
+    assert newsmon("tokens", "revoke", "analyst", env=env, cwd=tmp_path).returncode == 0
+    assert "revoked" in newsmon("tokens", "list", env=env, cwd=tmp_path).stdout
+    missing = newsmon("tokens", "revoke", "analyst", env=env, cwd=tmp_path)
+    assert missing.returncode == 1 and "no active token" in missing.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def served(tmp_path: Path, env: dict[str, str]) -> Iterator[tuple[str, str]]:
+    secret = newsmon("tokens", "create", "reader", env=env, cwd=tmp_path).stdout.strip()
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsmon.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, **env},
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            process.terminate()
+            pytest.fail(f"newsmon serve did not start: {process.communicate(timeout=10)[1].decode()[-2000:]}")
+        yield base, secret
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_serve_answers_with_a_token_made_by_the_cli(served: tuple[str, str]) -> None:
+    base, secret = served
+    assert httpx.get(f"{base}/api/articles", params={"query": "Тараз"}).status_code == 401
+    response = httpx.get(
+        f"{base}/api/articles", params={"query": "Тараз"}, headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert response.status_code == 200 and response.json()["results"] == []
