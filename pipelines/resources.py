@@ -5,10 +5,14 @@ Opened once per crawl process (in `open_spider`, never at import) and closed whe
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from newsmon.config import Settings, get_settings
@@ -25,6 +29,81 @@ from pipelines.outbox import MatchQueue
 log = logging.getLogger(__name__)
 
 
+SNAPSHOT_FILE = "near-duplicate-index.npz"
+SNAPSHOT_META = "near-duplicate-index.json"
+CATCH_UP_PAGE = 2000  # articles read and fingerprinted at a time
+
+
+@dataclass
+class IndexSnapshot:
+    """A MemoryIndex saved in the data directory, and the last article id it holds.
+
+    A crawl process loads it and fingerprints only the articles stored after that id (by any process),
+    instead of every article of the window; it is saved again when the process closes.
+    """
+
+    directory: Path
+    database: str
+    last_id: int = 0
+    # When the index was last rebuilt from scratch: a snapshot older than the dedupe window is rebuilt
+    # (articles stored in the window only), which bounds its size as a fresh rebuild would.
+    built_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def path(self) -> Path:
+        return self.directory / SNAPSHOT_FILE
+
+    def load(self, newest_id: int, rebuild_before: datetime) -> MemoryIndex | None:
+        """The saved index when it belongs to this database and is not ahead of it; else None."""
+        try:
+            meta = json.loads((self.directory / SNAPSHOT_META).read_text(encoding="utf-8"))
+            stat = self.path.stat()
+            if (meta["database"], meta["size"], meta["mtime_ns"]) != (
+                self.database,
+                stat.st_size,
+                stat.st_mtime_ns,
+            ):
+                log.info(
+                    "near-duplicate snapshot %s is for another database or was changed; rebuilding", self.path
+                )
+                return None
+            if not 0 <= int(meta["last_id"]) <= newest_id:
+                log.info("near-duplicate snapshot %s is ahead of the database; rebuilding", self.path)
+                return None
+            built_at = datetime.fromisoformat(meta["built_at"])
+            if built_at < rebuild_before:
+                log.info("near-duplicate snapshot %s is older than the window; rebuilding", self.path)
+                return None
+            index = MemoryIndex.load(self.path)
+        except FileNotFoundError:
+            return None
+        except (OSError, KeyError, TypeError, ValueError) as exc:
+            log.warning("near-duplicate snapshot %s unusable (%s); rebuilding", self.path, exc)
+            return None
+        self.last_id, self.built_at = int(meta["last_id"]), built_at
+        return index
+
+    def save(self, index: MemoryIndex, last_id: int) -> None:
+        """Write the index, then the metadata naming it, each atomically (a crash leaves the old pair or a
+        pair that fails the size check and is rebuilt)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f".{SNAPSHOT_FILE}.{os.getpid()}.tmp")
+        index.save(partial)
+        os.replace(partial, self.path)
+        stat = self.path.stat()
+        meta = {
+            "database": self.database,
+            "last_id": last_id,
+            "built_at": self.built_at.isoformat(),
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+        }
+        partial_meta = self.directory / f".{SNAPSHOT_META}.{os.getpid()}.tmp"
+        partial_meta.write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(partial_meta, self.directory / SNAPSHOT_META)
+        self.last_id = last_id
+
+
 @dataclass
 class PipelineResources:
     settings: Settings
@@ -32,35 +111,61 @@ class PipelineResources:
     index: NearDuplicateIndex
     detector: NearDuplicateDetector
     queue: MatchQueue | None
+    snapshot: IndexSnapshot | None = None
 
     def close(self) -> None:
         if self.queue is not None:
             self.queue.close()
+        if self.snapshot is not None and isinstance(self.index, MemoryIndex):
+            try:
+                catch_up(self.index, self.repo, self.snapshot, self.settings)
+            except Exception:  # the next process rebuilds what this one could not save
+                log.exception("could not save the near-duplicate snapshot %s", self.snapshot.path)
 
 
-def open_index(settings: Settings, repo: Repository) -> NearDuplicateIndex:
-    """Redis-backed and shared by every worker when Redis is configured; else rebuilt from the database."""
+def _window_start(settings: Settings) -> datetime:
+    return datetime.now(UTC) - timedelta(days=settings.dedupe_window_days * 2)
+
+
+def catch_up(index: MemoryIndex, repo: Repository, snapshot: IndexSnapshot, settings: Settings) -> int:
+    """Index the articles stored after the snapshot (skipping those this process indexed itself), then save
+    the snapshot. Returns how many articles were fingerprinted."""
+    keys = repo.article_keys_after(snapshot.last_id, _window_start(settings))
+    missing = [article_id for article_id, url in keys if url not in index]
+    added = 0
+    for i in range(0, len(missing), CATCH_UP_PAGE):
+        for _id, url, text, title, lang, published in repo.fingerprint_rows(missing[i : i + CATCH_UP_PAGE]):
+            index.add(url, fingerprint(text, title=title, lang=lang, published=published))
+            added += 1
+    last_id = max(snapshot.last_id, keys[-1][0] if keys else 0)
+    if added or last_id != snapshot.last_id or not snapshot.path.exists():
+        snapshot.save(index, last_id)
+    return added
+
+
+def open_index(settings: Settings, repo: Repository) -> tuple[NearDuplicateIndex, IndexSnapshot | None]:
+    """Redis-backed and shared by every worker when Redis is configured; else the snapshot in the data
+    directory brought up to date from the database (or, without one, rebuilt from it)."""
     if settings.effective_redis_url:
-        return RedisIndex(settings.effective_redis_url, prefix="newsmon:neardup")
-    index = MemoryIndex()
-    since = datetime.now(UTC) - timedelta(days=settings.dedupe_window_days * 2)
-    rows = repo.recent_fingerprint_rows(since)
-    index.rebuild(
-        (url, fingerprint(text, title=title, lang=lang, published=published))
-        for url, text, title, lang, published in rows
-    )
-    log.info("near-duplicate index rebuilt from %d stored articles", len(rows))
-    return index
+        return RedisIndex(settings.effective_redis_url, prefix="newsmon:neardup"), None
+    database = hashlib.sha256(settings.effective_database_url.encode()).hexdigest()[:16]
+    snapshot = IndexSnapshot(settings.data_dir, database)
+    index = snapshot.load(repo.last_article_id(), _window_start(settings))
+    if index is None:
+        index, snapshot.last_id, snapshot.built_at = MemoryIndex(), 0, datetime.now(UTC)
+    added = catch_up(index, repo, snapshot, settings)
+    log.info("near-duplicate index: %d articles, %d fingerprinted now", len(index), added)
+    return index, snapshot
 
 
 def build_resources(settings: Settings, *, enqueue: bool = True) -> PipelineResources:
     repo = open_repository(settings)
-    index = open_index(settings, repo)
+    index, snapshot = open_index(settings, repo)
     detector = NearDuplicateDetector(
         index, threshold=settings.dedupe_threshold, window_days=settings.dedupe_window_days
     )
     queue = MatchQueue(settings.effective_broker_url) if enqueue else None
-    return PipelineResources(settings, repo, index, detector, queue)
+    return PipelineResources(settings, repo, index, detector, queue, snapshot)
 
 
 @lru_cache(maxsize=4)

@@ -116,27 +116,33 @@ class StoryQueries:
             final = _final_story(s, story_id)
             return None if final == story_id else final
 
-    def fingerprint_rows_after(
-        self, after_id: int, since: datetime | None = None
-    ) -> list[tuple[int, str, str, str | None, str | None, datetime | None]]:
-        """(id, canonical URL, text, title, language, published) of articles stored after `after_id`, to
-        bring a saved near-duplicate index up to date."""
+    def article_keys_after(self, after_id: int, since: datetime | None = None) -> list[tuple[int, str]]:
+        """(id, canonical URL) of articles stored after `after_id` (and since a time), oldest first."""
         with self.session() as s:
-            query = (
-                select(
+            query = select(ArticleRow.id, ArticleRow.canonical_url).where(ArticleRow.id > after_id)
+            if since is not None:
+                query = query.where(ArticleRow.stored_at >= since)
+            return [(i, url) for i, url in s.execute(query.order_by(ArticleRow.id))]
+
+    def fingerprint_rows(
+        self, article_ids: Sequence[int]
+    ) -> list[tuple[int, str, str, str | None, str | None, datetime | None]]:
+        """(id, canonical URL, text, title, language, published) of the given articles, to fingerprint them
+        for a near-duplicate index."""
+        ids = list(article_ids)
+        out: list[tuple[int, str, str, str | None, str | None, datetime | None]] = []
+        with self.session() as s:
+            for i in range(0, len(ids), CHUNK):
+                query = select(
                     ArticleRow.id,
                     ArticleRow.canonical_url,
                     ArticleRow.text,
                     ArticleRow.title,
                     ArticleRow.language,
                     ArticleRow.published_at,
-                )
-                .where(ArticleRow.id > after_id)
-                .order_by(ArticleRow.id)
-            )
-            if since is not None:
-                query = query.where(ArticleRow.stored_at >= since)
-            return [tuple(row) for row in s.execute(query)]  # type: ignore[misc]
+                ).where(ArticleRow.id.in_(ids[i : i + CHUNK]))
+                out.extend(tuple(row) for row in s.execute(query.order_by(ArticleRow.id)))  # type: ignore[misc]
+        return out
 
     def last_article_id(self) -> int:
         with self.session() as s:

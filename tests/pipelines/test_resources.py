@@ -1,0 +1,110 @@
+"""The embedded near-duplicate index: a snapshot in the data directory plus catch-up of newer articles."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from newsmon.config import Settings
+from newsmon.storage import Repository
+from pipelines.dedupe import Deduplicator
+from pipelines.resources import SNAPSHOT_FILE, build_resources, open_index
+from tests.pipelines.conftest import article, sentences
+
+
+@pytest.fixture
+def settings(tmp_path: Path, sqlite_url: str, repo_on_sqlite: Repository) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=sqlite_url,
+        broker_url=f"sqla+sqlite:///{tmp_path / 'broker.db'}",
+    )
+
+
+@pytest.fixture
+def repo_on_sqlite(sqlite_url: str) -> Repository:
+    from newsmon.storage.migrate import upgrade
+
+    repository = Repository.from_url(sqlite_url)
+    upgrade(repository.engine)
+    return repository
+
+
+def store(repo: Repository, url: str, text: str) -> None:
+    item, _ = Deduplicator.prepare(article(url, text))
+    repo.store_article(item)
+
+
+def fingerprinted(caplog: pytest.LogCaptureFixture) -> int:
+    message = next(r.getMessage() for r in reversed(caplog.records) if "fingerprinted now" in r.getMessage())
+    return int(message.split(", ")[1].split()[0])
+
+
+def test_snapshot_is_written_and_later_processes_fingerprint_only_newer_articles(
+    settings: Settings, repo_on_sqlite: Repository, conference_text: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="pipelines.resources")
+    parts = sentences(conference_text)
+    for n in range(3):
+        store(repo_on_sqlite, f"https://a.kz/{n}", " ".join(parts[n * 5 : n * 5 + 5]))
+
+    index, snapshot = open_index(settings, repo_on_sqlite)
+    assert len(index) == 3 and fingerprinted(caplog) == 3
+    assert (settings.data_dir / SNAPSHOT_FILE).exists() and snapshot is not None and snapshot.last_id == 3
+
+    store(repo_on_sqlite, "https://b.kz/copy", conference_text)  # stored by another process
+    index, _ = open_index(settings, repo_on_sqlite)
+
+    assert fingerprinted(caplog) == 1
+    assert all(f"https://a.kz/{n}" in index for n in range(3))
+    assert "https://b.kz/copy" in {c.key for c in index.query(_fp(conference_text))}
+
+
+def test_resources_save_what_the_process_stored_when_closed(
+    settings: Settings, repo_on_sqlite: Repository, conference_text: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="pipelines.resources")
+    resources = build_resources(settings, enqueue=False)
+    deduplicator = Deduplicator(resources.repo, resources.detector)
+    from pipelines.store import Storer
+
+    Storer(resources.repo, resources.index, None, deduplicator).store(
+        deduplicator.decide(article("https://a.kz/1", conference_text))
+    )
+    resources.close()
+
+    open_index(settings, repo_on_sqlite)
+
+    assert fingerprinted(caplog) == 0  # the closing process saved its article in the snapshot
+
+
+def test_a_snapshot_of_another_database_or_a_broken_file_is_rebuilt(
+    settings: Settings,
+    repo_on_sqlite: Repository,
+    conference_text: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="pipelines.resources")
+    store(repo_on_sqlite, "https://a.kz/1", conference_text)
+    open_index(settings, repo_on_sqlite)
+    other = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'other.db'}"})
+    other_repo = Repository.from_url(other.effective_database_url)
+    from newsmon.storage.migrate import upgrade
+
+    upgrade(other_repo.engine)
+    index, _ = open_index(other, other_repo)
+    assert len(index) == 0  # nothing of the first database leaks into the second
+
+    (settings.data_dir / SNAPSHOT_FILE).write_bytes(b"not an index")
+    index, _ = open_index(settings, repo_on_sqlite)
+
+    assert len(index) == 1 and fingerprinted(caplog) == 1
+
+
+def _fp(text: str):
+    from pipelines.near_duplicate import fingerprint
+
+    return fingerprint(text, title="Конференция в Таразе", lang="ru")
