@@ -166,7 +166,7 @@ def _supervise(
         log_path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with sigterm_interrupts():
-                code, supervision = run_child(command, settings, log_path)
+                code, supervision = run_child(command, settings, log_path, browser=source.render)
         except CrawlInterrupted:
             stats = read_stats(stats_file)
             return "interrupted", "worker shutdown", stats

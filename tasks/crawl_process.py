@@ -28,6 +28,8 @@ from newsmon.config import Settings
 log = logging.getLogger(__name__)
 GRACE_SECONDS = 20
 PR_SET_PDEATHSIG = 1
+MEMORY_CHECK_SECONDS = 2
+BACKSTOP_FACTOR = 4  # address space reserved is well above the resident memory the cap measures
 MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "failed to map segment", "std::bad_alloc")
 
 
@@ -35,10 +37,24 @@ class CrawlInterrupted(Exception):
     """The worker is shutting down; the crawl was stopped cleanly."""
 
 
-def _child_setup(megabytes: int) -> Callable[[], None]:
+def memory_settings(settings: Settings) -> list[str]:
+    """Scrapy's memory-usage extension closes the crawl cleanly (stats written) when its RSS passes the cap."""
+    values = {
+        "MEMUSAGE_ENABLED": "1",
+        "MEMUSAGE_LIMIT_MB": str(settings.crawl_memory_mb),
+        "MEMUSAGE_CHECK_INTERVAL_SECONDS": str(MEMORY_CHECK_SECONDS),
+    }
+    return [part for key, value in values.items() for part in ("-s", f"{key}={value}")]
+
+
+def _child_setup(megabytes: int | None) -> Callable[[], None]:
+    """In the child before exec: an address-space backstop (not for browsers, which reserve far more than they
+    use) and a signal when the supervising process dies."""
+
     def apply() -> None:
-        limit = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        if megabytes is not None:
+            limit = megabytes * BACKSTOP_FACTOR * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         with contextlib.suppress(OSError, AttributeError):  # Linux only: die with the supervising process
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -73,16 +89,18 @@ def _stop(child: subprocess.Popen[bytes]) -> None:
         child.wait()
 
 
-def run_child(command: list[str], settings: Settings, log_path: Path) -> tuple[int | None, str]:
+def run_child(
+    command: list[str], settings: Settings, log_path: Path, *, browser: bool = False
+) -> tuple[int | None, str]:
     """Run the crawl process; returns (exit code, `finished` or `timeout`). Raises CrawlInterrupted on SIGTERM."""
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawlers.settings"}
     with log_path.open("wb") as log_file:
         child = subprocess.Popen(
-            command,
+            command + memory_settings(settings),
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
-            preexec_fn=_child_setup(settings.crawl_memory_mb),
+            preexec_fn=_child_setup(None if browser else settings.crawl_memory_mb),
         )
         try:
             return child.wait(timeout=settings.crawl_time_limit), "finished"
@@ -115,7 +133,9 @@ def crawl_status(
         return "ok", reason
     if reason in {"shutdown", "cancelled"}:
         return "interrupted", reason
-    if code != 0 and any(sign in _log_tail(log_path) for sign in MEMORY_SIGNS):
+    if reason == "memusage_exceeded" or (
+        code != 0 and any(sign in _log_tail(log_path) for sign in MEMORY_SIGNS)
+    ):
         return "failed", f"memory cap of {settings.crawl_memory_mb} MiB exceeded"
     if code is not None and code < 0:
         return "failed", f"killed by signal {-code}"

@@ -1,0 +1,210 @@
+"""The crawl task under faults, with real processes: a portal that hangs, a crawl over its memory cap, a worker
+stopped with SIGTERM and one killed outright. Each run is recorded with its reason and the lock is freed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from newsmon.models import Source
+from newsmon.storage import Repository
+from newsmon.storage.migrate import upgrade
+from tests.conftest import ROOT
+from tests.fixtures.portal_builder import SAMPLE, build_portal
+from tests.newsmon_env import newsmon_settings
+
+
+class HangingPortal(ThreadingHTTPServer):
+    """Serves a feed-backed portal whose article pages never answer (until the test ends)."""
+
+    daemon_threads = True
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(("127.0.0.1", 0), partial(_HangingHandler, directory=str(root)))
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        self.release = threading.Event()
+        self.article_requests = 0
+
+
+class _HangingHandler(SimpleHTTPRequestHandler):
+    server: HangingPortal
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/news/"):
+            self.server.article_requests += 1
+            self.server.release.wait(120)
+        super().do_GET()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Iterator[HangingPortal]:
+    root = tmp_path / "portal"
+    root.mkdir()
+    server = HangingPortal(root)
+    build_portal(
+        root, server.url, "Портал", [("conference", "Конференция", SAMPLE.read_text(encoding="utf-8"))]
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.release.set()
+    server.shutdown()
+    server.server_close()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def prepare(database_url: str, portal: HangingPortal) -> Repository:
+    repo = Repository.from_url(database_url)
+    upgrade(repo.engine)
+    repo.upsert_source(Source(name="portal", home=portal.url + "/", feeds=(portal.url + "/rss.xml",)))
+    return repo
+
+
+def crawl_env(tmp_path: Path, database_url: str, **values: str) -> dict[str, str]:
+    env = {"NEWSMON_DATA_DIR": str(tmp_path / "data"), "NEWSMON_DATABASE_URL": database_url}
+    env.update({f"NEWSMON_{k.upper()}": v for k, v in values.items()})
+    return env
+
+
+def lock_is_free(repo: Repository) -> bool:
+    if not repo.acquire_lock("crawl:portal", "the-test", timedelta(seconds=1)):
+        return False
+    repo.release_lock("crawl:portal", "the-test")
+    return True
+
+
+def start_crawl_process(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+    """A process standing in for a worker: it runs the crawl task in its main thread, as a pool process does."""
+    code = (
+        "from tasks.crawl import CrawlOptions, crawl_source\n"
+        "crawl_source('portal', CrawlOptions(since='36500d', enqueue_matching=False))\n"
+    )
+    log = (cwd / "worker.log").open("wb")
+    return subprocess.Popen(
+        [sys.executable, "-c", code],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def crawl_processes(data_dir: Path) -> list[int]:
+    """Scrapy processes started for this test (found by the data directory in their environment)."""
+    found = []
+    marker = f"NEWSMON_DATA_DIR={data_dir}".encode()
+    for entry in Path("/proc").iterdir():
+        try:
+            if (
+                entry.name.isdigit()
+                and b"scrapy" in (entry / "cmdline").read_bytes()
+                and marker in (entry / "environ").read_bytes().split(b"\0")
+            ):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_hanging_portal_is_stopped_at_the_time_limit(
+    portal: HangingPortal, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tasks.crawl import CrawlOptions, crawl_source
+
+    values = {"database_url": sqlite_url, "crawl_time_limit": "10", "download_timeout": "100"}
+    with newsmon_settings(monkeypatch, tmp_path / "data", **values):
+        repo = prepare(sqlite_url, portal)
+        result = crawl_source("portal", CrawlOptions(since="36500d", enqueue_matching=False))
+        assert (result["status"], result["reason"]) == ("timeout", "time limit of 10s reached")
+        run = repo.recent_runs("portal")[0]
+        assert run.status == "timeout" and run.finished_at is not None
+        assert lock_is_free(repo)
+        schedule = repo.source_schedule("portal")
+        assert schedule is not None and schedule.next_run_at is not None  # the next tick runs it again
+        assert schedule.next_run_at > datetime.now(UTC)
+
+
+def test_a_crawl_over_its_memory_cap_is_recorded_as_such(
+    portal: HangingPortal, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tasks.crawl import CrawlOptions, crawl_source
+
+    with newsmon_settings(monkeypatch, tmp_path / "data", database_url=sqlite_url, crawl_memory_mb="64"):
+        repo = prepare(sqlite_url, portal)
+        result = crawl_source("portal", CrawlOptions(since="36500d", enqueue_matching=False))
+        assert result["status"] == "failed" and result["reason"] == "memory cap of 64 MiB exceeded"
+        assert repo.recent_runs("portal")[0].finish_reason == "memory cap of 64 MiB exceeded"
+        assert lock_is_free(repo)
+
+
+def test_sigterm_stops_the_crawl_cleanly_and_records_it_interrupted(
+    portal: HangingPortal, postgres_url: str, tmp_path: Path
+) -> None:
+    database_url = postgres_url
+    repo = prepare(database_url, portal)
+    worker = start_crawl_process(crawl_env(tmp_path, database_url, crawl_time_limit="120"), tmp_path)
+    try:
+        assert wait_for(lambda: portal.article_requests > 0), (tmp_path / "worker.log").read_text()
+        assert not lock_is_free(repo)
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+    finally:
+        worker.kill()
+    run = repo.recent_runs("portal")[0]
+    assert (run.status, run.finish_reason) == ("interrupted", "worker shutdown")
+    assert lock_is_free(repo)
+    schedule = repo.source_schedule("portal")
+    assert schedule is not None and schedule.next_run_at is not None
+    assert schedule.next_run_at <= datetime.now(UTC)  # due at the next tick, going on from what was stored
+    assert wait_for(lambda: not crawl_processes(tmp_path / "data"), 30)
+    repo.dispose()
+
+
+def test_a_killed_worker_leaves_a_lease_that_runs_out_and_a_run_the_tick_closes(
+    portal: HangingPortal, postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database_url = postgres_url
+    repo = prepare(database_url, portal)
+    worker = start_crawl_process(crawl_env(tmp_path, database_url, crawl_time_limit="15"), tmp_path)
+    try:
+        assert wait_for(lambda: portal.article_requests > 0), (tmp_path / "worker.log").read_text()
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        worker.kill()
+    # The crawl process dies with its supervisor instead of running on unsupervised.
+    assert wait_for(lambda: not crawl_processes(tmp_path / "data"), 30)
+    assert not lock_is_free(repo)
+    assert repo.recent_runs("portal")[0].status == "running"
+    assert wait_for(lambda: lock_is_free(repo), 40)  # the 15 s lease ran out
+    from tasks.scheduling import schedule_crawls
+
+    with newsmon_settings(monkeypatch, tmp_path / "data", database_url=database_url, crawl_time_limit="15"):
+        enqueued: list[str] = []
+        later = datetime.now(UTC) + timedelta(minutes=10)
+        schedule_crawls(later, lambda name, expires: enqueued.append(name))
+    run = repo.recent_runs("portal")[0]
+    assert (run.status, run.finish_reason) == ("interrupted", "worker lost")
+    assert enqueued == ["portal"]  # the claim of the lost crawl ran out too: the next tick runs it
+    repo.dispose()
