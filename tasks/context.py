@@ -33,13 +33,13 @@ def repository() -> Repository:
 
 
 def matcher() -> WatchMatcher:
-    """The matcher for the current set of enabled watches; rebuilt when any watch changed."""
+    """The matcher for the current set of enabled watches and aliases; rebuilt when any changed."""
     repo = repository()
     version = repo.watches_version()
     with _lock:
         if _state.matcher is None or _state.matcher_version != version:
             watches = repo.list_watches(enabled_only=True)
-            _state.matcher = WatchMatcher.build(watches)
+            _state.matcher = WatchMatcher.build(watches, repo.list_aliases())
             _state.matcher_version = version
         return _state.matcher
 

@@ -12,10 +12,11 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from newsmon.config import get_settings
+from newsmon.models import Alert
 from tasks import context
 from tasks.app import app
-from tasks.channels import DeliveryError, RateLimiter, send
-from tasks.messages import render_alert
+from tasks.channels import DeliveryError, Message, RateLimiter, send
+from tasks.messages import render_alert, render_digest
 
 log = logging.getLogger(__name__)
 SHORT_RETRY_SECONDS = 60  # retries due sooner than this are also enqueued right away with a countdown
@@ -31,7 +32,7 @@ def deliver_alert(alert_id: int, *, limiter: RateLimiter | None = None) -> str:
     """Send one alert once; returns its status afterwards (sent, pending, dead, or skipped)."""
     repo = context.repository()
     settings = get_settings()
-    alert = repo.claim_alert(alert_id)
+    alert = repo.claim_alert(alert_id, timedelta(seconds=settings.alert_lease_seconds))
     if alert is None:
         return "skipped"
     channel = repo.get_channel(alert.channel_id)
@@ -46,8 +47,10 @@ def deliver_alert(alert_id: int, *, limiter: RateLimiter | None = None) -> str:
             retry_at = datetime.now(UTC) + timedelta(seconds=wait)
             repo.mark_alert_failed(alert_id, "rate limited", retry_at=retry_at)
             return "pending"
-    watch = repo.get_watch(alert.watch_id) if alert.watch_id else None
-    message = render_alert(alert.payload, owner_tz=watch.timezone if watch else settings.timezone)
+    try:
+        message = render(alert)
+    except ValueError as exc:  # a payload no channel can send: retrying will not mend it
+        return _record_failure(alert_id, alert.attempts, channel.name, DeliveryError(str(exc), False))
     try:
         send(channel, message, idempotency_key=alert.idempotency_key)
     except DeliveryError as exc:
@@ -61,6 +64,22 @@ def deliver_alert(alert_id: int, *, limiter: RateLimiter | None = None) -> str:
     _append_jsonl(alert.payload, alert.idempotency_key)
     log.info("alert %s sent to channel %r", alert_id, channel.name)
     return "sent"
+
+
+def render(alert: Alert) -> Message:
+    """The message for an alert row: a match or ops alert, a digest, or a spike."""
+    payload = alert.payload
+    if alert.kind == "digest":
+        items = list(payload.get("items") or [])
+        owner_tz = str(payload.get("timezone") or get_settings().timezone)
+        return render_digest(str(payload.get("owner")), str(payload.get("period")), items, owner_tz=owner_tz)
+    watch = context.repository().get_watch(alert.watch_id) if alert.watch_id else None
+    owner_tz = watch.timezone if watch else get_settings().timezone
+    if alert.kind == "spike":
+        from tasks.spike import render_spike
+
+        return render_spike(payload, owner_tz=owner_tz)
+    return render_alert(payload, owner_tz=owner_tz)
 
 
 def _record_failure(alert_id: int, attempts: int, channel_name: str, exc: DeliveryError) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsmon.models import Channel, StoredArticle, Watch
-from newsmon.query import highlight_snippet
+from newsmon.query import MatchResult, highlight_snippet
 from newsmon.storage import NewAlert, Repository, WatchHit
 from tasks import context
 from tasks.app import app
@@ -27,6 +27,11 @@ def passes_filters(watch: Watch, article: StoredArticle, source_regions: dict[st
     if watch.languages and article.language not in watch.languages:
         return False
     return not (watch.regions and source_regions.get(article.source or "") not in watch.regions)
+
+
+def mention_count(result: MatchResult) -> int:
+    """How many times an article mentions a watch: matched places in its text plus in its title."""
+    return len(set(result.spans)) + len(set(result.title_spans))
 
 
 def in_quiet_hours(watch: Watch, now: datetime) -> datetime | None:
@@ -87,17 +92,24 @@ def match_article(
     watches: dict[int, Watch],
     channels: dict[str, Channel],
     regions: dict[str, str],
+    now: datetime | None = None,
 ) -> list[int]:
-    """Run the compiled matcher on one article; returns the ids of alerts created."""
+    """Run the compiled matcher on one article; returns the ids of alerts created.
+
+    A watch with `min_mentions` counts only when the article names it that often; below that it is not a
+    match at all, so a fuller copy of the story on another portal can still alert.
+    """
     hits_by_watch = context.matcher().match(
         article.text, lang=article.language, title=article.title, source=article.source
     )
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     already = repo.story_matched_by(article.story_id or 0) if hits_by_watch else set()
     hits = []
     for watch_id, result in hits_by_watch.items():
         watch = watches.get(watch_id)
         if watch is None or not passes_filters(watch, article, regions):
+            continue
+        if watch.min_mentions > 1 and mention_count(result) < watch.min_mentions:
             continue
         alerts: list[NewAlert] = []
         if watch_id not in already:
@@ -106,7 +118,9 @@ def match_article(
     return repo.record_matching(article.id, hits)
 
 
-def match_articles(article_ids: Sequence[int], *, enqueue: bool = True) -> list[int]:
+def match_articles(
+    article_ids: Sequence[int], *, enqueue: bool = True, now: datetime | None = None
+) -> list[int]:
     """Match a batch of stored articles; safe to run twice (matched articles are skipped)."""
     repo = context.repository()
     watches = {w.id: w for w in repo.list_watches(enabled_only=True)}
@@ -117,7 +131,7 @@ def match_articles(article_ids: Sequence[int], *, enqueue: bool = True) -> list[
         if article.matched:
             continue
         try:
-            created.extend(match_article(repo, article, watches, channels, regions))
+            created.extend(match_article(repo, article, watches, channels, regions, now))
         except Exception:
             log.exception(
                 "matching failed for article %s (%s); the sweeper will retry", article.id, article.url

@@ -13,6 +13,7 @@ from newsmon.config import get_settings
 
 SWEEP_SECONDS = 10.0
 HEALTH_SECONDS = 300.0
+ALERTS_TICK_SECONDS = 60.0  # digests at each owner's boundary, spikes once a day
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
@@ -27,6 +28,11 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": "newsmon.schedule_crawls",
             "schedule": tick,
             "options": {"expires": tick, "queue": "process"},
+        },
+        "alerts-tick": {
+            "task": "newsmon.alerts_tick",
+            "schedule": ALERTS_TICK_SECONDS,
+            "options": {"expires": ALERTS_TICK_SECONDS, "queue": "process"},
         },
         "check-health": {
             "task": "newsmon.check_health",

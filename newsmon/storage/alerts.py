@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,7 @@ from newsmon.storage.tables import (
     ArticleRow,
     ChannelRow,
     MatchRow,
+    WatchAliasRow,
     WatchRow,
 )
 
@@ -118,12 +119,14 @@ class AlertQueries:
             row = s.get(AlertRow, alert_id)
             return convert.alert(row) if row else None
 
-    def claim_alert(self, alert_id: int, lease: timedelta = timedelta(minutes=5)) -> Alert | None:
+    def claim_alert(
+        self, alert_id: int, lease: timedelta = timedelta(minutes=5), *, now: datetime | None = None
+    ) -> Alert | None:
         """Take a due pending alert for sending; None when it is sent, dead, held or leased by another."""
         with self.session() as s:
             query = select(AlertRow).where(AlertRow.id == alert_id).with_for_update(skip_locked=True)
             row = s.scalar(query)
-            now = utcnow()
+            now = now or utcnow()
             if row is None or row.status not in {"pending", "sending"}:
                 return None
             if row.next_attempt_at is not None and row.next_attempt_at > now:
@@ -151,12 +154,16 @@ class AlertQueries:
                 .values(status=status, last_error=error[:2000], next_attempt_at=retry_at)
             )
 
-    def due_alert_ids(self, limit: int = 500) -> list[int]:
-        """Pending alerts whose time has come, and sends whose lease ran out (a worker died mid-send)."""
+    def due_alert_ids(self, limit: int = 500, *, now: datetime | None = None) -> list[int]:
+        """Pending alerts whose time has come (retries, quiet hours over), and sends whose lease ran out
+        (a worker died mid-send)."""
         with self.session() as s:
             query = (
                 select(AlertRow.id)
-                .where(AlertRow.status.in_(["pending", "sending"]), AlertRow.next_attempt_at <= utcnow())
+                .where(
+                    AlertRow.status.in_(["pending", "sending"]),
+                    AlertRow.next_attempt_at <= (now or utcnow()),
+                )
                 .order_by(AlertRow.next_attempt_at)
                 .limit(limit)
             )
@@ -243,10 +250,73 @@ class AlertQueries:
             return [convert.watch(r) for r in s.scalars(query)]
 
     def watches_version(self) -> str:
-        """Changes whenever a watch is added, edited or removed: workers rebuild their matcher on change."""
+        """Changes whenever a watch or an alias is added, edited or removed: workers rebuild their matcher."""
         with self.session() as s:
             count, latest = s.execute(select(func.count(WatchRow.id), func.max(WatchRow.updated_at))).one()
-            return f"{count}:{latest.isoformat() if latest else '-'}"
+            aliases, changed = s.execute(
+                select(func.count(WatchAliasRow.name), func.max(WatchAliasRow.updated_at))
+            ).one()
+            stamps = [v.isoformat() if v else "-" for v in (latest, changed)]
+            return f"{count}:{stamps[0]}:{aliases}:{stamps[1]}"
+
+    # --- aliases shared by every watch ---------------------------------------------------------------
+    def list_aliases(self) -> dict[str, str]:
+        """Alias name (without @) -> its definition, for compile_query(..., aliases=) and WatchMatcher."""
+        with self.session() as s:
+            rows = s.execute(
+                select(WatchAliasRow.name, WatchAliasRow.definition).order_by(WatchAliasRow.name)
+            )
+            return {name: definition for name, definition in rows}
+
+    def set_alias(self, name: str, definition: str) -> None:
+        with self.session() as s:
+            row = s.get(WatchAliasRow, name)
+            if row is None:
+                s.add(WatchAliasRow(name=name, definition=definition, updated_at=utcnow()))
+            else:
+                row.definition, row.updated_at = definition, utcnow()
+
+    def delete_alias(self, name: str) -> bool:
+        with self.session() as s:
+            return s.execute(delete(WatchAliasRow).where(WatchAliasRow.name == name)).rowcount == 1
+
+    # --- digests and spikes --------------------------------------------------------------------------
+    def digest_held_alerts(
+        self, alert_ids: Sequence[int], digest: Callable[[list[Alert]], NewAlert]
+    ) -> int | None:
+        """Turn held alerts into one digest alert and mark them digested, in one transaction.
+
+        `digest` builds the digest from the alerts still held (another tick may have taken some). None when
+        none are left or the digest's idempotency key exists already (that period was digested).
+        """
+        with self.session() as s:
+            rows = list(
+                s.scalars(
+                    select(AlertRow)
+                    .where(AlertRow.id.in_(list(alert_ids)), AlertRow.status == "held")
+                    .order_by(AlertRow.id)
+                    .with_for_update()
+                )
+            )
+            if not rows:
+                return None
+            new = digest([convert.alert(r) for r in rows])
+            ids = self._add_alert(s, new, None, None, None, "digest")
+            if not ids:
+                return None
+            for row in rows:
+                row.status, row.next_attempt_at = "digested", None
+            return ids[0]
+
+    def match_times(self, watch_ids: Sequence[int], since: datetime) -> list[tuple[int, datetime, int]]:
+        """(watch id, matched at, article id) of every match of these watches since a time (spikes)."""
+        with self.session() as s:
+            rows = s.execute(
+                select(MatchRow.watch_id, MatchRow.matched_at, MatchRow.article_id)
+                .where(MatchRow.watch_id.in_(list(watch_ids)), MatchRow.matched_at >= since)
+                .order_by(MatchRow.matched_at)
+            )
+            return [(w, at, a) for w, at, a in rows]
 
     def upsert_channel(self, item: Channel) -> Channel:
         with self.session() as s:

@@ -196,3 +196,12 @@ class LockRow(Base):
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     owner: Mapped[str] = mapped_column(String(200))
     expires_at: Mapped[datetime] = mapped_column()
+
+
+class WatchAliasRow(Base):
+    """Named spellings shared by every watch's query (`@zhambyl = Жамбыл | Jambyl`)."""
+
+    __tablename__ = "watch_aliases"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    definition: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column()
