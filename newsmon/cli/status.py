@@ -16,6 +16,7 @@ FILL_LABELS = {"title": "t", "text": "x", "date": "d", "author": "a"}
 
 def register(cli: click.Group) -> None:
     cli.add_command(status)
+    cli.add_command(metrics)
 
 
 def source_rows(now: datetime) -> list[dict[str, Any]]:
@@ -84,3 +85,12 @@ def status(as_json: bool) -> None:
     for row in rows:
         table.add_row(*_table_row(row))
     Console().print(table)
+
+
+@click.command()
+def metrics() -> None:
+    """Print the Prometheus metrics (the same text the HTTP API serves at /metrics)."""
+    from newsmon.metrics import render_metrics
+
+    body, _ = render_metrics(context.repository(migrate=True))
+    click.echo(body.decode("utf-8"), nl=False)

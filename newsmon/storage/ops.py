@@ -233,6 +233,30 @@ class OpsQueries:
                 out.setdefault(source, {})[path or "unknown"] = int(count)
         return out
 
+    def count_runs_by_status(self) -> dict[str, int]:
+        with self.session() as s:
+            rows = s.execute(select(CrawlRunRow.status, func.count()).group_by(CrawlRunRow.status)).all()
+            return {status: int(n) for status, n in rows}
+
+    def count_alerts_by_status(self) -> dict[tuple[str, str], int]:
+        """(kind, status) -> alerts: match, digest and ops alerts pending, sent, dead..."""
+        with self.session() as s:
+            rows = s.execute(
+                select(AlertRow.kind, AlertRow.status, func.count()).group_by(AlertRow.kind, AlertRow.status)
+            ).all()
+            return {(kind, status): int(n) for kind, status, n in rows}
+
+    def delivery_latencies(self, since: datetime, limit: int = 10_000) -> list[float]:
+        """Seconds from alert creation to sending, for alerts sent since a time."""
+        with self.session() as s:
+            rows = s.execute(
+                select(AlertRow.created_at, AlertRow.sent_at)
+                .where(AlertRow.status == "sent", AlertRow.sent_at >= since)
+                .order_by(AlertRow.id.desc())
+                .limit(limit)
+            ).all()
+            return [max(0.0, (sent - created).total_seconds()) for created, sent in rows if sent and created]
+
     def latest_ops_alert(self, key_prefix: str) -> Alert | None:
         """The newest ops alert whose idempotency key starts with a prefix: where an ops problem stands."""
         with self.session() as s:
