@@ -1,0 +1,167 @@
+"""HTTP API throughput: search requests per second through `newsmon serve`, next to /healthz in the same run.
+
+A synthetic archive (the search benchmark's corpus: word forms drawn by corpus frequency, two copies per
+story) is stored in SQLite; `newsmon serve --workers N` serves it on loopback; an asyncio load generator
+(httpx, keep-alive, C concurrent clients) sends requests for a fixed time and reports requests per second and
+latency percentiles. The baseline is /healthz (no token, one `SELECT 1`) under the same load generator, so
+the difference is what search, auth and the rate limiter cost. Usage:
+
+    .venv/bin/python benchmarks/bench_api.py [--n 20000] [--workers 2] [--concurrency 16] [--seconds 10]
+
+Target: >= 200 search requests/s on 2 cores (the load generator shares them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from benchmarks.bench_search import Corpus, fill  # noqa: E402
+from newsmon.storage import Repository  # noqa: E402
+from newsmon.storage.migrate import upgrade  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(workdir: Path, database_url: str, workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "NEWSMON_DATA_DIR": str(workdir),
+        "NEWSMON_DATABASE_URL": database_url,
+        "NEWSMON_REDIS_URL": "",
+        "NEWSMON_BROKER_URL": "",
+        "NEWSMON_LOG_LEVEL": "WARNING",
+        # The limiter stays on (its cost is part of the figure) but far above what one client sends.
+        "NEWSMON_API_RATE_LIMIT": str(10**9),
+    }
+    command = [sys.executable, "-m", "newsmon.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    process = subprocess.Popen(
+        command, env=env, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.terminate()
+    raise SystemExit(f"newsmon serve did not start: {process.communicate(timeout=10)[1].decode()[-2000:]}")
+
+
+async def load(
+    base: str, paths: list[str], headers: dict[str, str], concurrency: int, seconds: float
+) -> dict:
+    """Send requests from `concurrency` clients for `seconds`; latency per request and status counts."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
+
+        async def worker(offset: int) -> None:
+            i = offset
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                response = await client.get(paths[i % len(paths)])
+                latencies.append((time.perf_counter() - started) * 1000)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                i += concurrency
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(k) for k in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return {"latencies": latencies, "statuses": statuses, "elapsed": elapsed}
+
+
+def report(label: str, result: dict) -> str:
+    ordered = sorted(result["latencies"])
+    count = len(ordered)
+
+    def pct(p: float) -> float:
+        return ordered[min(count - 1, int(count * p))]
+
+    rate = count / result["elapsed"]
+    statuses = ", ".join(f"{code}: {n}" for code, n in sorted(result["statuses"].items()))
+    return (
+        f"  {label}: {rate:,.0f} req/s ({count:,} requests); latency p50 {statistics.median(ordered):.1f} ms, "
+        f"p90 {pct(0.90):.1f} ms, p99 {pct(0.99):.1f} ms, max {ordered[-1]:.1f} ms; statuses {statuses}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, default=20_000, help="synthetic articles in the archive")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients")
+    parser.add_argument("--seconds", type=float, default=10.0, help="duration of each measurement")
+    parser.add_argument("--queries", type=int, default=200, help="distinct search queries to rotate")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="newsmon-bench-api-") as tmp:
+        workdir = Path(tmp)
+        database_url = f"sqlite:///{workdir / 'bench.db'}"
+        repo = Repository.from_url(database_url)
+        upgrade(repo.engine)
+        corpus = Corpus(seed=7)
+        print(f"archive: {args.n:,} synthetic articles stored in {fill(repo, corpus, args.n):.1f} s (SQLite)")
+        _, secret = repo.create_token("bench", "reader")
+        repo.dispose()
+        rng = random.Random(11)
+        pairs = corpus.mid_frequency_pairs(args.queries)
+        paths = [
+            httpx.URL(
+                "/api/articles",
+                params={"query": f"{a} {b}", "limit": 20, "sort": rng.choice(["relevance", "date"])},
+            )
+            for a, b in pairs
+        ]
+        search_paths = [str(p) for p in paths]
+        process, base = start_server(workdir, database_url, args.workers)
+        try:
+            headers = {"Authorization": f"Bearer {secret}"}
+            check = httpx.get(f"{base}{search_paths[0]}", headers=headers, timeout=30)
+            assert check.status_code == 200, check.text
+            asyncio.run(load(base, search_paths, headers, args.concurrency, 2.0))  # warm caches and workers
+            print(
+                f"newsmon serve --workers {args.workers}; {args.concurrency} concurrent keep-alive clients "
+                f"(httpx, same machine), {args.seconds:.0f} s each, {os.cpu_count()} cores"
+            )
+            baseline = asyncio.run(load(base, ["/healthz"], {}, args.concurrency, args.seconds))
+            print(report("baseline GET /healthz (no token, SELECT 1)", baseline))
+            searched = asyncio.run(load(base, search_paths, headers, args.concurrency, args.seconds))
+            print(
+                report(
+                    f"GET /api/articles (two-term search, 20 results, {len(search_paths)} queries)", searched
+                )
+            )
+            rate = len(searched["latencies"]) / searched["elapsed"]
+            print(f"  target >= 200 search req/s: {'met' if rate >= 200 else 'NOT met'} ({rate:,.0f})")
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
