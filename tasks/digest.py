@@ -83,7 +83,7 @@ def digest_payload(schedule: Schedule, boundary: datetime, alerts: Sequence[Aler
 
 
 def _digest_alert(
-    schedule: Schedule, channel_id: int, boundary: datetime, send_at: datetime, held: list[Alert]
+    schedule: Schedule, channel_id: int, boundary: datetime, send_at: datetime | None, held: list[Alert]
 ) -> NewAlert:
     payload = digest_payload(schedule, boundary, held)
     return NewAlert(channel_id, digest_key(schedule, channel_id, boundary), payload, next_attempt_at=send_at)
@@ -119,7 +119,7 @@ def run_digests(repo: Repository, now: datetime | None = None) -> list[int]:
         created.extend(release)
     for (schedule, channel_id), alerts in groups.items():
         boundary = period_boundary(schedule, now)
-        send_at = in_quiet_hours(watches[alerts[0].watch_id or 0], now) or now  # the owner's quiet hours
+        send_at = in_quiet_hours(watches[alerts[0].watch_id or 0], now)  # None: send right away
         build = partial(_digest_alert, schedule, channel_id, boundary, send_at)
         digest_id = repo.digest_held_alerts([a.id for a in alerts], build)
         if digest_id is not None:

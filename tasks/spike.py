@@ -111,7 +111,7 @@ def check_spikes(repo: Repository, now: datetime | None = None) -> list[int]:
         payload = spike_payload(repo, watch, counts)
         if not payload["url"]:
             continue
-        send_at = in_quiet_hours(watch, now) or now
+        send_at = in_quiet_hours(watch, now)  # None: send right away
         for name in watch.channels:
             if name not in channels:
                 continue
