@@ -83,6 +83,19 @@ def test_sources_show_health_from_crawl_runs(api: ApiFixture) -> None:
         run = api.repo.start_run("gazeta")
         api.repo.finish_run(run, "failed", "connection refused", {})
     rows = {row["source"]: row for row in api.get("/api/sources", "admin").json()["sources"]}
-    assert rows["akimat"]["verdict"] == "never crawled"
-    assert rows["gazeta"]["verdict"] == "failing" and rows["gazeta"]["error_rate"] == 1.0
-    assert rows["gazeta"]["last_reason"] == "connection refused"
+    assert rows["akimat"]["verdict"] == "never crawled" and rows["akimat"]["home"].startswith(
+        "https://www.gov.kz"
+    )
+    gazeta = rows["gazeta"]
+    assert gazeta["verdict"] == "failing" and gazeta["error_rate"] == 1.0
+    assert "connection refused" in gazeta["problems"][0]["detail"]
+    api.client.cookies.set("newsmon_token", api.secrets["admin"])
+    page = api.client.get("/sources")
+    assert "connection refused" in page.text and "verdict-failing" in page.text
+
+
+def test_metrics_are_served_to_any_token(api: ApiFixture, stored: dict) -> None:
+    assert api.client.get("/metrics").status_code == 401
+    response = api.get("/metrics")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    assert "newsmon_" in response.text

@@ -32,7 +32,7 @@ def healthz(request: Request) -> JSONResponse:
 
 
 @router.get("/metrics", tags=["health"], summary="Prometheus metrics (any token)")
-def metrics(_token: Reader) -> Response:
+def metrics(request: Request, _token: Reader) -> Response:
     try:
         from newsmon.metrics import render_metrics
     except ImportError:
@@ -40,7 +40,7 @@ def metrics(_token: Reader) -> Response:
             {"error": {"message": "metrics are not available in this installation", "field": None}},
             status_code=404,
         )
-    body, content_type = render_metrics()
+    body, content_type = render_metrics(request.app.state.repo, request.app.state.settings)
     return Response(body, media_type=content_type)
 
 

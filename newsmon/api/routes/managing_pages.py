@@ -13,7 +13,7 @@ from newsmon.api.auth import require_page
 from newsmon.api.errors import ApiError
 from newsmon.api.forms import first, read_form
 from newsmon.api.routes.alerts import retry
-from newsmon.api.routes.sources import source_health
+from newsmon.api.routes.sources import source_rows
 from newsmon.api.schemas import WatchIn
 from newsmon.api.watching import checked_watch, try_query
 from newsmon.models import Watch
@@ -163,5 +163,5 @@ def retry_alert_page(request: Request, alert_id: RowId, _token: Admin) -> Respon
 
 @router.get("/sources")
 def sources_page(request: Request, _token: Admin) -> Response:
-    rows = source_health(request.app.state.repo, datetime.now(UTC))
+    rows = source_rows(request.app.state.repo, datetime.now(UTC))
     return request.app.state.pages.render(request, "sources.html", rows=rows)
