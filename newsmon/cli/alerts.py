@@ -15,12 +15,14 @@ def register(cli: click.Group) -> None:
 @click.group(invoke_without_command=True)
 @click.option("--dead", is_flag=True, help="Only alerts that failed for good.")
 @click.option(
-    "--status", type=click.Choice(["pending", "sending", "sent", "dead", "held"]), help="Filter by status."
+    "--status",
+    type=click.Choice(["pending", "sending", "sent", "dead", "held", "digested"]),
+    help="Filter by status (held: waiting for a digest; digested: sent inside one).",
 )
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
 @click.pass_context
 def alerts(ctx: click.Context, dead: bool, status: str | None, limit: int) -> None:
-    """List alerts, newest first."""
+    """List alerts, newest first; a dead alert shows why it died (retry it with `newsmon alerts retry`)."""
     if ctx.invoked_subcommand is not None:
         return
     repo = context.repository()
@@ -30,9 +32,12 @@ def alerts(ctx: click.Context, dead: bool, status: str | None, limit: int) -> No
         click.echo("no alerts")
     for alert in rows:
         title = (alert.payload.get("title") or alert.payload.get("subject") or "")[:70]
+        if alert.kind == "digest":
+            title = f"{alert.payload.get('period')} digest for {alert.payload.get('owner')}: "
+            title += f"{len(alert.payload.get('items') or [])} alerts"
         error = f"  error: {alert.last_error}" if alert.last_error else ""
         click.echo(
-            f"#{alert.id} {alert.status:<7} {channels.get(alert.channel_id, alert.channel_id)!s:<12} "
+            f"#{alert.id} {alert.status:<9} {alert.kind:<6} {channels.get(alert.channel_id, alert.channel_id)!s:<12} "
             f"attempts={alert.attempts} {title}{error}"
         )
 

@@ -1,12 +1,20 @@
-"""`newsmon watch` and `newsmon channel`: standing queries and where their alerts go."""
+"""`newsmon watch` and `newsmon channel`: standing queries and where their alerts go.
+
+A watch file (import/export) is YAML with an optional `aliases:` mapping (name -> spellings, usable as @name
+in every watch's query) and a `watches:` list. Aliases are stored in the database and shared by all watches.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 import yaml
@@ -24,23 +32,80 @@ def register(cli: click.Group) -> None:
     cli.add_command(channel)
 
 
-def _check_query(text: str) -> None:
+TEXT_FIELDS = frozenset({"name", "query", "owner", "digest_at", "timezone", "quiet_hours", "mode"})
+CLOCK = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+
+
+def _compile(text: str, aliases: Mapping[str, str] | None = None) -> Any:
+    """The compiled query, or one line naming the fault and its position."""
     from newsmon.query import QuerySyntaxError, compile_query
 
     try:
-        compile_query(text)
+        return compile_query(text, aliases=aliases)
     except QuerySyntaxError as exc:
-        raise UserError(f"invalid query: {exc}") from None
+        hint = f"; {exc.hint}" if exc.hint else ""
+        raise UserError(f"invalid query {text!r}: {exc.message} at position {exc.position}{hint}") from None
+
+
+def _check_query(text: str, aliases: Mapping[str, str] | None = None) -> None:
+    if aliases is None and "@" in text:
+        aliases = context.repository(migrate=True).list_aliases()
+    _compile(text, aliases)
+
+
+def _check_aliases(aliases: Any) -> dict[str, str]:
+    """An `aliases:` mapping, each definition checked as a query (and its references to other aliases)."""
+    if not isinstance(aliases, Mapping):
+        raise UserError("`aliases:` must map names to spellings, e.g. zhambyl: Жамбыл | Jambyl")
+    book = {str(name).removeprefix("@"): str(body) for name, body in aliases.items()}
+    for name in book:
+        try:
+            _compile(f"@{name}", book)
+        except UserError as exc:
+            raise UserError(f"alias @{name}: {exc.message}") from None
+    return book
 
 
 def _check_channels(names: tuple[str, ...]) -> None:
-    known = {c.name for c in context.repository().list_channels()}
+    known = {c.name for c in context.repository(migrate=True).list_channels()}
     missing = [n for n in names if n not in known]
     if missing:
         raise UserError(f"unknown channel(s): {', '.join(missing)}; add them with `newsmon channel add`")
 
 
+def _check_fields(name: str, values: dict[str, Any]) -> None:
+    """Field values a watch cannot work with, named in one line."""
+    if values.get("mode", "instant") not in MODES:
+        raise UserError(f"watch {name!r}: mode must be one of {', '.join(MODES)}")
+    if values.get("digest_at") is not None and not CLOCK.fullmatch(str(values["digest_at"])):
+        raise UserError(f"watch {name!r}: digest_at must be a local time HH:MM, not {values['digest_at']!r}")
+    quiet = values.get("quiet_hours")
+    if quiet is not None and not all(CLOCK.fullmatch(p) for p in _pair(str(quiet))):
+        raise UserError(f"watch {name!r}: quiet_hours must be HH:MM-HH:MM (e.g. 22:00-07:00), not {quiet!r}")
+    try:
+        ZoneInfo(str(values.get("timezone", "Asia/Almaty")))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(
+            f"watch {name!r}: unknown time zone {values.get('timezone')!r}; use a name such as Asia/Almaty"
+        ) from None
+    mentions = values.get("min_mentions", 1)
+    if not isinstance(mentions, int) or isinstance(mentions, bool) or mentions < 1:
+        raise UserError(f"watch {name!r}: min_mentions must be a whole number from 1, not {mentions!r}")
+    factor = values.get("spike_factor")
+    if factor is not None and (
+        not isinstance(factor, int | float) or isinstance(factor, bool) or factor <= 1
+    ):
+        raise UserError(f"watch {name!r}: spike_factor must be a number above 1 (e.g. 3), not {factor!r}")
+
+
+def _pair(text: str) -> list[str]:
+    parts = text.split("-")
+    return parts if len(parts) == 2 else ["?"]
+
+
 def _watch_from(data: dict, watch_id: int = 0) -> Watch:
+    if not isinstance(data, dict):
+        raise UserError(f"a watch must be a mapping of fields, not {type(data).__name__}")
     unknown = set(data) - set(WATCH_FIELDS)
     if unknown:
         raise UserError(
@@ -49,8 +114,9 @@ def _watch_from(data: dict, watch_id: int = 0) -> Watch:
     if "name" not in data or "query" not in data:
         raise UserError("a watch needs a name and a query")
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
-    if values.get("mode", "instant") not in MODES:
-        raise UserError(f"watch {data['name']!r}: mode must be one of {', '.join(MODES)}")
+    if isinstance(values.get("digest_at"), int):  # YAML 1.1 reads an unquoted 21:30 as 1290 minutes
+        values["digest_at"] = f"{values['digest_at'] // 60:02d}:{values['digest_at'] % 60:02d}"
+    _check_fields(str(data["name"]), values)
     return Watch(id=watch_id, **values)
 
 
@@ -77,14 +143,27 @@ def watch() -> None:
 @click.option("--source", "sources", multiple=True, help="Only these sources (repeatable).")
 @click.option("--lang", "languages", multiple=True, help="Only these languages (repeatable).")
 @click.option("--region", "regions", multiple=True, help="Only sources of these regions (repeatable).")
-def add(name: str, query: str, channels: tuple[str, ...], **options: object) -> None:
+@click.option(
+    "--min-mentions",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Fire only when an article names the watch at least this many times.",
+)
+@click.option(
+    "--spike-factor",
+    type=float,
+    help="Also alert when today's stories exceed the usual day this many times (e.g. 3).",
+)
+def add(name: str, query: str, channels: tuple[str, ...], **options: Any) -> None:
     """Save a watch NAME for QUERY."""
+    item = _watch_from({"name": name, "query": query, "channels": list(channels), **options})
     _check_query(query)
     _check_channels(channels)
     repo = context.repository(migrate=True)
     if repo.get_watch(name) is not None:
         raise UserError(f"a watch named {name!r} exists; use `newsmon watch edit`")
-    saved = repo.add_watch(_watch_from({"name": name, "query": query, "channels": list(channels), **options}))
+    saved = repo.add_watch(item)
     click.echo(f"watch #{saved.id} {saved.name!r} saved")
 
 
@@ -92,9 +171,13 @@ def add(name: str, query: str, channels: tuple[str, ...], **options: object) -> 
 def list_watches() -> None:
     """Every watch with its query and channels."""
     for item in context.repository(migrate=True).list_watches():
+        if not item.enabled and item.name.endswith(f"(deleted {item.id})"):
+            continue  # removed: kept only for the alerts that point at it
         state = "" if item.enabled else " (disabled)"
+        mode = item.mode if item.mode in {"instant", "hourly"} else f"{item.mode} {item.digest_at or '09:00'}"
         click.echo(
-            f"#{item.id} {item.name}{state}: {item.query}  -> {', '.join(item.channels) or 'no channel'}"
+            f"#{item.id} {item.name}{state} [{mode}]: {item.query}  "
+            f"-> {', '.join(item.channels) or 'no channel'}"
         )
 
 
@@ -122,9 +205,10 @@ def edit(name: str, assignments: tuple[str, ...]) -> None:
         key, sep, value = assignment.partition("=")
         if not sep:
             raise UserError(f"--set takes FIELD=VALUE, got {assignment!r}")
-        data[key] = yaml.safe_load(value) if key not in {"query", "name"} else value
+        data[key] = value if key in TEXT_FIELDS else yaml.safe_load(value)
     updated = _watch_from(data, item.id)
     _check_query(updated.query)
+    _check_channels(updated.channels)
     repo.update_watch(updated)
     click.echo(f"watch {updated.name!r} updated")
 
@@ -140,28 +224,90 @@ def rm(name: str) -> None:
     click.echo(f"watch {name!r} removed")
 
 
+def _read_watch_file(file: Path) -> tuple[dict[str, str], list[Any]]:
+    try:
+        document = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise UserError(f"{file}: not valid YAML ({' '.join(str(exc).split())})") from None
+    if not isinstance(document, dict) or not isinstance(document.get("watches", []), list):
+        raise UserError(f"{file}: expected `aliases:` (a mapping) and `watches:` (a list)")
+    return _check_aliases(document.get("aliases") or {}), document.get("watches") or []
+
+
 @watch.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_watches(file: Path) -> None:
-    """Create or update watches from a YAML file (a list under `watches:`)."""
+    """Create or update aliases and watches from a YAML file (`aliases:` mapping, `watches:` list).
+
+    A bad watch is reported and skipped; the others are imported."""
+    aliases, entries = _read_watch_file(file)
     repo = context.repository(migrate=True)
-    entries = (yaml.safe_load(file.read_text(encoding="utf-8")) or {}).get("watches", [])
-    for entry in entries:
-        item = _watch_from(entry)
-        _check_query(item.query)
+    for name, definition in aliases.items():
+        repo.set_alias(name, definition)
+    book = repo.list_aliases()
+    imported, failed = 0, 0
+    for number, entry in enumerate(entries, 1):
+        try:
+            item = _watch_from(entry)
+            _check_query(item.query, book)
+            _check_channels(item.channels)
+        except UserError as exc:
+            failed += 1
+            click.echo(f"{file}: watch {number}: {exc.message}", err=True)
+            continue
         existing = repo.get_watch(item.name)
         if existing is None:
             repo.add_watch(item)
         else:
             repo.update_watch(dataclasses.replace(item, id=existing.id))
-    click.echo(f"{len(entries)} watches imported from {file}")
+        imported += 1
+    click.echo(f"{len(aliases)} aliases and {imported} watches imported from {file}")
+    if failed:
+        raise UserError(f"{failed} watches in {file} were not imported (see above)")
 
 
 @watch.command("export")
 def export_watches() -> None:
-    """Print every watch as YAML (the import format)."""
-    items = [_watch_dict(w) for w in context.repository().list_watches() if w.enabled]
-    click.echo(yaml.safe_dump({"watches": items}, allow_unicode=True, sort_keys=False))
+    """Print the aliases and every watch as YAML (the import format)."""
+    repo = context.repository(migrate=True)
+    items = [_watch_dict(w) for w in repo.list_watches() if w.enabled]
+    document = {"aliases": repo.list_aliases(), "watches": items}
+    click.echo(yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
+
+
+@watch.group("alias")
+def alias() -> None:
+    """Named spellings every watch may use as @name (e.g. @zhambyl = Жамбыл | Jambyl | Zhambyl)."""
+
+
+@alias.command("set")
+@click.argument("name")
+@click.argument("definition")
+def set_alias(name: str, definition: str) -> None:
+    """Define or replace alias NAME (used as @NAME in queries)."""
+    repo = context.repository(migrate=True)
+    book = _check_aliases({**repo.list_aliases(), name.removeprefix("@"): definition})
+    repo.set_alias(name.removeprefix("@"), book[name.removeprefix("@")])
+    click.echo(f"alias @{name.removeprefix('@')} saved")
+
+
+@alias.command("list")
+def list_aliases() -> None:
+    """Every alias and its spellings."""
+    for name, definition in context.repository(migrate=True).list_aliases().items():
+        click.echo(f"@{name} = {definition}")
+
+
+@alias.command("rm")
+@click.argument("name")
+def rm_alias(name: str) -> None:
+    """Remove alias NAME (watches that still use it stop matching until it is defined again)."""
+    repo = context.repository(migrate=True)
+    name = name.removeprefix("@")
+    users = [w.name for w in repo.list_watches(enabled_only=True) if f"@{name}" in w.query]
+    if not repo.delete_alias(name):
+        raise UserError(f"no alias named @{name}")
+    click.echo(f"alias @{name} removed" + (f"; still used by: {', '.join(users)}" if users else ""))
 
 
 @watch.command("test")
@@ -171,12 +317,10 @@ def export_watches() -> None:
 @click.option("--since", help="Run against stored articles of this period instead, e.g. 7d.")
 def test_query(query: str, files: tuple[str, ...], fmt: str, since: str | None) -> None:
     """Try QUERY on texts (files, or - for stdin) or on stored articles, with matches highlighted."""
-    from newsmon.query import QuerySyntaxError, compile_query, highlight_snippet
+    from newsmon.query import highlight_snippet
 
-    try:
-        compiled = compile_query(query)
-    except QuerySyntaxError as exc:
-        raise UserError(f"invalid query: {exc}") from None
+    aliases = context.repository(migrate=True).list_aliases() if "@" in query else None
+    compiled = _compile(query, aliases)
     matched = 0
     for label, text, lang in _texts(files, fmt, since):
         spans = compiled.highlight(text, lang) if compiled.matches(text, lang) else []
@@ -188,7 +332,7 @@ def test_query(query: str, files: tuple[str, ...], fmt: str, since: str | None) 
     click.echo(f"{matched} matched")
 
 
-def _texts(files: tuple[str, ...], fmt: str, since: str | None):
+def _texts(files: tuple[str, ...], fmt: str, since: str | None) -> Iterator[tuple[str, str, str | None]]:
     if since:
         from newsmon.timespec import parse_since
 
