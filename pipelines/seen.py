@@ -14,6 +14,8 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from pipelines.canonical import canonical_url
 
 log = logging.getLogger(__name__)
+# The signal crawlers.spiders.base sends as STORED_URLS_SIGNAL (a string: neither package imports the other).
+STORED_URLS_SIGNAL = "newsmon_stored_urls"
 
 
 class SeenUrlMiddleware:
@@ -27,7 +29,15 @@ class SeenUrlMiddleware:
     def from_crawler(cls, crawler: Any) -> SeenUrlMiddleware:
         if not crawler.settings.getbool("NEWSMON_SKIP_STORED", True):
             raise NotConfigured("NEWSMON_SKIP_STORED is off")
-        return cls(crawler)
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.stored_urls, signal=STORED_URLS_SIGNAL)
+        return middleware
+
+    async def stored_urls(self, urls: list[str]) -> set[str]:
+        """Answer a listing spider: which of these article URLs are stored (it stops paginating when all are)."""
+        keys = {canonical_url(url): url for url in urls}
+        known = await asyncio.to_thread(self._repository().known_urls, list(keys))
+        return {keys[key] for key in known}
 
     def _repository(self) -> Any:
         if self.repo is None:

@@ -33,6 +33,10 @@ from newsmon.models import Article, Source
 
 logger = logging.getLogger(__name__)
 
+# Sent with urls=[...] before a listing page's articles are requested; a storage-aware component (the
+# pipelines' seen-URL middleware) answers with the set of those already stored. A plain string, so that
+# the crawlers and the storage side agree on it without importing each other.
+STORED_URLS_SIGNAL = "newsmon_stored_urls"
 # Less text than this is no article body (a page of navigation only), whatever the page looks like.
 MIN_TEXT_CHARS = 80
 _SINCE = re.compile(r"^\s*(\d+)\s*([mhdw]?)\s*$")
@@ -192,6 +196,18 @@ class NewsSpider(scrapy.Spider):
             meta["handle_httpstatus_list"] = [304]
         return Request(url, callback, errback=self.on_error, meta=meta, priority=priority)
 
+    async def stored_urls(self, urls: list[str]) -> set[str]:
+        """Which of `urls` are already stored, as the listeners of STORED_URLS_SIGNAL answer; an empty
+        set when nothing listens (a crawl without storage) or a listener fails (it is logged)."""
+        if not urls:
+            return set()
+        answers = await self.crawler.signals.send_catch_log_async(signal=STORED_URLS_SIGNAL, urls=list(urls))
+        stored: set[str] = set()
+        for _receiver, answer in answers:
+            if isinstance(answer, set | frozenset | list | tuple):
+                stored.update(answer)
+        return stored
+
     def is_too_old(self, published: datetime | None) -> bool:
         return bool(self.cutoff and published and published < self.cutoff)
 
@@ -225,7 +241,7 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("newsmon/extract/empty_text")
             logger.info("No article text on %s (%d characters)", response.url, len(article.text.strip()))
             return
-        article = apply_hints(article, self.hints.get(response.meta.get("newsmon_key", ""), {}))
+        article = apply_hints(article, self.hints.pop(response.meta.get("newsmon_key", ""), {}))
         for warning in article.warnings:
             stats.inc_value(f"newsmon/extract/{warning}")
         stats.inc_value("newsmon/extract/article")

@@ -10,7 +10,7 @@ found several ways is fetched once.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 from scrapy.http import Request, Response
 
@@ -53,8 +53,10 @@ class SourceSpider(FeedDiscovery, SitemapDiscovery, ListingDiscovery, NewsSpider
                 newsmon_listing=source.home,
             )
 
-    def parse_home(self, response: Response) -> Iterator[Request]:
+    async def parse_home(self, response: Response) -> AsyncIterator[Request]:
         if not self.source.feeds:
-            yield from self.feeds_from_home(response)
+            for request in self.feeds_from_home(response):
+                yield request
         if not self.source.listings:
-            yield from self.listing_articles(response)
+            async for request in self.listing_articles(response):
+                yield request
