@@ -49,7 +49,12 @@ def export_command(
         columns = (TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=Console(stderr=True), disable=quiet) as progress:
             task = progress.add_task("export", total=None)
-            written = export(repo, request, lambda n: progress.advance(task, n))
+            written = export(
+                repo,
+                request,
+                lambda n: progress.advance(task, n),
+                lambda total: progress.update(task, total=total),
+            )
     except SearchError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:

@@ -104,10 +104,21 @@ def matching_rows(repo: Repository, request: ExportRequest) -> tuple[int, Iterat
     return total, rows()
 
 
-def export(repo: Repository, request: ExportRequest, progress: Callable[[int], None] | None = None) -> int:
-    """Write the matching articles to `request.path`; returns the number of rows written."""
+def export(
+    repo: Repository,
+    request: ExportRequest,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> int:
+    """Write the matching articles to `request.path`; returns the number of rows written.
+
+    `on_total` hears the number of candidates first (an upper bound for a progress bar), `progress` the
+    rows written since its last call.
+    """
     chosen = export_format(request.path, request.format)
     total, rows = matching_rows(repo, request)
+    if on_total:
+        on_total(total)
     log.info("exporting up to %d articles matching %r to %s", total, request.query, request.path)
     request.path.parent.mkdir(parents=True, exist_ok=True)
     if chosen == "parquet":
