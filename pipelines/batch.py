@@ -19,6 +19,7 @@ from pipelines.near_duplicate import Fingerprint
 from pipelines.store import Storer
 
 log = logging.getLogger(__name__)
+REMEMBERED_URLS = 500_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,10 @@ class BatchStorer:
         self.dedupe = deduplicator
         self.storer = storer
         self.repo: Repository = deduplicator.repo
+        # Stories of the articles this importer stored (near-duplicate hits are mostly among them), and the
+        # merges it made: saves a database lookup per hit.
+        self._story_of_url: dict[str, int] = {}
+        self._merged: dict[int, int] = {}
 
     def store(self, items: Sequence[tuple[ArticleToStore, Fingerprint]]) -> list[Stored]:
         """Store `items` (articles with canonical URL, hash, terms and fingerprint) in order."""
@@ -116,8 +121,7 @@ class BatchStorer:
         verdicts = self.dedupe.detector.find_all(fp)
         if not verdicts:
             return Decision(item, "new", fp), []
-        stored_keys = [v.key for v in verdicts if v.key not in pending.by_url]
-        stories = set(self.repo.stories_of_urls(stored_keys).values()) if stored_keys else set()
+        stories = set(self._stories_of([v.key for v in verdicts if v.key not in pending.by_url]).values())
         joined = [pending.by_url[v.key] for v in verdicts if v.key in pending.by_url]
         for k in joined:
             story, _ = pending.story_of(k)
@@ -133,6 +137,23 @@ class BatchStorer:
             _with_story(item, keep), "near_duplicate", fp, score=score, merges=tuple(sorted(stories - {keep}))
         )
         return decision, joined
+
+    def _stories_of(self, urls: list[str]) -> dict[str, int]:
+        found = {url: self._final(self._story_of_url[url]) for url in urls if url in self._story_of_url}
+        missing = [url for url in urls if url not in found]
+        if missing:
+            found.update(self.repo.stories_of_urls(missing))
+        return found
+
+    def _final(self, story: int) -> int:
+        while story in self._merged:
+            story = self._merged[story]
+        return story
+
+    def _remember(self, url: str, story: int) -> None:
+        if len(self._story_of_url) >= REMEMBERED_URLS:
+            self._story_of_url.clear()
+        self._story_of_url[url] = story
 
     def _add(self, pending: _Pending, decided: tuple[Decision, list[int]], position: int) -> None:
         decision, joined = decided
@@ -178,10 +199,14 @@ class BatchStorer:
                 out[position] = Stored(None, decision.reason, result)
                 continue
             out[position] = Stored(result, decision.reason)
+            self._remember(decision.item.canonical_url, result.story_id)
             if decision.merges:
                 merges.setdefault(result.story_id, set()).update(decision.merges)
         for keep, others in merges.items():
             self.storer.merge(keep, tuple(sorted(others)))
+            final = self._final(keep)
+            for other in {self._final(o) for o in others} - {final}:
+                self._merged[other] = final
         stored = [r.article_id for r in results if isinstance(r, StoreResult)]
         if self.storer.queue is not None and stored:
             self.storer.queue.enqueue(stored)

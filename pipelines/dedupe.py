@@ -15,6 +15,7 @@ from typing import Any
 from newsmon.models import Article
 from newsmon.storage import ArticleToStore, Repository
 from newsmon.text import analyse, fold
+from newsmon.text.normalise import fold_clean
 from pipelines.canonical import canonical_url, choose_canonical
 from pipelines.near_duplicate import Fingerprint, NearDuplicateDetector, fingerprint
 
@@ -37,9 +38,14 @@ class Decision:
     merges: tuple[int, ...] = ()
 
 
-def content_hash(text: str) -> str:
-    """Fingerprint of the normalised text: exact copies on other portals share it."""
-    return hashlib.blake2b(" ".join(fold(text).split()).encode(), digest_size=16).hexdigest()
+def content_hash(text: str, *, cleaned: bool = False) -> str:
+    """Fingerprint of the normalised text: exact copies on other portals share it.
+
+    `cleaned=True` skips cleaning text that `normalise_article` already cleaned (the same hash, since
+    cleaning is idempotent; cleaning again costs more than the rest of the hash).
+    """
+    folded = fold_clean(text) if cleaned else fold(text)
+    return hashlib.blake2b(" ".join(folded.split()).encode(), digest_size=16).hexdigest()
 
 
 def search_terms(article: Article) -> str:
@@ -82,7 +88,8 @@ class Deduplicator:
         fp = fingerprint(
             article.text, title=article.title, lang=article.language, published=article.published
         )
-        return ArticleToStore(article, canon, content_hash(article.text), search_terms(article)), fp
+        digest = content_hash(article.text, cleaned=True)
+        return ArticleToStore(article, canon, digest, search_terms(article)), fp
 
     def resolve(self, item: ArticleToStore, fp: Fingerprint) -> Decision:
         """The storage and index lookups alone; cheap enough to repeat right before storing."""

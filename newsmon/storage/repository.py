@@ -119,19 +119,7 @@ class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQue
         joins = list(joins) if joins is not None else [None] * len(items)
         try:
             with self.session() as s:
-                results: list[StoreResult | Exception] = []
-                for item, join in zip(items, joins, strict=True):
-                    joined = _joined(item, join, results)
-                    story_id = (
-                        joined.story_id if joined.story_id is not None else self._new_story(s, item.article)
-                    )
-                    row = self._article_row(joined, story_id)
-                    s.add(row)
-                    s.flush()
-                    self._count_story(s, story_id, item.article)
-                    outcome = "new" if joined.story_id is None else "copy"
-                    results.append(StoreResult(outcome=outcome, article_id=row.id, story_id=story_id))
-                return results
+                return self._insert_batch(s, items, joins)
         except SQLAlchemyError:
             out: list[StoreResult | Exception] = []
             for item, join in zip(items, joins, strict=True):
@@ -140,6 +128,42 @@ class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQue
                 except Exception as exc:  # one bad article never loses the batch
                     out.append(exc)
             return out
+
+    def _insert_batch(
+        self, s: Session, items: Sequence[ArticleToStore], joins: Sequence[int | None]
+    ) -> list[StoreResult | Exception]:
+        """New stories, then articles, each in one bulk INSERT; then the story counts."""
+        now = utcnow()
+        started = {
+            i: StoryRow(title=item.article.title, first_published=None, created_at=now, article_count=0)
+            for i, (item, join) in enumerate(zip(items, joins, strict=True))
+            if item.story_id is None and join is None
+        }
+        s.add_all(started.values())
+        s.flush()
+        story_of: list[int] = []
+        for i, (item, join) in enumerate(zip(items, joins, strict=True)):
+            story = started.get(i)
+            story_of.append(
+                story.id
+                if story is not None
+                else item.story_id
+                if item.story_id is not None
+                else story_of[join]  # type: ignore[index]
+            )
+        rows = [self._article_row(item, story) for item, story in zip(items, story_of, strict=True)]
+        s.add_all(rows)
+        s.flush()
+        by_story: dict[int, list[Article]] = {}
+        for item, story in zip(items, story_of, strict=True):
+            by_story.setdefault(story, []).append(item.article)
+        for story_row in s.scalars(select(StoryRow).where(StoryRow.id.in_(list(by_story)))):
+            for article in by_story[story_row.id]:
+                _count(story_row, article)
+        return [
+            StoreResult(outcome="new" if i in started else "copy", article_id=row.id, story_id=story)
+            for i, (row, story) in enumerate(zip(rows, story_of, strict=True))
+        ]
 
     def _new_story(self, s: Session, article: Article) -> int:
         story = StoryRow(
@@ -151,11 +175,8 @@ class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQue
 
     def _count_story(self, s: Session, story_id: int, article: Article) -> None:
         story = s.get(StoryRow, story_id)
-        if story is None:
-            return
-        story.article_count += 1
-        if article.published and (story.first_published is None or article.published < story.first_published):
-            story.first_published = article.published
+        if story is not None:
+            _count(story, article)
 
     def _article_row(self, item: ArticleToStore, story_id: int) -> ArticleRow:
         a = item.article
@@ -309,6 +330,12 @@ class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQue
             if since is not None:
                 query = query.where(ArticleRow.stored_at >= since)
             return [tuple(row) for row in s.execute(query)]  # type: ignore[misc]
+
+
+def _count(story: StoryRow, article: Article) -> None:
+    story.article_count += 1
+    if article.published and (story.first_published is None or article.published < story.first_published):
+        story.first_published = article.published
 
 
 def _joined(

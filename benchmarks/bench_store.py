@@ -1,0 +1,202 @@
+"""Speed of storing and of the dedupe decision with many stored articles, on SQLite and PostgreSQL.
+
+Synthetic archive: articles of 6-12 real sentences (Lenta.ru and UD Taiga for Russian, KazNERD for Kazakh,
+from ../shared/datasets) drawn at random, each with its own lead, and a fifth of them republished copies
+(new header, last sentence dropped). Figures, each next to a baseline measured in the same run:
+
+- store in batches of 200 through dedupe (`BatchStorer`: bulk URL/hash/translation lookups, near-duplicate
+  check, index add, one transaction) against the same inserts without dedupe (`Repository.store_articles`);
+- the dedupe check of a new article with N stored (`Deduplicator.resolve`: URL, exact-content, translation
+  and near-duplicate checks with their database lookups), p50/p99, and the whole `decide` (plus analysis:
+  canonical URL, hash, index terms, fingerprint), against a bare `article_by_url` lookup.
+
+    .venv/bin/python benchmarks/bench_store.py                 # 20,000 stored, SQLite and PostgreSQL
+    .venv/bin/python benchmarks/bench_store.py --n 100000 --backends sqlite
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from random import Random
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from newsmon.models import Article  # noqa: E402
+from newsmon.storage import ArticleToStore, Repository  # noqa: E402
+from newsmon.storage.migrate import upgrade  # noqa: E402
+from pipelines.batch import BatchStorer  # noqa: E402
+from pipelines.dedupe import Deduplicator  # noqa: E402
+from pipelines.near_duplicate import Fingerprint, MemoryIndex, NearDuplicateDetector  # noqa: E402
+from pipelines.normalise import normalise_article  # noqa: E402
+from pipelines.store import Storer  # noqa: E402
+
+PG_ADMIN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
+BATCH = 200
+START = datetime(2024, 1, 1, 6, 0, tzinfo=UTC)
+
+
+def corpus_sentences() -> dict[str, list[str]]:
+    from tests.fixtures.dedupe.make_set import read_kaznerd, read_lenta, read_taiga
+
+    return {"ru": read_lenta() + read_taiga(), "kk": read_kaznerd()}
+
+
+def synthetic_records(count: int, seed: int = 11) -> Iterator[dict]:
+    """Archive lines (url, title, text, published, language, source); every fifth is a copy of an earlier one."""
+    rng = Random(seed)
+    sentences = corpus_sentences()
+    originals: list[dict] = []
+    for n in range(count):
+        published = START + timedelta(minutes=7 * n)
+        if originals and n % 5 == 4:
+            base = rng.choice(originals[-500:])
+            body = base["text"].rsplit(" ", 12)[0]
+            text = f"Источник: пресс-служба акимата, {published:%d.%m.%Y}.\n{body}"
+            yield {
+                **base,
+                "url": f"https://copy{n % 7}.kz/news/{n}",
+                "text": text,
+                "published": published.isoformat(),
+            }
+            continue
+        lang = "kk" if rng.random() < 0.35 else "ru"
+        lead = f"В районе №{n} {rng.randint(2, 9999)} жителей получили {rng.randint(10, 90)} новых услуг."
+        if lang == "kk":
+            lead = f"{n}-ауданда {rng.randint(2, 9999)} тұрғын {rng.randint(10, 90)} жаңа қызмет алды."
+        body = " ".join(rng.sample(sentences[lang], rng.randint(6, 12)))
+        record = {
+            "url": f"https://portal{n % 13}.kz/{'kz' if lang == 'kk' else 'ru'}/news/{n}",
+            "title": body.split(".")[0][:120],
+            "text": f"{lead}\n{body}",
+            "published": published.isoformat(),
+            "language": lang,
+            "source": f"portal{n % 13}",
+        }
+        originals.append(record)
+        yield record
+
+
+def to_article(record: dict) -> Article:
+    return normalise_article(
+        Article(
+            url=record["url"],
+            text=record["text"],
+            title=record["title"],
+            published=datetime.fromisoformat(record["published"]),
+            language=record["language"],
+            source=record["source"],
+        )
+    )
+
+
+@contextmanager
+def fresh_database(backend: str) -> Iterator[str]:
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="newsmon-bench-") as tmp:
+            yield f"sqlite:///{tmp}/newsmon.db"
+        return
+    import psycopg
+
+    name = f"newsmon_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def open_repo(url: str) -> Repository:
+    repo = Repository.from_url(url)
+    upgrade(repo.engine)
+    return repo
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered) * 1000
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    return f"p50 {p50:6.2f} ms  p99 {p99:6.2f} ms"
+
+
+def bench_backend(
+    backend: str, prepared: list[tuple[ArticleToStore, Fingerprint]], queries: list[Article]
+) -> None:
+    with fresh_database(backend) as url:
+        repo = open_repo(url)
+        started = time.perf_counter()
+        for i in range(0, len(prepared), BATCH):
+            repo.store_articles([item for item, _ in prepared[i : i + BATCH]])
+        plain = len(prepared) / (time.perf_counter() - started)
+        repo.dispose()
+    with fresh_database(backend) as url:
+        repo = open_repo(url)
+        deduplicator = Deduplicator(repo, NearDuplicateDetector(MemoryIndex()))
+        batches = BatchStorer(deduplicator, Storer(repo, deduplicator.detector.index, None, deduplicator))
+        started = time.perf_counter()
+        for i in range(0, len(prepared), BATCH):
+            batches.store(prepared[i : i + BATCH])
+        deduped = len(prepared) / (time.perf_counter() - started)
+        print(f"{backend:10s} store in batches of {BATCH}: {deduped:7.0f} articles/s with dedupe")
+        print(f"{'':10s} baseline, same inserts without dedupe: {plain:7.0f} articles/s")
+        bench_decide(repo, deduplicator, queries, stored=repo.count_articles())
+        repo.dispose()
+
+
+def bench_decide(repo: Repository, deduplicator: Deduplicator, queries: list[Article], stored: int) -> None:
+    resolve, decide, lookup = [], [], []
+    reasons: dict[str, int] = {}
+    for article in queries:
+        t0 = time.perf_counter()
+        item, fp = deduplicator.prepare(article)
+        t1 = time.perf_counter()
+        decision = deduplicator.resolve(item, fp)
+        t2 = time.perf_counter()
+        repo.article_by_url(item.canonical_url)
+        t3 = time.perf_counter()
+        decide.append(t2 - t0)
+        resolve.append(t2 - t1)
+        lookup.append(t3 - t2)
+        reasons[decision.reason] = reasons.get(decision.reason, 0) + 1
+    print(f"{'':10s} dedupe check with {stored} stored ({len(queries)} new articles, {reasons}):")
+    print(f"{'':10s}   Deduplicator.resolve (lookups + near-duplicate):  {percentiles(resolve)}")
+    print(f"{'':10s}   Deduplicator.decide (+ analysis of the article):  {percentiles(decide)}")
+    print(f"{'':10s}   baseline, article_by_url alone:                   {percentiles(lookup)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, default=20_000, help="articles to store before the dedupe check")
+    parser.add_argument("--queries", type=int, default=1000, help="new articles to time the dedupe check on")
+    parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
+    args = parser.parse_args()
+    records = list(synthetic_records(args.n + args.queries))
+    articles = [to_article(r) for r in records]
+    started = time.perf_counter()
+    prepared = [Deduplicator.prepare(a) for a in articles[: args.n]]
+    took = time.perf_counter() - started
+    print(f"synthetic archive: {args.n} articles to store, {args.queries} to check")
+    print(
+        f"analysis before storing (canonical URL, hash, index terms, fingerprint): {args.n / took:.0f} articles/s"
+    )
+    # The checked articles: copies of stored ones (every fifth of the archive) and new ones, in archive order.
+    queries = articles[args.n :]
+    for backend in args.backends.split(","):
+        bench_backend(backend.strip(), prepared, queries)
+
+
+if __name__ == "__main__":
+    main()
