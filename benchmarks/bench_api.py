@@ -2,7 +2,7 @@
 
 A synthetic archive (the search benchmark's corpus: word forms drawn by corpus frequency, two copies per
 story) is stored in SQLite; `newsmon serve --workers N` serves it on loopback; an asyncio load generator
-(httpx, keep-alive, C concurrent clients) sends requests for a fixed time and reports requests per second and
+(C concurrent keep-alive HTTP/1.1 connections, a minimal client so it costs little CPU) sends requests for a fixed time and reports requests per second and
 latency percentiles. The baseline is /healthz (no token, one `SELECT 1`) under the same load generator, so
 the difference is what search, auth and the rate limiter cost. Usage:
 
@@ -68,29 +68,92 @@ def start_server(workdir: Path, database_url: str, workers: int) -> tuple[subpro
     raise SystemExit(f"newsmon serve did not start: {process.communicate(timeout=10)[1].decode()[-2000:]}")
 
 
+class Connection:
+    """A keep-alive HTTP/1.1 connection speaking just enough HTTP for the benchmark.
+
+    httpx costs more CPU per request than the server does on /healthz; on two shared cores that would
+    measure the load generator. Responses must carry Content-Length (uvicorn's JSON responses do).
+    """
+
+    def __init__(self, host: str, port: int, headers: dict[str, str]) -> None:
+        self.host, self.port = host, port
+        self.extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n{self.extra}\r\n".encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        length = next(
+            int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length:")
+        )
+        await self.reader.readexactly(length)
+        return status
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            await self.writer.wait_closed()
+
+
 async def load(
     base: str, paths: list[str], headers: dict[str, str], concurrency: int, seconds: float
 ) -> dict:
     """Send requests from `concurrency` clients for `seconds`; latency per request and status counts."""
+    url = httpx.URL(base)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
 
-        async def worker(offset: int) -> None:
-            i = offset
+    async def worker(offset: int) -> None:
+        connection = Connection(url.host, url.port or 80, headers)
+        i = offset
+        try:
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
-                response = await client.get(paths[i % len(paths)])
+                status = await connection.get(paths[i % len(paths)])
                 latencies.append((time.perf_counter() - started) * 1000)
-                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                statuses[status] = statuses.get(status, 0) + 1
                 i += concurrency
+        finally:
+            await connection.close()
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(k) for k in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    return {"latencies": latencies, "statuses": statuses, "elapsed": elapsed}
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(k) for k in range(concurrency)))
+    return {"latencies": latencies, "statuses": statuses, "elapsed": time.perf_counter() - started}
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the server process and its worker processes, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    pids += [int(child) for child in children]
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def measured(
+    pid: int, base: str, paths: list[str], headers: dict[str, str], args: argparse.Namespace
+) -> dict:
+    before = server_cpu_seconds(pid)
+    result = asyncio.run(load(base, paths, headers, args.concurrency, args.seconds))
+    result["cpu"] = server_cpu_seconds(pid) - before
+    return result
 
 
 def report(label: str, result: dict) -> str:
@@ -102,9 +165,12 @@ def report(label: str, result: dict) -> str:
 
     rate = count / result["elapsed"]
     statuses = ", ".join(f"{code}: {n}" for code, n in sorted(result["statuses"].items()))
+    per_cpu = count / result["cpu"] if result.get("cpu") else float("nan")
     return (
         f"  {label}: {rate:,.0f} req/s ({count:,} requests); latency p50 {statistics.median(ordered):.1f} ms, "
-        f"p90 {pct(0.90):.1f} ms, p99 {pct(0.99):.1f} ms, max {ordered[-1]:.1f} ms; statuses {statuses}"
+        f"p90 {pct(0.90):.1f} ms, p99 {pct(0.99):.1f} ms, max {ordered[-1]:.1f} ms; statuses {statuses}\n"
+        f"    server CPU {result.get('cpu', 0):.1f} s = {per_cpu:,.0f} requests per server CPU-second "
+        f"(two cores given to the server alone: about {2 * per_cpu:,.0f} req/s)"
     )
 
 
@@ -146,11 +212,11 @@ def main() -> None:
             asyncio.run(load(base, search_paths, headers, args.concurrency, 2.0))  # warm caches and workers
             print(
                 f"newsmon serve --workers {args.workers}; {args.concurrency} concurrent keep-alive clients "
-                f"(httpx, same machine), {args.seconds:.0f} s each, {os.cpu_count()} cores"
+                f"(minimal asyncio client, same machine), {args.seconds:.0f} s each, {os.cpu_count()} cores"
             )
-            baseline = asyncio.run(load(base, ["/healthz"], {}, args.concurrency, args.seconds))
+            baseline = measured(process.pid, base, ["/healthz"], {}, args)
             print(report("baseline GET /healthz (no token, SELECT 1)", baseline))
-            searched = asyncio.run(load(base, search_paths, headers, args.concurrency, args.seconds))
+            searched = measured(process.pid, base, search_paths, headers, args)
             print(
                 report(
                     f"GET /api/articles (two-term search, 20 results, {len(search_paths)} queries)", searched
@@ -158,6 +224,9 @@ def main() -> None:
             )
             rate = len(searched["latencies"]) / searched["elapsed"]
             print(f"  target >= 200 search req/s: {'met' if rate >= 200 else 'NOT met'} ({rate:,.0f})")
+            print(
+                f"  load average during the run: {os.getloadavg()[0]:.1f} (other work on the machine slows all figures)"
+            )
         finally:
             process.terminate()
             process.wait(timeout=30)
