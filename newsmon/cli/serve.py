@@ -28,5 +28,4 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         port=settings.api_port if port is None else port,
         workers=workers,
         log_level=settings.log_level.lower(),
-        proxy_headers=False,
     )
