@@ -28,7 +28,7 @@ from newsmon.config import Settings
 log = logging.getLogger(__name__)
 GRACE_SECONDS = 20
 PR_SET_PDEATHSIG = 1
-MEMORY_CHECK_SECONDS = 2
+MEMORY_CHECK_SECONDS = 5
 BACKSTOP_FACTOR = 4  # address space reserved is well above the resident memory the cap measures
 MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "failed to map segment", "std::bad_alloc")
 
