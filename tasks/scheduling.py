@@ -141,15 +141,18 @@ def plan_next_run(
     return NextRun(current, now + timedelta(seconds=current + random.uniform(-jitter, jitter)))
 
 
-def enqueue_crawl(name: str, expires: float) -> None:
+def enqueue_crawls(names: list[str], expires: float) -> None:
+    """One crawl message per source, all through one producer connection."""
     from tasks.crawl import crawl_source_task
 
-    # A message still queued when the claim runs out is dropped; the next claim enqueues a fresh one.
-    crawl_source_task.apply_async((name,), queue="crawl", expires=expires)
+    with app.producer_or_acquire() as producer:
+        for name in names:
+            # A message still queued when the claim runs out is dropped; the next claim enqueues a fresh one.
+            crawl_source_task.apply_async((name,), queue="crawl", expires=expires, producer=producer)
 
 
 def schedule_crawls(
-    now: datetime | None = None, enqueue: Callable[[str, float], None] = enqueue_crawl
+    now: datetime | None = None, enqueue: Callable[[list[str], float], None] = enqueue_crawls
 ) -> dict[str, int]:
     """One tick: close runs whose worker vanished, claim the sources that are due, enqueue their crawls."""
     from tasks.crawl import GRACE_SECONDS
@@ -161,8 +164,8 @@ def schedule_crawls(
     lost = repo.close_lost_runs(now - lost_after, "worker lost")
     hold = timedelta(seconds=settings.crawl_time_limit + CLAIM_MARGIN_SECONDS)
     names = repo.claim_due_sources(now, hold, limit=CLAIM_BATCH)
-    for name in names:
-        enqueue(name, hold.total_seconds())
+    if names:
+        enqueue(names, hold.total_seconds())
     if names or lost:
         log.info("scheduler enqueued %d crawls; %d runs closed as lost", len(names), len(lost))
     for run in lost:

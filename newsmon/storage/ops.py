@@ -87,36 +87,37 @@ class OpsQueries:
     def claim_due_sources(self, now: datetime, hold: timedelta, limit: int = 2000) -> list[str]:
         """Claim enabled sources whose next run is due by moving it `hold` ahead; returns the names claimed.
 
-        The claim is atomic: PostgreSQL skips rows another claimer has locked, other databases update each row
-        only if its next run is still the one read, so two schedulers never claim one source.
+        The claim is atomic: PostgreSQL skips rows another claimer has locked; elsewhere one UPDATE re-checks
+        that each row is still due (SQLite transactions here take the write lock up front), so two schedulers
+        never claim one source.
         """
+        is_due = or_(SourceRow.next_run_at.is_(None), SourceRow.next_run_at <= now)
         due = (
-            select(SourceRow.id, SourceRow.name, SourceRow.next_run_at)
-            .where(SourceRow.enabled.is_(True))
-            .where(or_(SourceRow.next_run_at.is_(None), SourceRow.next_run_at <= now))
+            select(SourceRow.id, SourceRow.name)
+            .where(SourceRow.enabled.is_(True), is_due)
             .order_by(SourceRow.next_run_at.asc().nulls_first(), SourceRow.id)
             .limit(limit)
         )
         held_until = now + hold
+        table = SourceRow.__table__
         with self.session() as s:
             if self.engine.dialect.name == "postgresql":
                 rows = s.execute(due.with_for_update(skip_locked=True, of=SourceRow)).all()
                 ids = [r.id for r in rows]
                 if ids:
-                    s.execute(update(SourceRow).where(SourceRow.id.in_(ids)).values(next_run_at=held_until))
+                    s.execute(table.update().where(table.c.id.in_(ids)).values(next_run_at=held_until))
                 return [r.name for r in rows]
-            claimed = []
-            for row in s.execute(due).all():
-                same = (
-                    SourceRow.next_run_at.is_(None)
-                    if row.next_run_at is None
-                    else SourceRow.next_run_at == row.next_run_at
-                )
+            ids = [r.id for r in s.execute(due)]
+            claimed: list[str] = []
+            for start in range(0, len(ids), 500):
                 statement = (
-                    update(SourceRow).where(SourceRow.id == row.id, same).values(next_run_at=held_until)
+                    table.update()
+                    .where(table.c.id.in_(ids[start : start + 500]))
+                    .where(or_(table.c.next_run_at.is_(None), table.c.next_run_at <= now))
+                    .values(next_run_at=held_until)
+                    .returning(table.c.name)
                 )
-                if s.execute(statement).rowcount == 1:
-                    claimed.append(row.name)
+                claimed.extend(s.execute(statement).scalars())
             return claimed
 
     def reschedule_source(

@@ -203,7 +203,7 @@ def test_a_killed_worker_leaves_a_lease_that_runs_out_and_a_run_the_tick_closes(
     with newsmon_settings(monkeypatch, tmp_path / "data", database_url=database_url, crawl_time_limit="15"):
         enqueued: list[str] = []
         later = datetime.now(UTC) + timedelta(minutes=10)
-        schedule_crawls(later, lambda name, expires: enqueued.append(name))
+        schedule_crawls(later, lambda names, expires: enqueued.extend(names))
     run = repo.recent_runs("portal")[0]
     assert (run.status, run.finish_reason) == ("interrupted", "worker lost")
     assert enqueued == ["portal"]  # the claim of the lost crawl ran out too: the next tick runs it

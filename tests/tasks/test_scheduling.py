@@ -142,8 +142,8 @@ def test_tick_enqueues_due_crawls_once_and_closes_lost_runs(
         lost = repo.start_run("s0")
         enqueued: list[str] = []
         later = datetime.now(UTC) + timedelta(hours=1)  # the lost run started long before this tick
-        first = schedule_crawls(later, lambda name, expires: enqueued.append(name))
-        second = schedule_crawls(later, lambda name, expires: enqueued.append(name))
+        first = schedule_crawls(later, lambda names, expires: enqueued.extend(names))
+        second = schedule_crawls(later, lambda names, expires: enqueued.extend(names))
         assert sorted(enqueued) == ["s0", "s1", "s2"]
         assert first == {"enqueued": 3, "lost_runs": 1} and second == {"enqueued": 0, "lost_runs": 0}
         run = repo.recent_runs("s0")[0]
