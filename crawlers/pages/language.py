@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from crawlers.pages.metadata import PageMetadata, jsonld_text
 
@@ -19,10 +20,13 @@ KAZAKH_LETTERS_RE = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
 CYRILLIC_RE = re.compile("[а-яёА-ЯЁ]")
 # Letters of the 2018 Latin Kazakh alphabet that other Latin-script languages rarely combine.
 LATIN_KAZAKH_RE = re.compile("[ǵıńýúǴŃÝÚ]")
+# Letters of Latin alphabets that the 2018 Kazakh one lacks (Turkish ş ğ ç, Czech ř č š ž ě ů, Polish ł ą ę...):
+# Turkish shares its ı and Czech its ý and ú with Latin Kazakh.
+NOT_LATIN_KAZAKH_RE = re.compile("[şğçřčšžěůłąęőűñßøæåàèìòùâêîôûëïÿœ]", re.IGNORECASE)
 LATIN_RE = re.compile("[a-zA-Z]")
 TURKIC_NEIGHBOURS = frozenset({"tk", "tr", "az", "uz", "ky", "tt", "ba"})
 MIN_TEXT_FOR_DETECTION = 80
-SAMPLE_CHARS = 800
+SAMPLE_CHARS = 500
 
 
 def find_language(text: str, title: str | None, meta: PageMetadata) -> str | None:
@@ -33,7 +37,11 @@ def find_language(text: str, title: str | None, meta: PageMetadata) -> str | Non
         return declared
     cyrillic = len(CYRILLIC_RE.findall(sample))
     latin = len(LATIN_RE.findall(sample))
-    latin_kazakh = latin > 50 and len(LATIN_KAZAKH_RE.findall(sample)) / latin > 0.02
+    latin_kazakh = (
+        latin > 50
+        and len(LATIN_KAZAKH_RE.findall(sample)) / latin > 0.02
+        and len(NOT_LATIN_KAZAKH_RE.findall(sample)) / latin < 0.005
+    )
     if cyrillic > 50 or latin_kazakh:
         shared = _shared_verdict(sample)
         if shared:
@@ -86,10 +94,21 @@ def _declared(meta: PageMetadata) -> str | None:
 
 
 def _detect(sample: str) -> str | None:
-    import py3langid
-
-    language, _score = py3langid.classify(sample)
+    language, _score = _identifier().classify(sample)
     return str(language) if language else None
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    """The langid model newsmon.text already holds (one copy, ~70 MB), else py3langid's own."""
+    try:
+        from newsmon.text.language import identifier
+
+        return identifier()
+    except ImportError:
+        import py3langid.langid
+
+        return py3langid.langid.LanguageIdentifier.from_model_file(py3langid.langid.MODEL_FILE)
 
 
 @lru_cache(maxsize=1)
