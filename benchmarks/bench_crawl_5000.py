@@ -1,0 +1,338 @@
+"""A 5,000-article portal crawled through the full pipeline against a bare Scrapy spider, same run.
+
+The portal is generated on disk from real text (the Zhambyl conference article, varied, Lenta.ru news
+sentences and Kazakh TV-news sentences from KazNERD): a sitemap index with five sitemaps, an RSS feed, a home page and 5,000 article
+pages of real size (navigation, teasers, inline scripts and styles around the body). A threaded HTTP
+server serves it on 127.0.0.1. Both crawls run as `scrapy` processes with DOWNLOAD_DELAY=0, AutoThrottle
+off and CONCURRENT_REQUESTS(_PER_DOMAIN)=32:
+- full: `scrapy crawl source` (sitemaps + feed) through extraction, normalise, dedupe and store into a
+  fresh SQLite database (matching not enqueued);
+- bare: a spider that reads the same sitemaps, feed and home page, fetches the same pages, yields nothing.
+Wall time and peak RSS of each crawl process are printed (os.wait4, and getrusage(RUSAGE_CHILDREN) at
+the end), with the ratio full/bare. Both processes keep their bytecode in a temporary PYTHONPYCACHEPREFIX
+after a warm-up import, as an installed service would (this checkout sets PYTHONDONTWRITEBYTECODE).
+
+Run: .venv/bin/python benchmarks/bench_crawl_5000.py [--articles N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import re
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT.parent / "shared" / "samples" / "zhambyl-conference.ru.txt"
+KAZAKH = ROOT.parent / "shared" / "datasets" / "kazakh" / "kaznerd_test_sentences.jsonl.gz"
+RUSSIAN = ROOT.parent / "shared" / "datasets" / "russian" / "MorphoRuEval2017-Lenta-train.conllu"
+PER_SITEMAP = 1000
+CONCURRENCY = "32"
+PLACES = ("Таразе", "Шу", "Мерке", "Кордае", "Таласе", "Жуалы", "Байзаке", "Сарысу", "Мойынкуме", "Жамбыле")
+SCRIPT_BLOB = "window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}\n" * 90
+STYLE_BLOB = ".menu a{color:#036;padding:4px 8px}.teaser h3{font-size:15px;margin:0}\n" * 80
+
+BARE_SPIDER = """
+import scrapy
+from scrapy.utils.sitemap import Sitemap
+
+
+class BareSpider(scrapy.Spider):
+    name = "bare"
+
+    async def start(self):
+        yield scrapy.Request(self.home + "sitemap.xml", self.parse_sitemap)
+        yield scrapy.Request(self.home + "rss.xml", self.parse)
+        yield scrapy.Request(self.home, self.parse)
+
+    def parse_sitemap(self, response):
+        sitemap = Sitemap(response.body)
+        for entry in sitemap:
+            if sitemap.type == "sitemapindex":
+                yield scrapy.Request(entry["loc"], self.parse_sitemap)
+            else:
+                yield scrapy.Request(entry["loc"], self.parse)
+
+    def parse(self, response):
+        return None
+"""
+
+
+@dataclass(frozen=True)
+class Corpus:
+    sample: list[str]  # sentences of the Zhambyl conference article
+    russian: list[str]  # Lenta.ru news sentences
+    kazakh: list[str]  # KazNERD TV-news sentences
+
+
+def load_corpus() -> Corpus:
+    sample = " ".join(SAMPLE.read_text(encoding="utf-8").split("\n")[2:])
+    with gzip.open(KAZAKH, "rt", encoding="utf-8") as lines:
+        kazakh = [detokenise(json.loads(line)["tokens"]) for line in lines]
+    russian, tokens = [], []
+    for line in RUSSIAN.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            tokens.append(line.split("\t")[1])
+        elif tokens:
+            russian.append(detokenise(tokens))
+            tokens = []
+    return Corpus(
+        [s for s in re.split(r"(?<=[.!?])\s+", sample) if len(s) > 40],
+        [s for s in russian if len(s) > 40],
+        [s for s in kazakh if len(s) > 30],
+    )
+
+
+def detokenise(tokens: list[str]) -> str:
+    text = re.sub(r"\s+([,.!?:;»)])", r"\1", " ".join(tokens))
+    return re.sub(r"([«(])\s+", r"\1", text)
+
+
+def vary(sentence: str, rng: random.Random) -> str:
+    """The sample's sentences with other numbers and places, so that articles differ."""
+    sentence = re.sub(r"\d+", lambda m: str(rng.randint(2, 400)), sentence)
+    return re.sub(r"Таразе", lambda m: rng.choice(PLACES), sentence)
+
+
+def article_text(corpus: Corpus, rng: random.Random) -> tuple[str, str, list[str]]:
+    """(language, title, paragraphs) of one article."""
+    if rng.random() < 0.5:
+        sentences = [vary(s, rng) for s in rng.sample(corpus.sample, 2)]
+        sentences += rng.sample(corpus.russian, rng.randint(6, 10))
+        rng.shuffle(sentences)
+        language = "ru"
+    else:
+        sentences = rng.sample(corpus.kazakh, rng.randint(10, 16))
+        language = "kk"
+    title = sentences[0].rstrip(".")[:140]
+    paragraphs = [" ".join(sentences[i : i + 3]) for i in range(1, len(sentences), 3)]
+    return language, title, paragraphs
+
+
+def page_html(url: str, title: str, published: datetime, paragraphs: list[str], teasers: str) -> str:
+    iso = published.isoformat()
+    ld = json.dumps({"@type": "NewsArticle", "headline": title, "datePublished": iso}, ensure_ascii=False)
+    body = "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    menu = "".join(f'<li><a href="/section/{n}/">Раздел {n}</a></li>' for n in range(40))
+    return (
+        f'<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>{escape(title)} | Жамбыл</title>'
+        f'<meta property="og:title" content="{escape(title)}"><meta property="og:type" content="article">'
+        f'<meta property="article:published_time" content="{iso}"><link rel="canonical" href="{url}">'
+        f'<script type="application/ld+json">{ld}</script><style>{STYLE_BLOB}</style>'
+        f"<script>{SCRIPT_BLOB}</script></head><body><header><nav class='menu'><ul>{menu}</ul></nav></header>"
+        f"<main><article><h1>{escape(title)}</h1><div class='date'>{published:%d.%m.%Y, %H:%M}</div>"
+        f"{body}<div class='share'>Поделиться: <a href='#'>VK</a> <a href='#'>Telegram</a></div></article>"
+        f"<aside class='popular'><h2>Популярное</h2>{teasers}</aside></main>"
+        f"<footer><p>© 2025 Жамбыл. Все права защищены.</p></footer></body></html>"
+    )
+
+
+def build_portal(root: Path, home: str, count: int, seed: int = 5000) -> list[tuple[str, str, datetime]]:
+    """Write the portal's files; returns (url, title, published) per article, newest first."""
+    rng = random.Random(seed)
+    corpus = load_corpus()
+    now = datetime.now(UTC).replace(microsecond=0)
+    entries = []
+    for number in range(count):
+        published = now - timedelta(minutes=7 * number + rng.randint(0, 6))
+        path = f"news/{published:%Y/%m/%d}/{number}.html"
+        entries.append((home + path, *article_text(corpus, rng), published, path))
+    teasers = "".join(
+        f"<div class='teaser'><h3><a href='{url}'>{escape(title)}</a></h3></div>"
+        for url, _lang, title, *_ in entries[:10]
+    )
+    for url, _language, title, paragraphs, published, path in entries:
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page_html(url, title, published, paragraphs, teasers), encoding="utf-8")
+    articles = [(url, title, published) for url, _l, title, _p, published, _path in entries]
+    write_discovery(root, home, articles)
+    return articles
+
+
+def write_discovery(root: Path, home: str, articles: list[tuple[str, str, datetime]]) -> None:
+    (root / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {home}sitemap.xml\n")
+    chunks = [articles[i : i + PER_SITEMAP] for i in range(0, len(articles), PER_SITEMAP)]
+    index = "".join(f"<sitemap><loc>{home}sitemaps/{n}.xml</loc></sitemap>" for n in range(len(chunks)))
+    (root / "sitemap.xml").write_text(
+        f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{index}'
+        "</sitemapindex>"
+    )
+    (root / "sitemaps").mkdir(exist_ok=True)
+    for n, chunk in enumerate(chunks):
+        urls = "".join(f"<url><loc>{u}</loc><lastmod>{p.isoformat()}</lastmod></url>" for u, _t, p in chunk)
+        (root / "sitemaps" / f"{n}.xml").write_text(
+            f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+        )
+    items = "".join(
+        f"<item><title>{escape(t)}</title><link>{u}</link><pubDate>{p:%a, %d %b %Y %H:%M:%S +0000}</pubDate>"
+        "</item>"
+        for u, t, p in articles[:50]
+    )
+    (root / "rss.xml").write_text(f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>')
+    links = "".join(f"<li><a href='{u}'>{escape(t)}</a></li>" for u, t, _p in articles[:30])
+    (root / "index.html").write_text(
+        f'<html><head><link rel="alternate" type="application/rss+xml" href="{home}rss.xml"></head>'
+        f"<body><ul>{links}</ul></body></html>",
+        encoding="utf-8",
+    )
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve(root: Path) -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(root)))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one crawl process cost: wall time, CPU time (user + system) and peak RSS."""
+
+    seconds: float
+    cpu: float
+    rss_mb: float
+
+
+def run_process(command: list[str], env: dict[str, str], cwd: Path) -> Run:
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            log.seek(0)
+            tail = log.read().decode("utf-8", "replace")[-3000:]
+            raise RuntimeError(f"{command[:5]} failed ({process.returncode}):\n{tail}")
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def crawl_env(work: Path, data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.update(
+        PYTHONPYCACHEPREFIX=str(work / "pycache"),
+        PYTHONPATH=str(ROOT),
+        NEWSMON_DATA_DIR=str(data_dir),
+        SCRAPY_SETTINGS_MODULE="crawlers.settings",
+    )
+    return env
+
+
+def common_settings() -> list[str]:
+    settings = {
+        "DOWNLOAD_DELAY": "0",
+        "AUTOTHROTTLE_ENABLED": "False",
+        "CONCURRENT_REQUESTS": CONCURRENCY,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
+        "LOG_LEVEL": "WARNING",
+    }
+    return [part for key, value in settings.items() for part in ("-s", f"{key}={value}")]
+
+
+def full_crawl(work: Path, home: str, round_: int) -> tuple[Run, dict]:
+    data_dir = work / f"data{round_}"
+    env = crawl_env(work, data_dir)
+    source = work / "portal.json"
+    source.write_text(json.dumps({"name": "bench-portal", "home": home, "languages": ["ru", "kk"],
+                                  "feeds": [home + "rss.xml"], "sitemaps": [home + "sitemap.xml"]}))  # fmt: skip
+    python = sys.executable
+    subprocess.run([python, "-m", "newsmon.cli", "db", "upgrade"], env=env, check=True, capture_output=True)
+    stats_file = work / f"stats{round_}.json"
+    command = [python, "-m", "scrapy", "crawl", "source", "-a", f"sources_file={source}", "-a", "since=0",
+               "-s", "NEWSMON_ENQUEUE_MATCHING=0", "-s", f"NEWSMON_STATS_FILE={stats_file}", *common_settings()]  # fmt: skip
+    run = run_process(command, env, ROOT)
+    stats = json.loads(stats_file.read_text())["stats"]
+    with sqlite3.connect(data_dir / "newsmon.db") as db:
+        stats["stored articles"] = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    return run, stats
+
+
+def bare_crawl(work: Path, home: str) -> Run:
+    spider = work / "bare.py"
+    spider.write_text(BARE_SPIDER)
+    env = {k: v for k, v in crawl_env(work, work / "bare-data").items() if k != "SCRAPY_SETTINGS_MODULE"}
+    command = [sys.executable, "-m", "scrapy", "runspider", str(spider), "-a", f"home={home}",
+               "-s", "ROBOTSTXT_OBEY=True", "-s", "TELNETCONSOLE_ENABLED=False", *common_settings()]  # fmt: skip
+    return run_process(command, env, work)
+
+
+def warm_up(work: Path) -> None:
+    """Compile the modules both crawls import into the bytecode cache (not timed)."""
+    modules = "scrapy.crawler, crawlers.spiders.source, crawlers.pages, pipelines.store, pipelines.dedupe, pipelines.seen"
+    env = crawl_env(work, work / "warm")
+    subprocess.run([sys.executable, "-c", f"import {modules}"], env=env, check=True, cwd=ROOT)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        site = work / "site"
+        with serve(site) as server:
+            home = f"http://127.0.0.1:{server.server_address[1]}/"
+            started = time.perf_counter()
+            build_portal(site, home, args.articles)
+            size = sum(p.stat().st_size for p in (site / "news").rglob("*.html")) / args.articles / 1024
+            print(f"portal: {args.articles} articles, mean page {size:.0f} KB, built in "
+                  f"{time.perf_counter() - started:.1f}s")  # fmt: skip
+            warm_up(work)
+            for round_ in range(args.rounds):
+                bare = bare_crawl(work, home)
+                full, stats = full_crawl(work, home, round_)
+                report(bare, full, stats)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS of any crawl process (getrusage RUSAGE_CHILDREN): {children:.0f} MB")
+
+
+def report(bare: Run, full: Run, stats: dict) -> None:
+    keys = ("downloader/request_count", "item_scraped_count", "stored articles", "newsmon/dedupe/new",
+            "newsmon/dedupe/near_duplicate", "newsmon/extract/no_date")  # fmt: skip
+    articles = stats.get("item_scraped_count", 0)
+    for name, run in (("bare spider", bare), ("full pipeline", full)):
+        print(
+            f"{name + ':':<15} {run.seconds:6.1f}s wall  {run.cpu:6.1f}s CPU  peak RSS {run.rss_mb:4.0f} MB"
+        )
+    per_article = 1000 * full.cpu / max(articles, 1)
+    print(f"full pipeline: {articles / full.seconds:.0f} articles/s, {per_article:.1f} ms CPU per article")
+    print(f"ratio full/bare: {full.seconds / bare.seconds:.2f} wall, {full.cpu / bare.cpu:.2f} CPU"
+          "  (target <= 1.5 wall; peak RSS target <= 400 MB)")  # fmt: skip
+    print("  " + ", ".join(f"{key}={stats.get(key, 0)}" for key in keys))
+
+
+if __name__ == "__main__":
+    main()
