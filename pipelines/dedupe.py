@@ -94,18 +94,16 @@ class Deduplicator:
     def resolve(self, item: ArticleToStore, fp: Fingerprint) -> Decision:
         """The storage and index lookups alone; cheap enough to repeat right before storing."""
         article, digest = item.article, item.content_hash
-        known = self.repo.article_by_url(item.canonical_url)
+        alternates = [u for u in translation_urls(article) if u != item.canonical_url]
+        known, same_content, translated = self.repo.dedupe_lookup(item.canonical_url, digest, alternates)
         if known is not None:
             if known.content_hash == digest:
                 return Decision(item, "known_url", fp, material=False)
             return Decision(item, "version", fp, material=is_material_change(known.text, article.text))
-        story = self.repo.story_of_content(digest)
-        if story is not None:
-            return Decision(_join(item, story), "exact_copy", fp)
-        for url in translation_urls(article):
-            other = self.repo.article_by_url(url)
-            if other is not None and other.story_id is not None:
-                return Decision(_join(item, other.story_id), "translation", fp)
+        if same_content is not None:
+            return Decision(_join(item, same_content), "exact_copy", fp)
+        if translated is not None:
+            return Decision(_join(item, translated), "translation", fp)
         verdicts = self.detector.find_all(fp)
         if verdicts:
             stories = self.repo.stories_of_urls([v.key for v in verdicts])

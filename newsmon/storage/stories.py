@@ -72,6 +72,26 @@ class StoryQueries:
         for row in by_watch.values():
             row.story_id = keep_id
 
+    def dedupe_lookup(
+        self, canonical_url: str, content_hash: str, alternates: Sequence[str]
+    ) -> tuple[StoredArticle | None, int | None, int | None]:
+        """In one session: the article stored at this URL, the story of the first article with this content
+        hash, and the story of the first stored alternate (translation) URL, in the given order."""
+        with self.session() as s:
+            rows = s.scalars(
+                select(ArticleRow).where(ArticleRow.canonical_url.in_([canonical_url, *alternates]))
+            )
+            by_url = {row.canonical_url: row for row in rows}
+            known = by_url.get(canonical_url)
+            same = s.execute(
+                select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.content_hash == content_hash)
+            ).all()
+            content_story = min(same)[1] if same else None
+            translated = next(
+                (by_url[u].story_id for u in alternates if u in by_url and by_url[u].story_id), None
+            )
+            return (convert.article(known) if known else None), content_story, translated
+
     def articles_by_urls(self, canonical_urls: Sequence[str]) -> dict[str, StoredArticle]:
         """The stored articles among `canonical_urls`, by canonical URL."""
         urls = list(dict.fromkeys(canonical_urls))
