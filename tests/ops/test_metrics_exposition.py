@@ -66,7 +66,9 @@ def test_queue_lengths_come_from_the_redis_broker(sqlite_url: str, redis_url: st
 
     repo = Repository.from_url(sqlite_url)
     upgrade(repo.engine)
+    redis_url = redis_url.rsplit("/", 1)[0] + "/8"  # a database no worker of another test consumes
     client = redis.Redis.from_url(redis_url)
+    client.flushdb()
     client.lpush("crawl", "{}", "{}")
     client.lpush("alerts\x06\x163", "{}")
     body, _ = render_metrics(repo, Settings(data_dir=tmp_path, broker_url=redis_url))
@@ -74,6 +76,7 @@ def test_queue_lengths_come_from_the_redis_broker(sqlite_url: str, redis_url: st
     assert values[("newsmon_queue_length", (("queue", "crawl"),))] == 2
     assert values[("newsmon_queue_length", (("queue", "alerts"),))] == 1
     assert values[("newsmon_queue_length", (("queue", "process"),))] == 0
+    client.flushdb()
     client.close()
     repo.dispose()
 
