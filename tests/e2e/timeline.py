@@ -86,10 +86,11 @@ def trace_all(repo: Repository, published: Sequence[Published], receipts: Sequen
     for receipt in sorted(receipts, key=lambda r: r.at):
         first.setdefault(receipt.key, receipt)
     by_article = {p.url: p for p in published}
+    by_id = {a.id: a for a in articles.values()}
     traces = []
     for alert in repo.list_alerts("sent", limit=100_000):
         receipt = first.get(alert.idempotency_key)
-        article = next((a for a in articles.values() if a.id == alert.article_id), None)
+        article = by_id.get(alert.article_id or 0)
         origin = by_article.get(article.url) if article else None
         if receipt is None or article is None or origin is None or article.stored_at is None:
             continue
