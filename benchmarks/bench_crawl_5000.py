@@ -12,7 +12,9 @@ Wall time and peak RSS of each crawl process are printed (os.wait4, and getrusag
 the end), with the ratio full/bare. Both processes keep their bytecode in a temporary PYTHONPYCACHEPREFIX
 after a warm-up import, as an installed service would (this checkout sets PYTHONDONTWRITEBYTECODE).
 
-Run: .venv/bin/python benchmarks/bench_crawl_5000.py [--articles N]
+Run: .venv/bin/python benchmarks/bench_crawl_5000.py [--articles N] [--rounds N] [--without-storage]
+(--without-storage adds a third crawl with NEWSMON_PIPELINES=0: fetch and extraction only, to tell the
+crawler's share from the storage pipeline's).
 """
 
 from __future__ import annotations
@@ -261,7 +263,7 @@ def common_settings() -> list[str]:
     return [part for key, value in settings.items() for part in ("-s", f"{key}={value}")]
 
 
-def full_crawl(work: Path, home: str, round_: int) -> tuple[Run, dict]:
+def full_crawl(work: Path, home: str, round_: int, storage: bool = True) -> tuple[Run, dict]:
     data_dir = work / f"data{round_}"
     env = crawl_env(work, data_dir)
     source = work / "portal.json"
@@ -271,7 +273,8 @@ def full_crawl(work: Path, home: str, round_: int) -> tuple[Run, dict]:
     subprocess.run([python, "-m", "newsmon.cli", "db", "upgrade"], env=env, check=True, capture_output=True)
     stats_file = work / f"stats{round_}.json"
     command = [python, "-m", "scrapy", "crawl", "source", "-a", f"sources_file={source}", "-a", "since=0",
-               "-s", "NEWSMON_ENQUEUE_MATCHING=0", "-s", f"NEWSMON_STATS_FILE={stats_file}", *common_settings()]  # fmt: skip
+               "-s", "NEWSMON_ENQUEUE_MATCHING=0", "-s", f"NEWSMON_STATS_FILE={stats_file}",
+               "-s", f"NEWSMON_PIPELINES={int(storage)}", *common_settings()]  # fmt: skip
     run = run_process(command, env, ROOT)
     stats = json.loads(stats_file.read_text())["stats"]
     with sqlite3.connect(data_dir / "newsmon.db") as db:
@@ -299,6 +302,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--without-storage",
+        action="store_true",
+        help="Also crawl with NEWSMON_PIPELINES=0 (extraction only).",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -315,6 +323,10 @@ def main() -> None:
                 bare = bare_crawl(work, home)
                 full, stats = full_crawl(work, home, round_)
                 report(bare, full, stats)
+                if args.without_storage:
+                    alone, _stats = full_crawl(work, home, round_ + 1000, storage=False)
+                    print(f"crawl without storage: {alone.seconds:6.1f}s wall  {alone.cpu:6.1f}s CPU  "
+                          f"peak RSS {alone.rss_mb:4.0f} MB  (ratio {alone.seconds / bare.seconds:.2f} wall)")  # fmt: skip
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS of any crawl process (getrusage RUSAGE_CHILDREN): {children:.0f} MB")
 
