@@ -154,14 +154,16 @@ def enqueue_crawls(names: list[str], expires: float) -> None:
 def schedule_crawls(
     now: datetime | None = None, enqueue: Callable[[list[str], float], None] = enqueue_crawls
 ) -> dict[str, int]:
-    """One tick: close runs whose worker vanished, claim the sources that are due, enqueue their crawls."""
+    """One tick: close runs whose worker vanished (their sources are due again at once), claim the sources that
+    are due, enqueue their crawls."""
     from tasks.crawl import GRACE_SECONDS
 
     settings = get_settings()
     repo = context.repository()
     now = now or datetime.now(UTC)
     lost_after = timedelta(seconds=settings.crawl_time_limit + GRACE_SECONDS + CLAIM_MARGIN_SECONDS)
-    lost = repo.close_lost_runs(now - lost_after, "worker lost")
+    lost = repo.close_orphaned_runs(now, "crawl:", "worker lost")  # lease ran out: its worker died
+    lost += repo.close_lost_runs(now - lost_after, "worker lost")  # older than any crawl may run
     hold = timedelta(seconds=settings.crawl_time_limit + CLAIM_MARGIN_SECONDS)
     names = repo.claim_due_sources(now, hold, limit=CLAIM_BATCH)
     if names:

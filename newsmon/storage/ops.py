@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from newsmon.models import Alert, CrawlRun, Source
@@ -151,6 +151,31 @@ class OpsQueries:
                 .where(CrawlRunRow.id == run_id)
                 .values(status=status, finish_reason=reason, stats=stats, finished_at=utcnow())
             )
+
+    def close_orphaned_runs(self, now: datetime, lock_prefix: str, reason: str) -> list[tuple[str, int]]:
+        """Close runs still 'running' whose crawl lease (`<lock_prefix><source>`) is gone or ran out: the worker
+        that held it died. Their sources are made due now, so the same tick crawls them again."""
+        lease = LockRow.name == literal(lock_prefix) + CrawlRunRow.source
+        with self.session() as s:
+            query = (
+                select(CrawlRunRow.source, CrawlRunRow.id)
+                .outerjoin(LockRow, lease)
+                .where(CrawlRunRow.status == "running", or_(LockRow.name.is_(None), LockRow.expires_at < now))
+            )
+            lost = [(r.source, r.id) for r in s.execute(query)]
+            if not lost:
+                return []
+            s.execute(
+                update(CrawlRunRow)
+                .where(CrawlRunRow.id.in_([run_id for _, run_id in lost]), CrawlRunRow.status == "running")
+                .values(status="interrupted", finish_reason=reason, finished_at=utcnow())
+            )
+            s.execute(
+                update(SourceRow)
+                .where(SourceRow.name.in_({name for name, _ in lost}), SourceRow.next_run_at > now)
+                .values(next_run_at=now)
+            )
+            return lost
 
     def close_lost_runs(self, started_before: datetime, reason: str) -> list[tuple[str, int]]:
         """Close runs still 'running' that started before a time no crawl outlives: their worker is gone."""

@@ -181,11 +181,12 @@ def test_sigterm_stops_the_crawl_cleanly_and_records_it_interrupted(
     repo.dispose()
 
 
-def test_a_killed_worker_leaves_a_lease_that_runs_out_and_a_run_the_tick_closes(
+def test_a_killed_worker_leaves_a_lease_that_runs_out_and_the_next_tick_runs_the_source_again(
     portal: HangingPortal, postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database_url = postgres_url
     repo = prepare(database_url, portal)
+    assert repo.claim_due_sources(datetime.now(UTC), timedelta(hours=1)) == ["portal"]  # as a tick claims it
     worker = start_crawl_process(crawl_env(tmp_path, database_url, crawl_time_limit="15"), tmp_path)
     try:
         assert wait_for(lambda: portal.article_requests > 0), (tmp_path / "worker.log").read_text()
@@ -202,9 +203,8 @@ def test_a_killed_worker_leaves_a_lease_that_runs_out_and_a_run_the_tick_closes(
 
     with newsmon_settings(monkeypatch, tmp_path / "data", database_url=database_url, crawl_time_limit="15"):
         enqueued: list[str] = []
-        later = datetime.now(UTC) + timedelta(minutes=10)
-        schedule_crawls(later, lambda names, expires: enqueued.extend(names))
+        result = schedule_crawls(datetime.now(UTC), lambda names, expires: enqueued.extend(names))
     run = repo.recent_runs("portal")[0]
     assert (run.status, run.finish_reason) == ("interrupted", "worker lost")
-    assert enqueued == ["portal"]  # the claim of the lost crawl ran out too: the next tick runs it
+    assert result["lost_runs"] == 1 and enqueued == ["portal"]  # claimed an hour ahead, yet crawled again now
     repo.dispose()
