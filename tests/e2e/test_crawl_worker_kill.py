@@ -22,7 +22,7 @@ from pipelines.canonical import canonical_url
 from tests.e2e.portals import Look, Piece, PortalNetwork
 from tests.e2e.system import FAST_SETTINGS, System, SystemConfig, wait_for
 
-pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.timeout(480)]
 RECOVERY_SECONDS = 60
 NEWS = Piece(
     slug="novyi-most",

@@ -14,7 +14,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,7 @@ from tests.e2e.receivers import SmtpReceiver, WebhookReceiver, all_receipts
 from tests.e2e.scenario import Scenario, load_scenario
 from tests.e2e.system import FAST_SETTINGS, System, SystemConfig, wait_for
 
-pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.timeout(480)]
 CHANNELS = ("hook", "mail")
 SETTLE_SECONDS = 180  # after the last publication, for everything to arrive
 QUIET_SECONDS = 12  # then nothing more may arrive (longer than one sweep)
@@ -119,7 +118,6 @@ def test_mentions_reach_monitor_once_through_worker_kill_and_redis_restart(
     with system:
         system.start()
         assert wait_for(lambda: _every_source_crawled(repo, network), 150), system.logs()
-        started = datetime.now(UTC)
         controller.run(scenario.plan, faults)
         receipts = lambda: all_receipts(webhook, smtp)  # noqa: E731
         settled = wait_for(lambda: _settled(repo, scenario, controller, receipts), SETTLE_SECONDS, 1.0)
@@ -156,7 +154,6 @@ def test_mentions_reach_monitor_once_through_worker_kill_and_redis_restart(
     for name in network.portals:
         assert any(r.source == name and r.status == "ok" and r.started_at > redis_back for r in runs), name
     assert {row["source"] for row in status if row["verdict"] != "never crawled"} >= set(network.portals)
-    assert started < redis_back
     repo.dispose()
 
 
