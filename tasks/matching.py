@@ -50,11 +50,16 @@ def in_quiet_hours(watch: Watch, now: datetime) -> datetime | None:
     return datetime.combine(end_day, end, tz).astimezone(UTC)
 
 
+def also_on(repo: Repository, article: StoredArticle) -> list[dict[str, Any]]:
+    """The other copies of the article's story, read once per article for every watch that alerts on it."""
+    copies = repo.story_articles(article.story_id or 0)
+    return [{"source": c.source, "url": c.url, "title": c.title} for c in copies if c.id != article.id]
+
+
 def alert_payload(
-    watch: Watch, article: StoredArticle, repo: Repository, spans: Sequence[tuple[int, int]]
+    watch: Watch, article: StoredArticle, copies: list[dict[str, Any]], spans: Sequence[tuple[int, int]]
 ) -> dict[str, Any]:
     """What an alert says (schema in tasks/messages.py); matched words marked [[like this]] in the snippet."""
-    copies = [a for a in repo.story_articles(article.story_id or 0) if a.id != article.id]
     return {
         "watch_id": watch.id,
         "watch_name": watch.name,
@@ -66,7 +71,7 @@ def alert_payload(
         "language": article.language,
         "published": article.published.isoformat() if article.published else None,
         "snippet": highlight_snippet(article.text, spans, mark=("[[", "]]")) if spans else article.text[:240],
-        "also_on": [{"source": c.source, "url": c.url, "title": c.title} for c in copies],
+        "also_on": copies,
     }
 
 
@@ -105,6 +110,7 @@ def match_article(
     now = now or datetime.now(UTC)
     already = repo.story_matched_by(article.story_id or 0) if hits_by_watch else set()
     hits = []
+    copies: list[dict[str, Any]] | None = None
     for watch_id, result in hits_by_watch.items():
         watch = watches.get(watch_id)
         if watch is None or not passes_filters(watch, article, regions):
@@ -113,7 +119,8 @@ def match_article(
             continue
         alerts: list[NewAlert] = []
         if watch_id not in already:
-            alerts = _alerts_for(watch, alert_payload(watch, article, repo, result.spans), channels, now)
+            copies = also_on(repo, article) if copies is None else copies
+            alerts = _alerts_for(watch, alert_payload(watch, article, copies, result.spans), channels, now)
         hits.append(WatchHit(watch_id, tuple(result.terms), tuple(alerts)))
     return repo.record_matching(article.id, hits)
 

@@ -310,27 +310,6 @@ class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQue
         with self.session() as s:
             return int(s.scalar(select(func.count()).select_from(StoryRow)) or 0)
 
-    def recent_fingerprint_rows(
-        self, since: datetime | None, limit: int = 1_000_000
-    ) -> list[tuple[str, str, str | None, str | None, datetime | None]]:
-        """(canonical URL, text, title, language, published) of articles stored since a time, to rebuild a
-        near-duplicate index."""
-        with self.session() as s:
-            query = (
-                select(
-                    ArticleRow.canonical_url,
-                    ArticleRow.text,
-                    ArticleRow.title,
-                    ArticleRow.language,
-                    ArticleRow.published_at,
-                )
-                .order_by(ArticleRow.id)
-                .limit(limit)
-            )
-            if since is not None:
-                query = query.where(ArticleRow.stored_at >= since)
-            return [tuple(row) for row in s.execute(query)]  # type: ignore[misc]
-
 
 def _count(story: StoryRow, article: Article) -> None:
     story.article_count += 1
