@@ -65,7 +65,10 @@ EXTENSIONS = {
     "crawlers.middlewares.NonPageGuardExtension": 500,
     "crawlers.middlewares.FillRateExtension": 510,
     "crawlers.middlewares.StatsFileExtension": 900,
+    "crawlers.middlewares.ShutdownDeadlineExtension": 950,
 }
+# Seconds a graceful stop may take before it is forced (below the crawl task's own grace before SIGKILL).
+NEWSMON_SHUTDOWN_GRACE = 15
 ITEM_PIPELINES: dict[str, int] = {}
 # Remembered ETag/Last-Modified of feeds, sitemaps and listing pages.
 NEWSMON_STATE_FILE = str(_config.data_dir / "crawl-state.sqlite3")

@@ -4,7 +4,8 @@ A worker's shutdown reaches a crawl three ways, and each ends in a clean Scrapy 
 `shutdown`, stats written): systemd or Docker signal the whole process group; the pool process, if it gets
 SIGTERM itself, passes it on (`sigterm_interrupts`); and a warm shutdown of the main worker process, which
 would otherwise wait for the crawl to end, signals the crawl processes of its pool (`stop_crawls_of_pool`).
-If the pool process is killed outright, the kernel sends the crawl SIGTERM (PR_SET_PDEATHSIG).
+If the pool process is killed outright, the kernel sends the crawl SIGTERM (PR_SET_PDEATHSIG), and the crawl
+forces its own stop if the graceful one takes too long (crawlers.middlewares.shutdown_deadline).
 """
 
 from __future__ import annotations
