@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from newsmon.query import Query, compile_query
 from newsmon.text import analyse, fold, tokenize, word_terms
 from newsmon.text.russian import morph_analyzer
 
@@ -90,6 +91,34 @@ def stem_prefix_match(keyword: str, sentence: str, lang: str) -> bool:
     stems = [t.norm[:-2] if len(t.norm) >= 5 else t.norm for t in tokenize(keyword)]
     norms = tuple(t.norm for t in tokenize(sentence))
     return _phrase_in(norms, stems, lambda have, want: have.startswith(want))
+
+
+@lru_cache(maxsize=4)
+def _snowball(lang: str) -> object | None:
+    """Snowball has Russian but no Kazakh stemmer; Kazakh falls back to the 2-letter strip."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("russian") if lang == "ru" else None
+
+
+def snowball_prefix_match(keyword: str, sentence: str, lang: str) -> bool:
+    """Baseline: Snowball stems of the keyword words, matched as prefixes of adjacent sentence words."""
+    stemmer = _snowball(lang)
+    if stemmer is None:
+        return stem_prefix_match(keyword, sentence, lang)
+    stems = [stemmer.stemWord(t.norm) for t in tokenize(keyword)]  # type: ignore[attr-defined]
+    norms = tuple(t.norm for t in tokenize(sentence))
+    return _phrase_in(norms, stems, lambda have, want: have.startswith(want))
+
+
+@lru_cache(maxsize=20_000)
+def _compiled(keyword: str) -> Query:
+    return compile_query(f'"{keyword}"' if " " in keyword else keyword)
+
+
+def query_match(keyword: str, sentence: str, lang: str) -> bool:
+    """The public engine, as a watch uses it: `compile_query(keyword).matches(sentence, lang)`."""
+    return _compiled(keyword).matches(sentence, lang=lang)
 
 
 def _phrase_in(found: tuple, wanted: list, same: Callable) -> bool:
