@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
 TIMEOUT = int(os.environ.get("NEWSMON_BENCH_TIMEOUT", "1800"))
 
 
@@ -30,12 +31,20 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()}"
 
 
+def previous_sections() -> dict[str, str]:
+    """The sections of scripts not run this time, kept when `make bench` is given a subset."""
+    if not RESULTS.exists():
+        return {}
+    parts = RESULTS.read_text(encoding="utf-8").split("\n## ")[1:]
+    return {part.split("\n", 1)[0].strip(): "## " + part.rstrip("\n") + "\n" for part in parts}
+
+
 def main() -> int:
     only = set(sys.argv[1:])
     scripts = sorted(
         p for p in HERE.glob("*.py") if not p.name.startswith("_") and (not only or p.stem in only)
     )
-    sections = []
+    sections = previous_sections() if only else {}
     failed = 0
     for script in scripts:
         print(f"== {script.name}", flush=True)
@@ -56,13 +65,16 @@ def main() -> int:
         failed += code != 0
         print(output, flush=True)
         took = time.monotonic() - started
-        sections.append(f"## {script.stem}\n\nexit {code}, {took:.0f}s\n\n```\n{output}\n```\n")
+        stamp = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        sections[script.stem] = (
+            f"## {script.stem}\n\n{stamp}, exit {code}, {took:.0f}s\n\n```\n{output}\n```\n"
+        )
     header = (
-        "# Benchmark results\n\nWritten by `make bench` on "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}.\n"
+        f"# Benchmark results\n\nWritten by `make bench` on {machine()}; each section says when it ran.\n"
         "Speed on shared machines is noisy: read the ratios against the baseline measured in the same run.\n\n"
     )
-    (HERE / "RESULTS.md").write_text(header + "\n".join(sections), encoding="utf-8")
+    body = "\n".join(sections[name] for name in sorted(sections))
+    RESULTS.write_text(header + body, encoding="utf-8")
     return 1 if failed else 0
 
 
