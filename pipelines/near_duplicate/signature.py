@@ -134,22 +134,31 @@ def _hash32(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=4).digest(), "little")
 
 
-def _is_cyrillic(char: str) -> bool:
-    return "\u0400" <= char <= "\u04ff"
+_CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
+_LATIN_RE = re.compile("[A-Za-z]")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_RU_KK_RE = re.compile("[а-яёәғқңөұүһі]", re.IGNORECASE)
+_KK_ONLY_RE = re.compile("[әғқңөұүһі]", re.IGNORECASE)
 
 
 def _repair_lookalikes(word: str, cyrillic_text: bool) -> str:
     """Latin letters that look Cyrillic, inside a Cyrillic word (or a whole look-alike word in Cyrillic text)."""
-    has_cyr = any(_is_cyrillic(c) for c in word)
-    has_lat = any("a" <= c.lower() <= "z" for c in word)
-    if has_lat and (has_cyr or (cyrillic_text and all(c in _LOOKALIKE_LATIN for c in word))):
+    if _LATIN_RE.search(word) is None:
+        return word
+    if _CYRILLIC_RE.search(word) or (cyrillic_text and _LOOKALIKE_LATIN.issuperset(word)):
         return word.translate(_LOOKALIKES)
     return word
 
 
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    """Characters of `text` that `pattern` matches (one new string, not a list of matches)."""
+    return len(text) - len(pattern.sub("", text))
+
+
 @lru_cache(maxsize=65536)
-def _fold_word(word: str) -> str:
-    return word.lower().translate(_KAZAKH_BASE)
+def _fold_word(word: str, cyrillic_text: bool) -> str:
+    """The folded form of a word token (cached: news vocabulary repeats)."""
+    return _repair_lookalikes(word, cyrillic_text).lower().translate(_KAZAKH_BASE)
 
 
 def _number_value(token: str) -> str:
@@ -159,7 +168,7 @@ def _number_value(token: str) -> str:
 def _starts_sentence(gap: str, previous: str) -> bool:
     """Whether the text between two tokens ends a sentence; a period after an initial or a short
     abbreviation («Б. Сапарбаев», «ул. Абая») does not."""
-    if not previous or any(c in _STRONG_END for c in gap):
+    if not previous or not _STRONG_END.isdisjoint(gap):
         return True
     return "." in gap and not (previous.isalpha() and len(previous) <= 3)
 
@@ -167,24 +176,26 @@ def _starts_sentence(gap: str, previous: str) -> bool:
 def analyse_words(text: str) -> list[Word]:
     """Tokens of `text` in reading order, folded, with what kind of fact each one is."""
     text = unicodedata.normalize("NFKC", text)
-    letters = [c for c in text if c.isalpha()]
-    cyrillic_text = sum(map(_is_cyrillic, letters)) * 2 > len(letters)
+    cyrillic_text = _count(_CYRILLIC_RE, text) * 2 > _count(_LETTER_RE, text)
     words: list[Word] = []
     previous = ""
     previous_end = 0
     for match in _TOKEN_RE.finditer(text):
         token = match.group()
-        sentence_start = _starts_sentence(text[previous_end : match.start()], previous)
-        previous, previous_end = token, match.end()
-        if not token[0].isalpha():
+        start, end = match.span()
+        gap_start, before = previous_end, previous
+        previous, previous_end = token, end
+        first = token[0]
+        if not first.isalpha():
             words.append(Word(_number_value(token), True, False))
             continue
-        if len(token) == 1 and token.isupper() and text.startswith(".", match.end()):
+        if len(token) == 1 and first.isupper() and text.startswith(".", end):
             continue  # an initial: «А. Ахметов» and «Ахметов» are the same name
-        token = _repair_lookalikes(token, cyrillic_text)
-        capital = token[0].isupper() and len(token) >= 2
-        is_name = capital and (not sentence_start or token.isupper())
-        words.append(Word(_fold_word(token), False, is_name))
+        # A capitalised word is a name unless it only starts a sentence (all-caps words always are).
+        is_name = len(token) >= 2 and first.isupper()
+        if is_name and not token.isupper():
+            is_name = not _starts_sentence(text[gap_start:start], before)
+        words.append(Word(_fold_word(token, cyrillic_text), False, is_name))
     return words
 
 
@@ -244,12 +255,18 @@ def extract_slots(words: list[Word], ignore: frozenset[str] = frozenset()) -> se
 
 def guess_language(text: str) -> str:
     """Script-level guess, used only when the caller knows no language."""
-    cyrillic = len(re.findall(r"[а-яёәғқңөұүһі]", text, re.IGNORECASE))
-    if cyrillic and len(re.findall(r"[әғқңөұүһі]", text, re.IGNORECASE)) * 50 > cyrillic:
+    cyrillic = _count(_RU_KK_RE, text)
+    if cyrillic and _count(_KK_ONLY_RE, text) * 50 > cyrillic:
         return "kk"
     if cyrillic:
         return "ru"
     return "en" if re.search(r"[a-z]", text, re.IGNORECASE) else "other"
+
+
+@lru_cache(maxsize=1)
+def _empty_minhash() -> MinHash:
+    """Generating the permutations costs more than hashing a short article: make them once, copy after."""
+    return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme="affine32")
 
 
 def fingerprint(
@@ -268,7 +285,7 @@ def fingerprint(
         words = analyse_words(title) + words
     norms = [w.norm for w in words]
     shingles = shingle_set(norms)
-    minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme="affine32")
+    minhash = _empty_minhash().copy()
     if shingles:
         minhash.update_batch(sorted(shingles))
     slots = sorted(extract_slots(words, _own_dates(published)))[:MAX_SLOTS]
