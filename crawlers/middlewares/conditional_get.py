@@ -64,8 +64,10 @@ def header_text(headers: Headers, name: str) -> str | None:
 class ConditionalGetMiddleware:
     """Sends If-None-Match / If-Modified-Since for requests marked `newsmon_conditional`.
 
-    Validators are written only when the crawl finishes normally, so an interrupted crawl re-reads its
-    feeds next time instead of believing they were processed.
+    Validators are written only when the crawl finishes normally and every article it yielded went through
+    the pipelines: an interrupted crawl, or one whose store failed for an article (a database or Redis
+    outage), re-reads its feeds next time instead of believing they were processed. The articles not stored
+    are then fetched again, since only stored URLs are skipped.
     """
 
     def __init__(self, store: ValidatorStore, stats: StatsCollector) -> None:
@@ -73,6 +75,7 @@ class ConditionalGetMiddleware:
         self.stats = stats
         self.known: dict[str, tuple[str | None, str | None]] = {}
         self.fresh: dict[str, tuple[str | None, str | None]] = {}
+        self.failed_items = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -83,6 +86,7 @@ class ConditionalGetMiddleware:
         middleware = cls(ValidatorStore(Path(path)), crawler.stats)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(middleware.item_error, signal=signals.item_error)
         return middleware
 
     def spider_opened(self) -> None:
@@ -91,8 +95,17 @@ class ConditionalGetMiddleware:
         except sqlite3.Error as exc:
             logger.warning("Cannot read HTTP validators from %s: %s", self.store.path, exc)
 
+    def item_error(self) -> None:
+        self.failed_items += 1
+
     def spider_closed(self, reason: str) -> None:
         if reason != "finished" or not self.fresh:
+            return
+        if self.failed_items:
+            logger.warning(
+                "%d articles failed in the pipelines; feeds and sitemaps will be read in full next time",
+                self.failed_items,
+            )
             return
         try:
             self.store.save(self.fresh)

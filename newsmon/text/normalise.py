@@ -42,6 +42,9 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile("[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _SPACE_AROUND_NEWLINE = re.compile(" *(\r\n|\r|\n) *")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
+# The letters `is_latin` and `is_cyrillic` accept, as character classes (within letter runs).
+_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f\u0259\u018f\u0275\u019f]")
+_CYRILLIC_LETTER = re.compile("[\u0400-\u052f]")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -66,10 +69,22 @@ def repair_word_script(word: str) -> str:
     return "".join(table.get(ch, ch) for ch in word)
 
 
+def _repair_run(match: re.Match[str]) -> str:
+    word = match.group()
+    if word.isascii() or not _LATIN_LETTER.search(word) or not _CYRILLIC_LETTER.search(word):
+        return word
+    return repair_word_script(word)
+
+
 def repair_homoglyphs(text: str) -> str:
-    """Repair mixed-script words letter run by letter run; other text is left untouched."""
+    """Repair mixed-script words letter run by letter run; other text is left untouched.
+
+    Only a text holding both scripts can hold a mixed word, and only a run holding both needs a look.
+    """
     text = text.translate(CYRILLIC_VARIANTS)
-    return _LETTER_RUN.sub(lambda m: repair_word_script(m.group()), text)
+    if not _LATIN_LETTER.search(text) or not _CYRILLIC_LETTER.search(text):
+        return text
+    return _LETTER_RUN.sub(_repair_run, text)
 
 
 def _unescape_entities(text: str) -> str:

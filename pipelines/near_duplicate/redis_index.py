@@ -20,6 +20,8 @@ from datetime import datetime
 
 import numpy as np
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from pipelines.near_duplicate.features import (
     Candidate,
@@ -34,6 +36,15 @@ from pipelines.near_duplicate.signature import NUM_PERM, Fingerprint
 logger = logging.getLogger(__name__)
 
 
+def outage_retry() -> Retry:
+    """Ride out a Redis restart (about 25 s of retries) instead of failing the article being deduplicated."""
+    return Retry(
+        ExponentialBackoff(cap=2.0, base=0.2),
+        retries=15,
+        supported_errors=(redis.ConnectionError, redis.TimeoutError),
+    )
+
+
 class RedisIndex:
     """Near-duplicate index kept in Redis; cheap to construct (no connection until first use)."""
 
@@ -42,7 +53,7 @@ class RedisIndex:
     ) -> None:
         if not prefix:
             raise ValueError("RedisIndex needs a non-empty key prefix")
-        self._client = redis.Redis.from_url(redis_url, decode_responses=True)
+        self._client = redis.Redis.from_url(redis_url, decode_responses=True, retry=outage_retry())
         self._prefix = prefix
         self._ttl = ttl_seconds
 

@@ -88,3 +88,18 @@ def test_feed_that_is_html_or_truncated_is_counted_and_the_crawl_goes_on(akimat,
     assert "Ignoring feed" in result.log and "/rss/html.xml" in result.log
     # The complete item of the truncated feed is still crawled.
     assert set(result.by_path(akimat.url)) == {RU_MEETING}
+
+
+def test_after_articles_failed_to_store_the_next_crawl_reads_the_feeds_again(portals, crawl):
+    server = portals("akimat")
+    definition = _definition(crawl.workdir, server)
+    store_down = {"ITEM_PIPELINES": '{"tests.crawlers.failing_pipeline.StoreDownPipeline": 100}'}
+    first = crawl("source", sources_file=definition, since="7d", settings=store_down)
+    second = crawl("source", sources_file=definition, since="7d")
+
+    assert first.returncode == 0 and not first.items, first.log
+    assert "feeds and sitemaps will be read in full next time" in first.log
+    # Nothing was stored, so nothing may be taken as processed: no 304, and every article is fetched again.
+    assert second.stat("newsmon/conditional/not_modified") == 0
+    assert server.statuses("/rss/ru.xml") == [200, 200]
+    assert set(second.by_path(server.url)) == {RU_MEETING, RU_SCHOOL, KK_MEETING, KK_SCHOOL}
