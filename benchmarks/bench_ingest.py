@@ -3,7 +3,8 @@
 The archive is bench_store's synthetic one (real Russian and Kazakh sentences, a fifth republished copies),
 written as JSONL. Figures, measured in the same run on fresh SQLite databases:
 
-- `newsmon ingest FILE --report OUT --no-match` as a subprocess (start-up, reading, normalising, language,
+- `newsmon ingest FILE --report OUT --no-match` as a subprocess, in one process and with the default
+  preparing processes (one per core) (start-up, reading, normalising, language,
   index terms, fingerprints, dedupe, batched store, report), articles/s;
 - baseline: the same lines read and inserted with `Repository.store_articles` in batches of 200, with no
   normalisation, analysis or dedupe (canonical URL = URL, a plain hash), articles/s.
@@ -68,7 +69,7 @@ def baseline(path: Path, workdir: Path) -> float:
     return rate
 
 
-def run_ingest(path: Path, workdir: Path) -> tuple[float, str]:
+def run_ingest(path: Path, workdir: Path, extra: tuple[str, ...] = ()) -> tuple[float, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
     env["NEWSMON_DATA_DIR"] = str(workdir / "data")
     started = time.perf_counter()
@@ -82,6 +83,7 @@ def run_ingest(path: Path, workdir: Path) -> tuple[float, str]:
             "--no-match",
             "--report",
             str(workdir / "r.jsonl"),
+            *extra,
         ],
         cwd=ROOT,
         env=env,
@@ -120,11 +122,16 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="newsmon-bench-ingest-") as tmp:
         workdir = Path(tmp)
-        for with_language in (True, False):
+        runs = [
+            (True, ("--workers", "1"), "lines carry their language, one process"),
+            (True, (), f"lines carry their language, {os.cpu_count()} preparing processes"),
+            (False, (), f"language detected per article, {os.cpu_count()} preparing processes"),
+        ]
+        for number, (with_language, extra, label) in enumerate(runs):
             path = workdir / f"archive-{with_language}.jsonl"
-            write_archive(path, args.n, with_language)
-            took, summary = run_ingest(path, workdir / f"run-{with_language}")
-            label = "lines carry their language" if with_language else "language detected per article"
+            if not path.exists():
+                write_archive(path, args.n, with_language)
+            took, summary = run_ingest(path, workdir / f"run-{number}", extra)
             print(f"newsmon ingest, {label}: {args.n / took:6.0f} articles/s ({took:.1f}s; {summary})")
         rate = baseline(workdir / "archive-True.jsonl", workdir)
         print(f"baseline, the same lines stored without analysis or dedupe: {rate:6.0f} articles/s")

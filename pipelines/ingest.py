@@ -9,7 +9,10 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import multiprocessing
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -28,6 +31,7 @@ log = logging.getLogger(__name__)
 FIELDS = ("url", "title", "text", "published", "source", "language")
 ARCHIVE_HOST = "archive.invalid"
 BATCH_SIZE = 200
+AHEAD_BATCHES = 2  # batches prepared ahead of the one being stored (bounds memory)
 Record = tuple[int, "dict[str, Any] | Exception"]
 
 
@@ -109,49 +113,88 @@ def to_article(record: dict[str, Any], default_source: str | None) -> Article:
     )
 
 
+Prepared = tuple[dict[str, Any], "tuple[ArticleToStore, Fingerprint] | None"]
+
+
+def prepare_record(record: Record, source: str | None) -> Prepared:
+    """The report line of one input line and, unless rejected, what the dedupe checks compare.
+
+    Pure work on the line alone (normalising, language, index terms, fingerprint), so it can run in
+    another process."""
+    number, data = record
+    line = _line(number, data)
+    try:
+        if isinstance(data, Exception):
+            raise data
+        article = normalise_article(to_article(data, source))
+        if not article.text.strip():
+            raise RejectedLine("text is empty once cleaned")
+        line["url"] = article.url
+        return line, Deduplicator.prepare(article)
+    except RejectedLine as exc:
+        line.update(result="rejected", reason=str(exc))
+    except Exception as exc:  # a line the analysers choke on is rejected, never the whole file
+        log.exception("line %d (%s) could not be prepared", number, line.get("url"))
+        line.update(result="rejected", reason=f"could not be analysed: {exc}")
+    return line, None
+
+
+def _prepare_chunk(records: Sequence[Record], source: str | None) -> list[Prepared]:
+    return [prepare_record(record, source) for record in records]
+
+
+def _warm_up() -> None:
+    """Load the analysers' dictionaries before forking, so the preparing processes share them."""
+    record = {"url": "https://archive.invalid/warm-up", "text": "Аким Тараза встретился с фермерами."}
+    prepare_record((0, record), None)
+    prepare_record((0, {**record, "text": "Тараз қаласының әкімі шаруалармен кездесті."}), None)
+
+
 class Ingester:
     """Runs archive lines through normalise -> dedupe -> store, a batch at a time, and says what happened to
-    each line (the report)."""
+    each line (the report).
 
-    def __init__(self, deduplicator: Deduplicator, storer: Storer, batch_size: int | None = None) -> None:
+    With `workers` > 1 the pure preparation of each line runs in that many forked processes, a batch or
+    two ahead of this process, which alone does the dedupe decisions and the stores, in input order.
+    """
+
+    def __init__(
+        self, deduplicator: Deduplicator, storer: Storer, batch_size: int | None = None, workers: int = 1
+    ) -> None:
         self.deduplicator = deduplicator
         self.storer = storer
         self.batches = BatchStorer(deduplicator, storer)
         self.batch_size = batch_size or BATCH_SIZE
+        self.workers = max(1, workers)
 
     def ingest(self, records: Iterable[Record], source: str | None = None) -> Iterator[list[dict[str, Any]]]:
         """Report lines, one list per batch, in input order."""
-        batch: list[Record] = []
-        for record in records:
-            batch.append(record)
-            if len(batch) >= self.batch_size:
-                yield self.ingest_batch(batch, source)
-                batch = []
-        if batch:
-            yield self.ingest_batch(batch, source)
+        batches = _batched(records, self.batch_size)
+        if self.workers == 1:
+            for batch in batches:
+                yield self.store_prepared(_prepare_chunk(batch, source))
+            return
+        _warm_up()
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
+            ahead: deque[list[Future[list[Prepared]]]] = deque()
+            for batch in batches:
+                size = -(-len(batch) // self.workers)
+                chunks = [batch[i : i + size] for i in range(0, len(batch), size)]
+                ahead.append([pool.submit(_prepare_chunk, chunk, source) for chunk in chunks])
+                if len(ahead) > AHEAD_BATCHES:
+                    yield self.store_prepared(_gathered(ahead.popleft()))
+            while ahead:
+                yield self.store_prepared(_gathered(ahead.popleft()))
 
     def ingest_batch(self, records: Sequence[Record], source: str | None) -> list[dict[str, Any]]:
-        lines: list[dict[str, Any]] = []
-        prepared: list[tuple[ArticleToStore, Fingerprint]] = []
-        slots: list[dict[str, Any]] = []
-        for number, record in records:
-            line = _line(number, record)
-            lines.append(line)
-            try:
-                if isinstance(record, Exception):
-                    raise record
-                article = normalise_article(to_article(record, source))
-                if not article.text.strip():
-                    raise RejectedLine("text is empty once cleaned")
-                line["url"] = article.url
-                prepared.append(self.deduplicator.prepare(article))
-                slots.append(line)
-            except RejectedLine as exc:
-                line.update(result="rejected", reason=str(exc))
-            except Exception as exc:  # a line the analysers choke on is rejected, never the whole file
-                log.exception("line %d (%s) could not be prepared", number, line.get("url"))
-                line.update(result="rejected", reason=f"could not be analysed: {exc}")
-        for line, stored in zip(slots, self.batches.store(prepared), strict=True):
+        return self.store_prepared(_prepare_chunk(records, source))
+
+    def store_prepared(self, prepared: Sequence[Prepared]) -> list[dict[str, Any]]:
+        """Dedupe and store the prepared lines of one batch; fills in each report line."""
+        lines = [line for line, _ in prepared]
+        kept = [(line, item) for line, item in prepared if item is not None]
+        for (line, _), stored in zip(kept, self.batches.store([item for _, item in kept]), strict=True):
             if stored.result is None:
                 line.update(result="rejected", reason=f"could not store: {stored.error}")
                 continue
@@ -163,6 +206,21 @@ class Ingester:
                 reason=stored.reason,
             )
         return lines
+
+
+def _batched(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _gathered(futures: list[Future[list[Prepared]]]) -> list[Prepared]:
+    return [item for future in futures for item in future.result()]
 
 
 def _line(number: int, record: dict[str, Any] | Exception) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -13,6 +14,7 @@ import click
 from newsmon.cli import context
 
 PROGRESS_EVERY = 10_000  # lines between progress messages when stderr is not a terminal
+SMALL_FILE_LINES = 1000  # below this, starting worker processes costs more than it saves
 OUTCOMES = ("new", "copy", "version", "unchanged", "rejected")
 
 
@@ -27,7 +29,12 @@ def register(cli: click.Group) -> None:
     "--report", type=click.Path(dir_okay=False, path_type=Path), help="Write one JSON line per input line."
 )
 @click.option("--no-match", is_flag=True, help="Do not enqueue matching for imported articles.")
-def ingest(file: Path, source: str | None, report: Path | None, no_match: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes preparing lines (normalise, analyse, fingerprint) [default: one per core; 1 for small files].",
+)
+def ingest(file: Path, source: str | None, report: Path | None, no_match: bool, workers: int | None) -> None:
     """Import FILE (.jsonl or .csv with url, title, text, published, source, language).
 
     Each line is normalised, checked for duplicates and stored like a crawled article; a bad line is
@@ -43,10 +50,13 @@ def ingest(file: Path, source: str | None, report: Path | None, no_match: bool) 
     context.repository(migrate=True)
     resources = build_resources(context.settings(), enqueue=not no_match)
     deduplicator = Deduplicator(resources.repo, resources.detector)
-    ingester = Ingester(deduplicator, Storer(resources.repo, resources.index, resources.queue, deduplicator))
     lines: list[dict[str, Any]] = []
     with file.open("rb") as handle:
         total = sum(1 for _ in handle)
+    if workers is None:
+        workers = (os.cpu_count() or 1) if total > SMALL_FILE_LINES else 1
+    storer = Storer(resources.repo, resources.index, resources.queue, deduplicator)
+    ingester = Ingester(deduplicator, storer, workers=workers)
     try:
         with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
             bar = progress.add_task(f"ingesting {file.name}", total=total)

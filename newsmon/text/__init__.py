@@ -10,6 +10,7 @@ Contract (stable; other packages rely on it):
   stems, Latin Kazakh transliterated to Cyrillic; what a query word and a text word must share to match.
   Terms are untagged strings in one alphabet (Kazakh-only letters folded); see `newsmon.text.terms`.
 - `analyse(text, lang=None) -> list[Token]`: tokens with their terms filled in (cached per word form).
+- `index_text(text, lang=None) -> str`: every word's terms in order, the document a full-text index holds.
 - `detect_language(text) -> str`: "ru", "kk", "en", "mixed" or "other".
 - `transliterate_kazakh_latin(text) -> str`: Latin Kazakh (2018 or 2021 alphabet) to Cyrillic.
 - `analyzer_version: str`: changes whenever terms may change, so stored indexes can be rebuilt.
@@ -18,7 +19,7 @@ Contract (stable; other packages rely on it):
 from newsmon.text.language import detect_language
 from newsmon.text.latin_kazakh import transliterate_kazakh_latin
 from newsmon.text.normalise import clean_text, fold
-from newsmon.text.terms import analyse, analyzer_version, word_terms
+from newsmon.text.terms import analyse, analyzer_version, index_text, word_terms
 from newsmon.text.tokens import Token, tokenize
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "clean_text",
     "detect_language",
     "fold",
+    "index_text",
     "tokenize",
     "transliterate_kazakh_latin",
     "word_terms",

@@ -25,7 +25,7 @@ from newsmon.text.kazakh import KAZAKH_ONLY_LETTERS, TERM_FOLD, kazakh_stems
 from newsmon.text.latin_kazakh import KAZAKH_LATIN_LETTERS, latin_variant, transliterate_word
 from newsmon.text.normalise import is_cyrillic, is_latin
 from newsmon.text.russian import russian_lemmas
-from newsmon.text.tokens import Token, norm_of, tokenize
+from newsmon.text.tokens import Token, norm_of, tokenize, word_norms
 
 # Bump when the terms of any word may change (rules, override list, dictionaries), so indexes are rebuilt.
 analyzer_version = "1"
@@ -87,3 +87,14 @@ def word_terms(word: str, lang: str | None = None) -> frozenset[str]:
 def analyse(text: str, lang: str | None = None) -> list[Token]:
     """Tokens of `text` with their terms filled in."""
     return [Token(t.surface, t.start, t.end, t.norm, word_terms(t.norm, lang)) for t in tokenize(text)]
+
+
+@lru_cache(maxsize=500_000)
+def _index_form(norm: str, lang: str | None) -> str:
+    return " ".join(sorted(word_terms(norm, lang) or {norm}))
+
+
+def index_text(text: str, lang: str | None = None) -> str:
+    """Every word's terms (sorted per word) in reading order, space-separated: the document a full-text
+    index holds for `text`. The same terms as `analyse`, without building tokens (each form cached)."""
+    return " ".join(_index_form(norm, lang) for norm in word_norms(text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -50,3 +51,11 @@ def tokenize(text: str) -> list[Token]:
         if norm:
             tokens.append(Token(surface, match.start(), match.end(), norm))
     return tokens
+
+
+def word_norms(text: str) -> Iterator[str]:
+    """The folded forms of the words of `text`, in order: `tokenize` without offsets, for indexing."""
+    for match in _TOKEN.finditer(text):
+        surface = match.group("word")
+        if surface is not None and (norm := norm_of(surface)):
+            yield norm

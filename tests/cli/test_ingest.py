@@ -181,3 +181,25 @@ def test_progress_is_reported_on_stderr_when_it_is_not_a_terminal(
 
     assert "ingested 2/5 lines" in result.stderr and "ingested 4/5 lines" in result.stderr
     assert "ingested" not in result.stdout
+
+
+def test_lines_prepared_in_worker_processes_give_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks.quality_dedupe import QUALITY_SET
+    from benchmarks.quality_ingest_grouping import read_rows
+    from newsmon.cli.main import cli
+
+    rows = read_rows(QUALITY_SET)[:450]  # three batches, copies among them
+    archive = write_jsonl(tmp_path / "archive.jsonl", [*rows[:100], "{broken", *rows[100:]])
+    reports = {}
+    for workers in (1, 2):
+        report = tmp_path / f"report-{workers}.jsonl"
+        args = [str(archive), "--report", str(report), "--no-match", "--workers", str(workers)]
+        with newsmon_settings(monkeypatch, tmp_path / f"data-{workers}"):
+            result = CliRunner().invoke(cli, ["ingest", *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        reports[workers] = report_of(report)
+
+    assert len(reports[2]) == 451 and reports[2][100]["result"] == "rejected"
+    assert reports[2] == reports[1]

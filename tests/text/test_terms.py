@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsmon.text import analyse, analyzer_version, word_terms
+from newsmon.text import analyse, analyzer_version, index_text, word_terms
 from newsmon.text.russian import parse_overrides
 
 
@@ -162,3 +162,16 @@ def test_any_word_gets_terms_without_crashing(text: str) -> None:
     for token in analyse(text):
         assert token.terms
         assert all(isinstance(term, str) and term for term in token.terms)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Аким Жамбылской области встретился с фермерами Нұр-Сұлтанда.", "ru"),
+        ("Тараз қаласында «Бейбітшілік пен келісім» жобасы бойынша конференция өтті.", "kk"),
+        ("Qazaqstan Respublikasy men Taraz: 2024 jyly, &nbsp; 15 naýryz", None),
+    ],
+)
+def test_index_text_holds_the_terms_of_analyse_in_reading_order(text: str, lang: str | None) -> None:
+    expected = " ".join(" ".join(sorted(t.terms or {t.norm})) for t in analyse(text, lang))
+    assert index_text(text, lang) == expected
