@@ -106,7 +106,7 @@ class Rule:
 class TermRule(Rule):
     """A word (one id) or phrase (consecutive ids) in one field or in either."""
 
-    __slots__ = ("_first", "_sides", "field", "label", "word_ids")
+    __slots__ = ("_first", "_rest", "_sides", "field", "label", "word_ids")
 
     def __init__(self, word_ids: tuple[int, ...], field: str | None, label: str) -> None:
         self.word_ids = word_ids
@@ -114,6 +114,7 @@ class TermRule(Rule):
         self.label = label
         self._sides = SIDES_BY_FIELD[field]
         self._first = word_ids[0] if len(word_ids) == 1 else None
+        self._rest = word_ids[1:]
 
     def occurrences(self, view: ArticleView, side: str) -> list[tuple[int, int]]:
         if side not in self._sides:
@@ -132,11 +133,38 @@ class TermRule(Rule):
         last = len(self.word_ids) - 1
         return [(i, i + last) for i in first if all(i + k in found for k, found in enumerate(following, 1))]
 
+    # evaluate() runs for every candidate watch of every article: plain loops, no generators.
     def evaluate(self, view: ArticleView) -> bool:
         hits = view.hits
-        if self._first is not None:
-            return any(self._first in hits[side] for side in self._sides)
-        return any(self.occurrences(view, side) for side in self._sides)
+        first = self._first
+        if first is not None:
+            for side in self._sides:  # noqa: SIM110 (a loop is faster than any/all over a generator here)
+                if first in hits[side]:
+                    return True
+            return False
+        for side in self._sides:  # noqa: SIM110 (a loop is faster than any/all over a generator here)
+            if self._phrase_occurs(view, side):
+                return True
+        return False
+
+    def _phrase_occurs(self, view: ArticleView, side: str) -> bool:
+        """`occurrences` for a phrase, stopping at the first (most phrases only need to be found once)."""
+        hits = view.hits[side]
+        starts = hits.get(self.word_ids[0])
+        if not starts:
+            return False
+        rest = self._rest
+        for word_id in rest:
+            if word_id not in hits:
+                return False
+        if len(rest) == 1:
+            second = view.position_set(side, rest[0])
+            for i in starts:  # noqa: SIM110 (a loop is faster than any/all over a generator here)
+                if i + 1 in second:
+                    return True
+            return False
+        following = [view.position_set(side, word_id) for word_id in rest]
+        return any(all(i + k in found for k, found in enumerate(following, 1)) for i in starts)
 
     def spans(self, view: ArticleView) -> Iterator[Span]:
         for side in SIDES_BY_FIELD[self.field]:
@@ -198,7 +226,10 @@ class AndRule(Rule):
         self.items = tuple(sorted(items, key=lambda rule: _EVAL_ORDER.get(type(rule), 3)))
 
     def evaluate(self, view: ArticleView) -> bool:
-        return all(item.evaluate(view) for item in self.items)
+        for item in self.items:  # noqa: SIM110 (a loop is faster than any/all over a generator here)
+            if not item.evaluate(view):
+                return False
+        return True
 
     def spans(self, view: ArticleView) -> Iterator[Span]:
         for item in self.items:
@@ -214,7 +245,10 @@ class AndRule(Rule):
 
 class OrRule(AndRule):
     def evaluate(self, view: ArticleView) -> bool:
-        return any(item.evaluate(view) for item in self.items)
+        for item in self.items:  # noqa: SIM110 (a loop is faster than any/all over a generator here)
+            if item.evaluate(view):
+                return True
+        return False
 
     def triggers(self, vocabulary: Vocabulary) -> frozenset[int] | None:
         return _union(item.triggers(vocabulary) for item in self.items)
