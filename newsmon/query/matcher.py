@@ -3,6 +3,8 @@
 Every watch is compiled into one shared `Vocabulary`; each watch is indexed under its triggers (word
 ids one of which must occur for it to match). Matching an article reads it once (tokens -> query word
 ids through a per-form cache), collects the watches whose triggers occurred and evaluates only those.
+Triggers are first chosen by a guess (longer words are rarer), then by how often words occurred in the
+articles read so far.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from newsmon.models import Article, Watch
 from newsmon.query.compiler import MatchResult, compile_rule, normalise_aliases
 from newsmon.query.parser import QuerySyntaxError
 from newsmon.query.rules import AndRule, ArticleView, FilterRule, OrRule, Rule
-from newsmon.query.vocabulary import Vocabulary
+from newsmon.query.vocabulary import OBSERVED_AFTER, Vocabulary
 
 log = logging.getLogger(__name__)
 
 # Bump when compiled matchers of an older release must not be reused.
 MATCHER_FORMAT = "newsmon-matcher-1"
+RETRIGGER_MAX_GAP = 50_000  # articles between trigger choices, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +71,25 @@ class WatchMatcher:
         self.rules = rules
         self.errors = errors
         self.version = version
-        self._by_trigger: dict[int, list[int]] = {}
         # Watches true whenever one of their triggers occurs (a word, or words ORed): no evaluation needed.
-        self._sufficient: set[int] = set()
-        for watch_id, rule in rules.items():
-            for word_id in rule.triggers(vocabulary) or ():
-                self._by_trigger.setdefault(word_id, []).append(watch_id)
-            if rule.trigger_suffices():
-                self._sufficient.add(watch_id)
+        self._sufficient = {watch_id for watch_id, rule in rules.items() if rule.trigger_suffices()}
+        self._by_trigger = self._triggers()
+        self._retrigger_at = OBSERVED_AFTER
+
+    def _triggers(self) -> dict[int, list[int]]:
+        """Each watch under its cheapest necessary words (any choice is correct; rarer ones are faster)."""
+        by_trigger: dict[int, list[int]] = {}
+        for watch_id, rule in self.rules.items():
+            for word_id in rule.triggers(self.vocabulary) or ():
+                by_trigger.setdefault(word_id, []).append(watch_id)
+        return by_trigger
+
+    def _learn(self) -> None:
+        """Once enough articles were read, and again at growing intervals, choose triggers by how often
+        words actually occur: fewer watches are evaluated in vain."""
+        if self.vocabulary.articles_read >= self._retrigger_at:
+            self._retrigger_at = min(self._retrigger_at * 4, self._retrigger_at + RETRIGGER_MAX_GAP)
+            self._by_trigger = self._triggers()
 
     @classmethod
     def build(
@@ -116,9 +130,13 @@ class WatchMatcher:
     ) -> dict[int, MatchResult]:
         """Watch id -> what matched, for every watch the article (body, title, source name) satisfies."""
         view = ArticleView(self.vocabulary, text, lang=lang, title=title, source=source)
+        hit_ids = view.hit_ids()
+        self.vocabulary.observe(hit_ids)
+        self._learn()
         candidates: set[int] = set()
-        for word_id in view.hit_ids():
-            found = self._by_trigger.get(word_id)
+        by_trigger = self._by_trigger
+        for word_id in hit_ids:
+            found = by_trigger.get(word_id)
             if found:
                 candidates.update(found)
         results: dict[int, MatchResult] = {}

@@ -10,6 +10,7 @@ per distinct form, never per watch.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import newsmon.text as text_analysis
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 MORPH, EXACT, PREFIX = "morph", "exact", "prefix"
 MAX_CACHED_FORMS = 400_000
+OBSERVED_AFTER = 1000  # articles read before word costs come from what was read
 _NO_IDS: tuple[int, ...] = ()
 _MISSING = (-1,)
 
@@ -74,6 +76,9 @@ class Vocabulary:
         # lang -> text word as written -> ids; a surface maps to None when it is not a word token.
         self._cache: dict[str | None, dict[str, tuple[int, ...] | None]] = {}
         self._cached = 0
+        # Articles read, and in how many of them each word id occurred.
+        self.articles_read = 0
+        self.document_counts: list[int] = []
 
     def __len__(self) -> int:
         return len(self.specs)
@@ -138,7 +143,9 @@ class Vocabulary:
             ids = cache.get(surface, _MISSING)
             if ids is _MISSING:
                 ids = self._surface_ids(surface, lang)
-            if ids is None:
+            if not ids:
+                if ids is not None:  # a word no watch asks for: counted, nothing to record
+                    index += 1
                 continue
             for word_id in ids:
                 found = hits.get(word_id)
@@ -150,7 +157,19 @@ class Vocabulary:
         return hits
 
     def cost(self, word_id: int) -> float:
-        """A guess at how common a word is in news text (lower = rarer), to pick selective triggers."""
+        """How common a word is in news text (lower = rarer), to pick selective triggers: the share of the
+        articles read that held it once enough were read, a guess from its length before that."""
+        if self.articles_read >= OBSERVED_AFTER:
+            return (self.document_counts[word_id] + 0.5) / (self.articles_read + 1)
         spec = self.specs[word_id]
         base = 1.0 if len(spec.form) <= 3 else 3.0 / len(spec.form)
         return base * (3.0 if spec.kind == PREFIX else 1.0)
+
+    def observe(self, word_ids: Iterable[int]) -> None:
+        """Count one article that held these word ids (for `cost`)."""
+        counts = self.document_counts
+        if len(counts) < len(self.specs):
+            counts.extend([0] * (len(self.specs) - len(counts)))
+        for word_id in word_ids:
+            counts[word_id] += 1
+        self.articles_read += 1

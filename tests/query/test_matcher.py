@@ -127,3 +127,26 @@ def test_skipping_words_no_watch_can_match_changes_no_result():
         for lang in (None, "ru", "kk"):
             assert filtered.match(text, lang=lang) == unfiltered.match(text, lang=lang)
     assert sorted(filtered.match(texts[2])) == [1, 2, 3, 4, 6, 7, 9, 12]
+
+
+def test_triggers_learned_from_the_articles_read_change_no_result(monkeypatch):
+    import newsmon.query.matcher as matcher_module
+    import newsmon.query.vocabulary as vocabulary_module
+
+    monkeypatch.setattr(matcher_module, "OBSERVED_AFTER", 3)
+    monkeypatch.setattr(vocabulary_module, "OBSERVED_AFTER", 3)
+    # Guessed from length, «бейбітшілік» looks rarer than «Мексика»; the articles read say otherwise.
+    watches = [*WATCHES, (12, "«Бейбітшілік пен келісім» Мексика"), (13, "Бейбітшілік OR Сапарбаев")]
+    learning = WatchMatcher.build(watches, aliases=ALIASES)
+    guessed = learning._by_trigger
+    articles = [(RU_ARTICLE, "ru"), (KK_ARTICLE, "kk"), (KK_ARTICLE, None)] * 3
+    before = [sorted(learning.match(text, lang=lang)) for text, lang in articles]
+    after = [sorted(learning.match(text, lang=lang)) for text, lang in articles]
+
+    assert learning.vocabulary.articles_read == 18
+    assert learning._by_trigger != guessed  # chosen again from how often words occurred
+    assert (
+        after
+        == before
+        == [sorted(WatchMatcher.build(watches, aliases=ALIASES).match(t, lang=la)) for t, la in articles]
+    )
