@@ -95,7 +95,7 @@ class ServiceProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.wait(timeout=5)
 
-    def log_tail(self, size: int = 4000) -> str:
+    def log_tail(self, size: int = 8000) -> str:
         try:
             return self.log_path.read_bytes()[-size:].decode("utf-8", "replace")
         except OSError:
