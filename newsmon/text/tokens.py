@@ -12,7 +12,9 @@ from newsmon.text.normalise import fold
 _LETTER = r"[^\W_]"
 # Marks and invisible characters that may sit inside a word without ending it.
 _INNER = "[\u0300-\u036f\u00ad\u200b-\u200d\u2060]"
-_PART = rf"{_LETTER}(?:{_LETTER}|{_INNER})*"
+# Letters, with marks allowed inside: (letter | mark)* written as letter* (mark letter*)*, which the regex
+# engine runs without trying an alternative at every character.
+_PART = rf"{_LETTER}[^\W_]*(?:{_INNER}[^\W_]*)*"
 # Hyphens and apostrophes join parts only when a word character follows («Нур-Султан», «Қазақстан-2050», «O’Neil»).
 _JOINER = "[-\u2010\u2011'\u2019\u02bc]"
 _TOKEN = re.compile(
