@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from newsmon.text.normalise import clean_text, is_cyrillic
+from newsmon.text.normalise import clean_text
 
 OURS = ("ru", "kk", "en")
 # Letters Kazakh has and Russian lacks; і alone is also Ukrainian/Belarusian, so it counts only with others.
@@ -26,6 +26,9 @@ SHORT_CHUNK = 40  # letters; shorter chunks are only told apart among our own la
 CHUNK_LETTERS = 400
 _PARAGRAPHS = re.compile(r"\n\s*\n|\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_CYRILLIC = re.compile("[\u0400-\u052f]")  # as `is_cyrillic`
+_KAZAKH_MARKER = re.compile(f"[{''.join(sorted(KAZAKH_MARKERS))}]")
+_KAZAKH_LATIN_MARKER = re.compile(f"[{''.join(sorted(KAZAKH_LATIN_MARKERS))}]")
 
 
 @lru_cache(maxsize=1)
@@ -33,27 +36,38 @@ def identifier() -> LanguageIdentifier:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-def _chunks(text: str) -> list[str]:
-    """Paragraphs, long ones cut at sentence ends into pieces of about CHUNK_LETTERS letters."""
-    chunks: list[str] = []
+def _letters(text: str) -> int:
+    return sum(map(str.isalpha, text))
+
+
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    """Characters of `text` that `pattern` (one character class) matches."""
+    return len(text) - len(pattern.sub("", text))
+
+
+def _chunks(text: str) -> list[tuple[str, int]]:
+    """Paragraphs, long ones cut at sentence ends into pieces of about CHUNK_LETTERS letters, with their
+    letter counts."""
+    chunks: list[tuple[str, int]] = []
     for paragraph in _PARAGRAPHS.split(text):
-        piece = ""
+        piece, letters = "", 0
         for sentence in _SENTENCE_END.split(paragraph):
             piece = f"{piece} {sentence}" if piece else sentence
-            if sum(ch.isalpha() for ch in piece) >= CHUNK_LETTERS:
-                chunks.append(piece)
-                piece = ""
+            letters += _letters(sentence)
+            if letters >= CHUNK_LETTERS:
+                chunks.append((piece, letters))
+                piece, letters = "", 0
         if piece.strip():
-            chunks.append(piece)
+            chunks.append((piece, letters))
     return chunks
 
 
 def _chunk_language(chunk: str, letters: int) -> str:
-    cyrillic = sum(1 for ch in chunk if is_cyrillic(ch))
-    markers = sum(1 for ch in chunk if ch in KAZAKH_MARKERS)
+    cyrillic = _count(_CYRILLIC, chunk)
+    markers = _count(_KAZAKH_MARKER, chunk)
     if cyrillic * 2 > letters and markers >= max(2, cyrillic * 0.02):
         return "kk"
-    latin_markers = sum(1 for ch in chunk if ch in KAZAKH_LATIN_MARKERS) - chunk.lower().count("qu")
+    latin_markers = _count(_KAZAKH_LATIN_MARKER, chunk) - chunk.lower().count("qu")
     if cyrillic * 2 < letters and latin_markers >= max(2, letters * 0.03):
         return "kk"  # Latin-script Kazakh (2018 or 2021 alphabet)
     ranking = identifier().rank(chunk)
@@ -72,8 +86,7 @@ def detect_language(text: str) -> str:
     if not isinstance(text, str):
         raise TypeError(f"detect_language expects str, got {type(text).__name__}")
     weights: dict[str, int] = {}
-    for chunk in _chunks(clean_text(text)):
-        letters = sum(ch.isalpha() for ch in chunk)
+    for chunk, letters in _chunks(clean_text(text)):
         if letters:
             lang = _chunk_language(chunk, letters)
             weights[lang] = weights.get(lang, 0) + letters
