@@ -109,7 +109,7 @@ def normalise_article(
     founded = source.founded if source else None
     if published is not None and founded is not None and published.date() < founded:
         warnings.append("before_founded")
-    language = article.language or (detect_language(f"{title or ''}\n{text}") if text else None)
+    language = article.language or (detect_language(f"{title or ''}\n{text}", cleaned=True) if text else None)
     if source and source.languages and language not in (*source.languages, "mixed", None):
         warnings.append("language_mismatch")
     if len(text) < 200 and "short_text" not in warnings:

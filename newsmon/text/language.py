@@ -81,12 +81,14 @@ def _chunk_language(chunk: str, letters: int) -> str:
     return "other"
 
 
-def detect_language(text: str) -> str:
-    """ "ru", "kk", "en", "mixed" (substantial parts in two of these) or "other"."""
+def detect_language(text: str, *, cleaned: bool = False) -> str:
+    """ "ru", "kk", "en", "mixed" (substantial parts in two of these) or "other".
+
+    `cleaned=True` skips `clean_text` for text that already went through it."""
     if not isinstance(text, str):
         raise TypeError(f"detect_language expects str, got {type(text).__name__}")
     weights: dict[str, int] = {}
-    for chunk, letters in _chunks(clean_text(text)):
+    for chunk, letters in _chunks(text if cleaned else clean_text(text)):
         if letters:
             lang = _chunk_language(chunk, letters)
             weights[lang] = weights.get(lang, 0) + letters

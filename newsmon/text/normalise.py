@@ -45,6 +45,7 @@ _LETTER_RUN = re.compile(r"[^\W\d_]+")
 # The letters `is_latin` and `is_cyrillic` accept, as character classes (within letter runs).
 _LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f\u0259\u018f\u0275\u019f]")
 _CYRILLIC_LETTER = re.compile("[\u0400-\u052f]")
+_VARIANT_LETTER = re.compile("[ҡҠӊӉӈӇ]")  # the keys of CYRILLIC_VARIANTS
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -81,7 +82,8 @@ def repair_homoglyphs(text: str) -> str:
 
     Only a text holding both scripts can hold a mixed word, and only a run holding both needs a look.
     """
-    text = text.translate(CYRILLIC_VARIANTS)
+    if _VARIANT_LETTER.search(text):
+        text = text.translate(CYRILLIC_VARIANTS)
     if not _LATIN_LETTER.search(text) or not _CYRILLIC_LETTER.search(text):
         return text
     return _LETTER_RUN.sub(_repair_run, text)
