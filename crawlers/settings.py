@@ -64,6 +64,7 @@ DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.ConditionalGetMiddleware": 580}
 EXTENSIONS = {
     "crawlers.middlewares.NonPageGuardExtension": 500,
     "crawlers.middlewares.FillRateExtension": 510,
+    "crawlers.middlewares.CoverageExtension": 520,
     "crawlers.middlewares.StatsFileExtension": 900,
     "crawlers.middlewares.ShutdownDeadlineExtension": 950,
 }

@@ -57,6 +57,8 @@ class SourceHealth:
     error_rate: float | None
     fill: dict[str, float] = field(default_factory=dict)
     coverage: dict[str, int] = field(default_factory=dict)
+    # Per discovery path of the last good run: found, only, missed (listed by another path) and sample URLs.
+    path_coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +71,7 @@ class SourceHealth:
             "error_rate": self.error_rate,
             "fill": self.fill,
             "coverage": self.coverage,
+            "path_coverage": self.path_coverage,
         }
 
 
@@ -153,6 +156,7 @@ def source_health(repo: Repository, now: datetime) -> list[SourceHealth]:
                 error_rate=round(sum(map(is_bad, finished)) / len(finished), 2) if finished else None,
                 fill=_summary(ok_runs[0])["fill"] if ok_runs else {},
                 coverage=coverage.get(source.name, {}),
+                path_coverage=_summary(ok_runs[0]).get("coverage", {}) if ok_runs else {},
             )
         )
     return out

@@ -2,7 +2,8 @@
 
 Stats keys are many and namespaced (`newsmon/store/new`, `newsmon/fetch/http_404`, `newsmon/fill/date`...);
 the summary is what `newsmon status`, health checks and metrics read: pages, new articles, duplicates,
-versions, errors by kind, bytes, fill rate per field and articles found per discovery path.
+versions, errors by kind, bytes, fill rate per field, articles found per discovery path, and what each
+path missed that another listed (crawlers.middlewares.coverage).
 """
 
 from __future__ import annotations
@@ -75,4 +76,5 @@ def summarise(stats: Mapping[str, Any]) -> dict[str, Any]:
         "error_rate": round(fetch_errors / attempts, 3) if attempts else 0.0,
         "fill": fill_rates(stats),
         "discovery": discovery,
+        "coverage": coverage if isinstance(coverage := stats.get("newsmon/coverage"), dict) else {},
     }

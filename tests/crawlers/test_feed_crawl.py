@@ -103,3 +103,13 @@ def test_after_articles_failed_to_store_the_next_crawl_reads_the_feeds_again(por
     assert second.stat("newsmon/conditional/not_modified") == 0
     assert server.statuses("/rss/ru.xml") == [200, 200]
     assert set(second.by_path(server.url)) == {RU_MEETING, RU_SCHOOL, KK_MEETING, KK_SCHOOL}
+
+
+def test_each_discovery_path_reports_what_another_path_listed_and_it_missed(akimat, two_runs):
+    coverage = two_runs[0].stats["newsmon/coverage"]
+
+    # The feeds list every article the Russian home page links, and more: the home page misses the Kazakh
+    # school article (only on the Kazakh side) and the items the feed carries that are not news pages.
+    assert coverage["feed"]["missed"] == 0 and coverage["feed"]["found"] == 6
+    assert coverage["listing"]["found"] == 3 and coverage["listing"]["missed"] == 3
+    assert akimat.url + KK_SCHOOL in coverage["listing"]["missed_urls"]

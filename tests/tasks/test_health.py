@@ -159,3 +159,20 @@ def test_status_command_shows_verdicts(repo: Repository) -> None:
     assert row["verdict"] == "failing" and row["interval_seconds"] == 900 and row["error_rate"] == 1.0
     table = CliRunner().invoke(cli, ["status"])
     assert table.exit_code == 0 and "portal" in table.output and "failing" in table.output
+
+
+def test_status_shows_what_a_discovery_path_missed_in_the_last_run(repo: Repository) -> None:
+    from click.testing import CliRunner
+
+    from newsmon.cli.main import cli
+
+    missed = ["https://portal.kz/news/7"]
+    coverage = {
+        "feed": {"found": 9, "only": 0, "missed": 1, "missed_urls": missed},
+        "listing": {"found": 10, "only": 1, "missed": 0, "missed_urls": []},
+    }
+    add_run(repo, "ok", stats={"newsmon/coverage": coverage, "downloader/response_count": 12})
+
+    row = json.loads(CliRunner().invoke(cli, ["status", "--json"]).output)[0]
+    assert row["path_coverage"]["feed"]["missed_urls"] == missed
+    assert "feed missed 1" in CliRunner().invoke(cli, ["status"], env={"COLUMNS": "200"}).output
