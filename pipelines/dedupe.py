@@ -143,7 +143,11 @@ class DedupePipeline:
 
         if not isinstance(item, Article) or self.deduplicator is None:
             return item
-        decision = await asyncio.to_thread(self.deduplicator.decide, item)
+        try:
+            decision = await asyncio.to_thread(self.deduplicator.decide, item)
+        except Exception:
+            self.crawler.stats.inc_value("newsmon/dedupe/error")
+            raise
         self.crawler.stats.inc_value(f"newsmon/dedupe/{decision.reason}")
         if decision.reason == "known_url":
             from scrapy.exceptions import DropItem

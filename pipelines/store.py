@@ -94,9 +94,9 @@ class StorePipeline:
         try:
             result = await asyncio.to_thread(self.storer.store, item)
         except Exception:
-            log.exception("could not store %s", item.item.article.url)
+            # Counted, then raised: the crawl then knows the article was not stored (see conditional_get).
             self.crawler.stats.inc_value("newsmon/store/error")
-            return item
+            raise
         self.crawler.stats.inc_value(f"newsmon/store/{result.outcome}")
         if result.outcome != "unchanged":
             self.crawler.stats.inc_value("newsmon/store/stored")

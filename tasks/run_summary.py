@@ -34,7 +34,7 @@ def error_counts(stats: Mapping[str, Any]) -> dict[str, int]:
     extra = {
         "parse": sum(_count(stats, k) for k in PARSE_ERRORS),
         "extraction": sum(_count(stats, k) for k in EXTRACTION_ERRORS),
-        "store": _count(stats, "newsmon/store/error"),
+        "store": _count(stats, "newsmon/store/error") + _count(stats, "newsmon/dedupe/error"),
         "spider": sum(_with_prefix(stats, "spider_exceptions/").values()),
     }
     errors.update({kind: n for kind, n in extra.items() if n})

@@ -1,7 +1,9 @@
-"""Real parts for the fault tests: worker and beat processes, a webhook receiver, a Redis server of our own."""
+"""Real parts for the fault tests: worker and beat processes, a webhook receiver, Redis and PostgreSQL servers
+of our own."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -9,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -155,3 +158,54 @@ class RedisServer:
                 return sock.recv(16).startswith(b"+PONG")
         except OSError:
             return False
+
+
+class PostgresServer:
+    """A PostgreSQL server of the test's own (initdb in a temporary directory, a free port), so a test can
+    restart it; the shared server is never touched. Run as the `postgres` user when the tests run as root."""
+
+    def __init__(self) -> None:
+        self.initdb, self.pg_ctl = _postgres_binary("initdb"), _postgres_binary("pg_ctl")
+        if self.initdb is None or self.pg_ctl is None:
+            pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+        self.port = free_port()
+        self.datadir = Path(tempfile.mkdtemp(prefix="newsmon-pg-"))
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.datadir, "postgres", "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        self._run([self.initdb, "-D", str(self.datadir), "-A", "trust", "-U", "postgres", "--no-sync"])
+
+    def _run(self, command: list[str | None]) -> None:
+        result = subprocess.run(
+            [*self.as_user, *map(str, command)], capture_output=True, text=True, timeout=120, check=False
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{command[0]} failed: {result.stderr[-2000:]}")
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        log = self.datadir / "server.log"
+        self._run([self.pg_ctl, "-D", str(self.datadir), "-o", options, "-l", str(log), "-w", "start"])
+
+    def stop(self) -> None:
+        self._run([self.pg_ctl, "-D", str(self.datadir), "-m", "fast", "-w", "stop"])
+
+    def restart(self, downtime: float) -> None:
+        self.stop()
+        time.sleep(downtime)
+        self.start()
+
+    def remove(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.stop()
+        shutil.rmtree(self.datadir, ignore_errors=True)
+
+
+def _postgres_binary(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(candidates[-1]) if candidates else None

@@ -1,5 +1,6 @@
 """The crawl task under faults, with real processes: a portal that hangs, a crawl over its memory cap, a worker
-stopped with SIGTERM and one killed outright. Each run is recorded with its reason and the lock is freed."""
+stopped with SIGTERM and one killed outright, the database restarted mid-crawl. Each run is recorded with its
+reason and the lock is freed."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from newsmon.storage.migrate import upgrade
 from tests.conftest import ROOT
 from tests.fixtures.portal_builder import SAMPLE, build_portal
 from tests.newsmon_env import newsmon_settings
+from tests.tasks.processes import PostgresServer
 
 
 class HangingPortal(ThreadingHTTPServer):
@@ -209,4 +211,78 @@ def test_a_killed_worker_leaves_a_lease_that_runs_out_and_the_next_tick_runs_the
     run = repo.recent_runs("portal")[0]
     assert (run.status, run.finish_reason) == ("interrupted", "worker lost")
     assert result["lost_runs"] == 1 and enqueued == ["portal"]  # claimed an hour ahead, yet crawled again now
+    repo.dispose()
+
+
+class SlowPortal(ThreadingHTTPServer):
+    """A feed-backed portal of several articles, each page taking `delay` seconds to answer."""
+
+    daemon_threads = True
+
+    def __init__(self, root: Path, delay: float) -> None:
+        super().__init__(("127.0.0.1", 0), partial(_SlowHandler, directory=str(root)))
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        self.delay = delay
+        self.article_requests = 0
+
+
+class _SlowHandler(SimpleHTTPRequestHandler):
+    server: SlowPortal
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/news/"):
+            self.server.article_requests += 1
+            time.sleep(self.server.delay)
+        super().do_GET()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def slow_portal(tmp_path: Path) -> Iterator[SlowPortal]:
+    root = tmp_path / "slow-portal"
+    root.mkdir()
+    server = SlowPortal(root, delay=1.0)
+    body = SAMPLE.read_text(encoding="utf-8")
+    articles = [(f"item-{i}", f"Новость номер {i}", f"Сообщение {i}. {body[i * 200 :]}") for i in range(8)]
+    build_portal(root, server.url, "Портал", articles)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.remove()
+
+
+def test_a_database_restart_during_a_crawl_is_recorded_and_the_next_run_stores_what_it_cost(
+    slow_portal: SlowPortal, own_postgres: PostgresServer, tmp_path: Path
+) -> None:
+    repo = prepare(own_postgres.url, slow_portal)
+    worker = start_crawl_process(crawl_env(tmp_path, own_postgres.url, crawl_time_limit="90"), tmp_path)
+    try:
+        assert wait_for(lambda: slow_portal.article_requests > 0), (tmp_path / "worker.log").read_text()
+        own_postgres.restart(downtime=3)
+        worker.wait(timeout=120)
+    finally:
+        worker.kill()
+    assert worker.returncode == 0, (tmp_path / "worker.log").read_text()[-3000:]
+    run = repo.recent_runs("portal")[0]
+    assert run.status != "running" and run.finish_reason, run
+    assert lock_is_free(repo)
+    # Every article the outage kept from being stored is counted as a store error of the run.
+    stored_first = repo.count_articles()
+    assert run.stats["summary"]["errors"].get("store", 0) == 8 - stored_first > 0, run.stats["summary"]
+
+    # The next run (as the next tick would start it) reads the feed in full and stores every article.
+    again = start_crawl_process(crawl_env(tmp_path, own_postgres.url, crawl_time_limit="90"), tmp_path)
+    again.wait(timeout=120)
+    assert repo.count_articles() == 8, (stored_first, (tmp_path / "worker.log").read_text()[-3000:])
+    assert repo.recent_runs("portal")[0].status == "ok"
     repo.dispose()
