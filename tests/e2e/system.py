@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -56,12 +57,14 @@ class ServiceProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.groups: list[int] = []  # every process group it ever had, for the final clean-up
         self.starts = 0
+        self.wanted = False  # whether it should be running: a supervisor restarts it if it exits
 
     @property
     def log_path(self) -> Path:
         return self.workdir / f"{self.name}.log"
 
     def start(self) -> None:
+        self.wanted = True
         self.starts += 1
         log = self.log_path.open("ab")
         log.write(f"\n===== start {self.starts}: {' '.join(self.command)}\n".encode())
@@ -80,11 +83,19 @@ class ServiceProcess:
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Signal the main process only, as `kill -9 PID` does; its children are left to fend for themselves."""
         assert self.process is not None
+        self.wanted = False
         self.process.send_signal(sig)
         self.process.wait(timeout=STOP_GRACE)
 
+    def exited_unexpectedly(self) -> int | None:
+        """The exit code of a process that should be running and is not; None otherwise."""
+        if not self.wanted or self.process is None:
+            return None
+        return self.process.poll()
+
     def stop(self) -> None:
         """SIGTERM to every group it had, then SIGKILL to what is left."""
+        self.wanted = False
         for group in self.groups:
             _signal_group(group, signal.SIGTERM)
         if self.process is not None:
@@ -146,6 +157,8 @@ class SystemConfig:
     process_concurrency: int = 2
 
 
+RESTART_DELAY = 2.0  # seconds before the supervisor restarts a service that exited (systemd: RestartSec)
+
 FAST_SETTINGS = {
     "NEWSMON_ALERT_BACKOFF_SECONDS": "1",
     "NEWSMON_ALERT_LEASE_SECONDS": "10",
@@ -161,7 +174,12 @@ FAST_SETTINGS = {
 
 
 class System:
-    """Redis, beat and two workers for one database and one set of portals."""
+    """Redis, beat and two workers for one database and one set of portals.
+
+    As in production (deploy/systemd: Restart=always; deploy/docker-compose.yml: restart: unless-stopped), a
+    supervisor restarts a worker or beat that exits on its own; `restarts` lists them. A Celery worker can
+    exit by itself when Redis restarts under it (kombu fails to restore unacknowledged messages on the closed
+    connection: "Unrecoverable error: AttributeError ... 'hostname'")."""
 
     def __init__(self, config: SystemConfig) -> None:
         self.config = config
@@ -169,6 +187,9 @@ class System:
         self.sources_dir = self.workdir / "sources"
         self.redis = RedisServer(self.workdir)
         self.services: dict[str, ServiceProcess] = {}
+        self.restarts: list[tuple[str, int]] = []
+        self._supervising = threading.Event()
+        self._supervisor: threading.Thread | None = None
 
     def env(self) -> dict[str, str]:
         base = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
@@ -214,8 +235,24 @@ class System:
         for name, command in commands.items():
             self.services[name] = ServiceProcess(name, command, env, self.workdir)
             self.services[name].start()
+        self._supervising.set()
+        self._supervisor = threading.Thread(target=self._supervise, name="supervisor", daemon=True)
+        self._supervisor.start()
+
+    def _supervise(self) -> None:
+        while self._supervising.is_set():
+            for name, service in list(self.services.items()):
+                code = service.exited_unexpectedly()
+                if code is not None and self._supervising.is_set():
+                    self.restarts.append((name, code))
+                    time.sleep(RESTART_DELAY)
+                    service.start()
+            time.sleep(0.5)
 
     def stop(self) -> None:
+        self._supervising.clear()
+        if self._supervisor is not None:
+            self._supervisor.join(timeout=10)
         for service in self.services.values():
             service.stop()
         self.redis.stop()

@@ -97,11 +97,6 @@ def _settled(repo: Repository, scenario: Scenario, controller: Controller, recei
     return expected is not None and expected <= {r.key for r in receipts()}
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known bug: in about 1 run of 7 the process worker stops consuming after the Redis restart (its "
-    "Celery consumer reconnects but takes no more tasks), so no crawl is scheduled after it",
-)
 def test_mentions_reach_monitor_once_through_worker_kill_and_redis_restart(
     postgres_url: str, tmp_path: Path, scenario_network, receivers
 ) -> None:
@@ -185,5 +180,6 @@ def _report(repo: Repository, controller: Controller, receipts: list, system: Sy
     lines.append(f"alerts: {[(a.id, a.status, a.idempotency_key) for a in repo.list_alerts(limit=200)]}")
     runs = repo.recent_runs(limit=200)
     lines.append("runs: " + ", ".join(f"{r.source}#{r.id}:{r.status}" for r in runs))
+    lines.append(f"restarted by the supervisor (service, exit code): {system.restarts}")
     lines.append(f"full logs: {system.workdir}")
     return "\n".join(lines) + "\n" + system.logs()
