@@ -42,6 +42,10 @@ class Article:
     def with_changes(self, **changes: Any) -> Article:
         return replace(self, **changes)
 
+    def __repr__(self) -> str:
+        # Short: Scrapy logs an item's repr when a pipeline fails, and the text would flood the log.
+        return f"Article(url={self.url!r}, title={self.title!r}, {len(self.text)} characters of text)"
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (datetimes as ISO 8601 strings)."""
         out = asdict(self)
