@@ -13,12 +13,15 @@ Forms in other scripts (Latin Kazakh needs transliteration first) always pass.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from newsmon.text.kazakh import KAZAKH_ONLY_LETTERS, TERM_FOLD
 from newsmon.text.russian import morph_analyzer
 
 MIN_PREFIX = 2
+# A letter outside the Cyrillic block (such forms always pass).
+_OTHER_LETTER = re.compile("(?![\u0400-\u04ff])[^\\W\\d_]")
 
 
 def term_prefix(term: str) -> str:
@@ -46,6 +49,7 @@ class FormFilter:
     def __init__(self) -> None:
         self._prefixes: set[str] = set()
         self._sizes: set[int] = set()
+        self._ordered_sizes: tuple[int, ...] = ()
         self._irregular: set[str] = set()
 
     def add(self, word: str, terms: frozenset[str]) -> None:
@@ -53,13 +57,20 @@ class FormFilter:
             prefix = term_prefix(term)
             self._prefixes.add(prefix)
             self._sizes.add(len(prefix))
+        self._ordered_sizes = tuple(sorted(self._sizes))
         self._irregular.update(form.translate(TERM_FOLD) for form in irregular_forms(word))
 
+    # Called for every new word form of every article: plain loops and one regex, no generators.
     def may_match(self, norm: str) -> bool:
-        if not all("\u0400" <= ch <= "\u04ff" or not ch.isalpha() for ch in norm):
+        if _OTHER_LETTER.search(norm):
             return True
         folded = norm.translate(TERM_FOLD)
         if folded in self._irregular:
             return True
-        prefixes = self._prefixes
-        return any(folded[:size] in prefixes for size in self._sizes if size <= len(folded))
+        prefixes, length = self._prefixes, len(folded)
+        for size in self._ordered_sizes:
+            if size > length:
+                return False
+            if folded[:size] in prefixes:
+                return True
+        return False

@@ -112,8 +112,8 @@ class Vocabulary:
         terms: frozenset[str] = frozenset()
         if self._by_term and (self._filter is None or self._filter.may_match(norm)):
             terms = text_analysis.word_terms(norm, lang)
-        for term in terms:
-            found.update(self._by_term.get(term, _NO_IDS))
+            for term in terms:
+                found.update(self._by_term.get(term, _NO_IDS))
         if self._by_prefix:
             for candidate in {norm, norm.translate(TERM_FOLD), *terms}:
                 for length in self._prefix_lengths:
