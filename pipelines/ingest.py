@@ -144,7 +144,7 @@ def _prepare_chunk(records: Sequence[Record], source: str | None) -> list[Prepar
 
 
 def _warm_up() -> None:
-    """Load the analysers' dictionaries before forking, so the preparing processes share them."""
+    """Load the analysers' dictionaries in a preparing process before its first batch."""
     record = {"url": "https://archive.invalid/warm-up", "text": "Аким Тараза встретился с фермерами."}
     prepare_record((0, record), None)
     prepare_record((0, {**record, "text": "Тараз қаласының әкімі шаруалармен кездесті."}), None)
@@ -174,9 +174,11 @@ class Ingester:
             for batch in batches:
                 yield self.store_prepared(_prepare_chunk(batch, source))
             return
-        _warm_up()
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
+        # Workers come from a fork server that has imported this module but runs no threads of ours (a
+        # progress bar's refresh thread, say), so forking cannot copy a lock some thread holds.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_up) as pool:
             ahead: deque[list[Future[list[Prepared]]]] = deque()
             for batch in batches:
                 size = -(-len(batch) // self.workers)
