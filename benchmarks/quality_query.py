@@ -20,11 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.text.morphology_eval import (  # noqa: E402
-    Case,
     all_cases,
     exact_substring_match,
+    print_report,
     query_match,
-    score,
     snowball_prefix_match,
 )
 
@@ -36,35 +35,13 @@ MATCHERS = {
 TARGET = "target: recall >= 0.98, precision >= 0.97"
 
 
-def _groups(cases: list[Case]) -> dict[str, list[Case]]:
-    groups: dict[str, list[Case]] = {"all": cases}
-    for lang in ("ru", "kk"):
-        groups[lang] = [c for c in cases if c.lang == lang]
-    groups["phrases"] = [c for c in cases if " " in c.keyword]
-    return groups
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", type=int, default=0, help="print this many misses and false alarms")
     args = parser.parse_args()
-    cases = all_cases()
     started = time.perf_counter()
-    for group, members in _groups(cases).items():
-        positives = sum(c.expected for c in members)
-        print(f"\n{group}: {positives} positive, {len(members) - positives} negative cases")
-        for name, matcher in MATCHERS.items():
-            result = score(members, matcher)
-            print(f"  {name:30s} recall {result.recall:.3f}  precision {result.precision:.3f}")
+    print_report(MATCHERS, all_cases(), args.show, phrases=True)
     print(f"\n{TARGET}; {time.perf_counter() - started:.1f}s")
-    if args.show:
-        result = score(cases, query_match)
-        print("\nmisses:")
-        for case in result.misses[: args.show]:
-            print(f"  [{case.source}] {case.keyword!r} in {case.sentence[:150]!r}")
-        print("false alarms:")
-        for case in result.false_alarms[: args.show]:
-            print(f"  [{case.source}] {case.keyword!r} in {case.sentence[:150]!r}")
 
 
 if __name__ == "__main__":

@@ -306,3 +306,31 @@ def hand_cases() -> list[Case]:
 
 def all_cases() -> list[Case]:
     return russian_cases() + kazakh_cases() + hand_cases()
+
+
+# ---- the benchmarks' report ---------------------------------------------------------------------
+
+
+def print_report(
+    matchers: dict[str, Matcher], cases: list[Case], show: int = 0, phrases: bool = False
+) -> None:
+    """Recall and precision of each matcher on all cases, per language (and on phrases), then `show` misses
+    and false alarms of the first matcher. Shared by benchmarks/quality_morphology.py and quality_query.py."""
+    groups: dict[str, list[Case]] = {"all": cases}
+    for lang in ("ru", "kk"):
+        groups[lang] = [c for c in cases if c.lang == lang]
+    if phrases:
+        groups["phrases"] = [c for c in cases if " " in c.keyword]
+    width = max(map(len, matchers)) + 2
+    for group, members in groups.items():
+        positives = sum(c.expected for c in members)
+        print(f"\n{group}: {positives} positive, {len(members) - positives} negative cases")
+        for name, matcher in matchers.items():
+            result = score(members, matcher)
+            print(f"  {name:{width}s} recall {result.recall:.3f}  precision {result.precision:.3f}")
+    if show:
+        result = score(cases, next(iter(matchers.values())))
+        for title, found in (("misses", result.misses), ("false alarms", result.false_alarms)):
+            print(f"\n{title}:")
+            for case in found[:show]:
+                print(f"  [{case.source}] {case.keyword!r} in {case.sentence[:150]!r}")
