@@ -154,7 +154,7 @@ class Ingester:
     """Runs archive lines through normalise -> dedupe -> store, a batch at a time, and says what happened to
     each line (the report).
 
-    With `workers` > 1 the pure preparation of each line runs in that many forked processes, a batch or
+    With `workers` > 1 the pure preparation of each line runs in that many worker processes, a batch or
     two ahead of this process, which alone does the dedupe decisions and the stores, in input order.
     """
 
@@ -188,9 +188,6 @@ class Ingester:
                     yield self.store_prepared(_gathered(ahead.popleft()))
             while ahead:
                 yield self.store_prepared(_gathered(ahead.popleft()))
-
-    def ingest_batch(self, records: Sequence[Record], source: str | None) -> list[dict[str, Any]]:
-        return self.store_prepared(_prepare_chunk(records, source))
 
     def store_prepared(self, prepared: Sequence[Prepared]) -> list[dict[str, Any]]:
         """Dedupe and store the prepared lines of one batch; fills in each report line."""

@@ -27,44 +27,55 @@ from tests.newsmon_env import newsmon_settings
 from tests.tasks.processes import PostgresServer
 
 
-class HangingPortal(ThreadingHTTPServer):
-    """Serves a feed-backed portal whose article pages never answer (until the test ends)."""
+class SlowPortal(ThreadingHTTPServer):
+    """Serves a feed-backed portal whose article pages answer after `delay` seconds, or sooner once released
+    (a hanging portal: a long delay, released when the test ends)."""
 
     daemon_threads = True
 
-    def __init__(self, root: Path) -> None:
-        super().__init__(("127.0.0.1", 0), partial(_HangingHandler, directory=str(root)))
+    def __init__(self, root: Path, delay: float) -> None:
+        super().__init__(("127.0.0.1", 0), partial(_SlowHandler, directory=str(root)))
         self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        self.delay = delay
         self.release = threading.Event()
         self.article_requests = 0
 
 
-class _HangingHandler(SimpleHTTPRequestHandler):
-    server: HangingPortal
+class _SlowHandler(SimpleHTTPRequestHandler):
+    server: SlowPortal
 
     def do_GET(self) -> None:
         if self.path.startswith("/news/"):
             self.server.article_requests += 1
-            self.server.release.wait(120)
+            self.server.release.wait(self.server.delay)
         super().do_GET()
 
     def log_message(self, format: str, *args: object) -> None:
         pass
 
 
-@pytest.fixture
-def portal(tmp_path: Path) -> Iterator[HangingPortal]:
-    root = tmp_path / "portal"
+def serve_portal(root: Path, delay: float, articles: list[tuple[str, str, str]]) -> SlowPortal:
     root.mkdir()
-    server = HangingPortal(root)
-    build_portal(
-        root, server.url, "Портал", [("conference", "Конференция", SAMPLE.read_text(encoding="utf-8"))]
-    )
+    server = SlowPortal(root, delay)
+    build_portal(root, server.url, "Портал", articles)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
+    return server
+
+
+def stop_portal(server: SlowPortal) -> None:
     server.release.set()
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Iterator[SlowPortal]:
+    """A portal of one article that hangs until the test ends."""
+    server = serve_portal(
+        tmp_path / "portal", 120, [("conference", "Конференция", SAMPLE.read_text(encoding="utf-8"))]
+    )
+    yield server
+    stop_portal(server)
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> bool:
@@ -76,7 +87,7 @@ def wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> bool:
     return False
 
 
-def prepare(database_url: str, portal: HangingPortal) -> Repository:
+def prepare(database_url: str, portal: SlowPortal) -> Repository:
     repo = Repository.from_url(database_url)
     upgrade(repo.engine)
     repo.upsert_source(Source(name="portal", home=portal.url + "/", feeds=(portal.url + "/rss.xml",)))
@@ -130,7 +141,7 @@ def crawl_processes(data_dir: Path) -> list[int]:
 
 
 def test_a_hanging_portal_is_stopped_at_the_time_limit(
-    portal: HangingPortal, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    portal: SlowPortal, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tasks.crawl import CrawlOptions, crawl_source
 
@@ -148,7 +159,7 @@ def test_a_hanging_portal_is_stopped_at_the_time_limit(
 
 
 def test_a_crawl_over_its_memory_cap_is_recorded_as_such(
-    portal: HangingPortal, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    portal: SlowPortal, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tasks.crawl import CrawlOptions, crawl_source
 
@@ -161,7 +172,7 @@ def test_a_crawl_over_its_memory_cap_is_recorded_as_such(
 
 
 def test_sigterm_stops_the_crawl_cleanly_and_records_it_interrupted(
-    portal: HangingPortal, postgres_url: str, tmp_path: Path
+    portal: SlowPortal, postgres_url: str, tmp_path: Path
 ) -> None:
     database_url = postgres_url
     repo = prepare(database_url, portal)
@@ -184,7 +195,7 @@ def test_sigterm_stops_the_crawl_cleanly_and_records_it_interrupted(
 
 
 def test_a_killed_worker_leaves_a_lease_that_runs_out_and_the_next_tick_runs_the_source_again(
-    portal: HangingPortal, postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    portal: SlowPortal, postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database_url = postgres_url
     repo = prepare(database_url, portal)
@@ -214,43 +225,14 @@ def test_a_killed_worker_leaves_a_lease_that_runs_out_and_the_next_tick_runs_the
     repo.dispose()
 
 
-class SlowPortal(ThreadingHTTPServer):
-    """A feed-backed portal of several articles, each page taking `delay` seconds to answer."""
-
-    daemon_threads = True
-
-    def __init__(self, root: Path, delay: float) -> None:
-        super().__init__(("127.0.0.1", 0), partial(_SlowHandler, directory=str(root)))
-        self.url = f"http://127.0.0.1:{self.server_address[1]}"
-        self.delay = delay
-        self.article_requests = 0
-
-
-class _SlowHandler(SimpleHTTPRequestHandler):
-    server: SlowPortal
-
-    def do_GET(self) -> None:
-        if self.path.startswith("/news/"):
-            self.server.article_requests += 1
-            time.sleep(self.server.delay)
-        super().do_GET()
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def slow_portal(tmp_path: Path) -> Iterator[SlowPortal]:
-    root = tmp_path / "slow-portal"
-    root.mkdir()
-    server = SlowPortal(root, delay=1.0)
+    """A portal of eight articles, each page taking a second."""
     body = SAMPLE.read_text(encoding="utf-8")
     articles = [(f"item-{i}", f"Новость номер {i}", f"Сообщение {i}. {body[i * 200 :]}") for i in range(8)]
-    build_portal(root, server.url, "Портал", articles)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_portal(tmp_path / "slow-portal", 1.0, articles)
     yield server
-    server.shutdown()
-    server.server_close()
+    stop_portal(server)
 
 
 @pytest.fixture
