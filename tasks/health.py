@@ -143,6 +143,7 @@ def source_health(repo: Repository, now: datetime) -> list[SourceHealth]:
         seen = {**history.get(source.name, {}), "history": history.get(source.name, {}).get("recent", 0)}
         found = [p for p in (failing(runs), extraction_broken(runs), stale(seen, runs, now)) if p]
         ok_runs = [r for r in runs if r.status == "ok"]
+        last_good = _summary(ok_runs[0]) if ok_runs else {}
         finished = [r for r in runs if r.status != "running"][:10]
         out.append(
             SourceHealth(
@@ -154,9 +155,9 @@ def source_health(repo: Repository, now: datetime) -> list[SourceHealth]:
                 articles_24h=day.get(source.name, {}).get("recent", 0),
                 usual_24h=seen["history"] / HISTORY.days,
                 error_rate=round(sum(map(is_bad, finished)) / len(finished), 2) if finished else None,
-                fill=_summary(ok_runs[0])["fill"] if ok_runs else {},
+                fill=last_good.get("fill", {}),
                 coverage=coverage.get(source.name, {}),
-                path_coverage=_summary(ok_runs[0]).get("coverage", {}) if ok_runs else {},
+                path_coverage=last_good.get("coverage", {}),
             )
         )
     return out

@@ -21,9 +21,9 @@ from scrapy.statscollectors import StatsCollector
 SAMPLE_URLS = 5
 
 
-def coverage_of(listed_by: Mapping[str, set[str]], urls: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+def coverage_of(listed_by: Mapping[str, set[str]]) -> dict[str, dict[str, Any]]:
     """Per path: found, only (no other path listed them), missed (another path listed them) and sample URLs
-    of the missed; empty when fewer than two paths listed anything."""
+    of the missed (the keys: canonical URLs); empty when fewer than two paths listed anything."""
     paths = sorted({path for found in listed_by.values() for path in found})
     if len(paths) < 2:
         return {}
@@ -34,7 +34,7 @@ def coverage_of(listed_by: Mapping[str, set[str]], urls: Mapping[str, str]) -> d
             "found": sum(path in found for found in listed_by.values()),
             "only": sum(found == {path} for found in listed_by.values()),
             "missed": len(missed),
-            "missed_urls": [urls.get(key, key) for key in sorted(missed)[:SAMPLE_URLS]],
+            "missed_urls": sorted(missed)[:SAMPLE_URLS],
         }
     return out
 
@@ -55,6 +55,6 @@ class CoverageExtension:
     def spider_closed(self, spider: Spider) -> None:
         listed_by = getattr(spider, "listed_by", None)
         if listed_by:
-            coverage = coverage_of(listed_by, getattr(spider, "listed_urls", {}))
+            coverage = coverage_of(listed_by)
             if coverage:
                 self.stats.set_value("newsmon/coverage", coverage)

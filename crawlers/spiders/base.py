@@ -133,9 +133,8 @@ class NewsSpider(scrapy.Spider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.requested: set[str] = set()
-        # Every discovery path that listed each article URL key (see crawlers.middlewares.coverage).
+        # Every discovery path that listed each article, by URL key (see crawlers.middlewares.coverage).
         self.listed_by: dict[str, set[str]] = {}
-        self.listed_urls: dict[str, str] = {}
         # Hints per article URL key, merged across the ways it was found (a feed may come after a listing).
         self.hints: dict[str, dict[str, Any]] = {}
         self._extractor: ThreadPoolExecutor | None = None
@@ -168,7 +167,6 @@ class NewsSpider(scrapy.Spider):
         """A request for an article page, or None if it was already requested or the limit is reached."""
         key = url_key(url)
         self.listed_by.setdefault(key, set()).add(discovered_by)
-        self.listed_urls.setdefault(key, url)
         if hints:
             known = self.hints.setdefault(key, {})
             known.update({k: v for k, v in hints.items() if v is not None and known.get(k) is None})

@@ -6,12 +6,14 @@ import json
 import os
 import sys
 from collections import Counter
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
 import click
 
 from newsmon.cli import context
+from newsmon.cli.errors import UserError
 
 PROGRESS_EVERY = 10_000  # lines between progress messages when stderr is not a terminal
 SMALL_FILE_LINES = 1000  # below this, starting worker processes costs more than it saves
@@ -69,6 +71,12 @@ def ingest(file: Path, source: str | None, report: Path | None, no_match: bool, 
                 ):
                     click.echo(f"ingested {batch[-1]['line']}/{total} lines", err=True)
         final_stories(resources.repo, lines)  # stories merged during the run moved their articles
+    except BrokenProcessPool as exc:
+        stored = lines[-1]["line"] if lines else 0
+        raise UserError(
+            f"a process preparing lines died ({exc}); lines up to {stored} of {file} are stored and "
+            "importing the file again skips them as unchanged (try --workers 1 to see the failing line)"
+        ) from None
     finally:
         resources.close()
     if report:

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from newsmon.text.normalise import clean_text
+from newsmon.text.normalise import CYRILLIC_LETTER, clean_text, count_matches
 
 OURS = ("ru", "kk", "en")
 # Letters Kazakh has and Russian lacks; і alone is also Ukrainian/Belarusian, so it counts only with others.
@@ -26,7 +26,6 @@ SHORT_CHUNK = 40  # letters; shorter chunks are only told apart among our own la
 CHUNK_LETTERS = 400
 _PARAGRAPHS = re.compile(r"\n\s*\n|\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
-_CYRILLIC = re.compile("[\u0400-\u052f]")  # as `is_cyrillic`
 _KAZAKH_MARKER = re.compile(f"[{''.join(sorted(KAZAKH_MARKERS))}]")
 _KAZAKH_LATIN_MARKER = re.compile(f"[{''.join(sorted(KAZAKH_LATIN_MARKERS))}]")
 
@@ -38,11 +37,6 @@ def identifier() -> LanguageIdentifier:
 
 def _letters(text: str) -> int:
     return sum(map(str.isalpha, text))
-
-
-def _count(pattern: re.Pattern[str], text: str) -> int:
-    """Characters of `text` that `pattern` (one character class) matches."""
-    return len(text) - len(pattern.sub("", text))
 
 
 def _chunks(text: str) -> list[tuple[str, int]]:
@@ -63,11 +57,11 @@ def _chunks(text: str) -> list[tuple[str, int]]:
 
 
 def _chunk_language(chunk: str, letters: int) -> str:
-    cyrillic = _count(_CYRILLIC, chunk)
-    markers = _count(_KAZAKH_MARKER, chunk)
+    cyrillic = count_matches(CYRILLIC_LETTER, chunk)
+    markers = count_matches(_KAZAKH_MARKER, chunk)
     if cyrillic * 2 > letters and markers >= max(2, cyrillic * 0.02):
         return "kk"
-    latin_markers = _count(_KAZAKH_LATIN_MARKER, chunk) - chunk.lower().count("qu")
+    latin_markers = count_matches(_KAZAKH_LATIN_MARKER, chunk) - chunk.lower().count("qu")
     if cyrillic * 2 < letters and latin_markers >= max(2, letters * 0.03):
         return "kk"  # Latin-script Kazakh (2018 or 2021 alphabet)
     ranking = identifier().rank(chunk)

@@ -44,7 +44,7 @@ _SPACE_AROUND_NEWLINE = re.compile(" *(\r\n|\r|\n) *")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 # The letters `is_latin` and `is_cyrillic` accept, as character classes (within letter runs).
 _LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f\u0259\u018f\u0275\u019f]")
-_CYRILLIC_LETTER = re.compile("[\u0400-\u052f]")
+CYRILLIC_LETTER = re.compile("[\u0400-\u052f]")  # the letters `is_cyrillic` accepts
 _VARIANT_LETTER = re.compile("[ҡҠӊӉӈӇ]")  # the keys of CYRILLIC_VARIANTS
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
@@ -70,9 +70,14 @@ def repair_word_script(word: str) -> str:
     return "".join(table.get(ch, ch) for ch in word)
 
 
+def count_matches(pattern: re.Pattern[str], text: str) -> int:
+    """Characters of `text` that `pattern` (one character class) matches, without building a list of them."""
+    return len(text) - len(pattern.sub("", text))
+
+
 def _repair_run(match: re.Match[str]) -> str:
     word = match.group()
-    if word.isascii() or not _LATIN_LETTER.search(word) or not _CYRILLIC_LETTER.search(word):
+    if word.isascii() or not _LATIN_LETTER.search(word) or not CYRILLIC_LETTER.search(word):
         return word
     return repair_word_script(word)
 
@@ -84,7 +89,7 @@ def repair_homoglyphs(text: str) -> str:
     """
     if _VARIANT_LETTER.search(text):
         text = text.translate(CYRILLIC_VARIANTS)
-    if not _LATIN_LETTER.search(text) or not _CYRILLIC_LETTER.search(text):
+    if not _LATIN_LETTER.search(text) or not CYRILLIC_LETTER.search(text):
         return text
     return _LETTER_RUN.sub(_repair_run, text)
 

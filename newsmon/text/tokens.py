@@ -14,7 +14,7 @@ _LETTER = r"[^\W_]"
 _INNER = "[\u0300-\u036f\u00ad\u200b-\u200d\u2060]"
 # Letters, with marks allowed inside: (letter | mark)* written as letter* (mark letter*)*, which the regex
 # engine runs without trying an alternative at every character.
-_PART = rf"{_LETTER}[^\W_]*(?:{_INNER}[^\W_]*)*"
+_PART = rf"{_LETTER}+(?:{_INNER}{_LETTER}*)*"
 # Hyphens and apostrophes join parts only when a word character follows («Нур-Султан», «Қазақстан-2050», «O’Neil»).
 _JOINER = "[-\u2010\u2011'\u2019\u02bc]"
 _TOKEN = re.compile(

@@ -6,10 +6,10 @@ from crawlers.middlewares.coverage import coverage_of
 
 
 def test_misses_are_counted_per_path_with_sample_urls() -> None:
-    listed = {"a": {"feed", "listing"}, "b": {"feed"}, "c": {"listing"}, "d": {"sitemap", "feed"}}
-    urls = {key: f"https://portal.kz/{key}" for key in listed}
+    paths = {"a": {"feed", "listing"}, "b": {"feed"}, "c": {"listing"}, "d": {"sitemap", "feed"}}
+    listed = {f"https://portal.kz/{key}": found for key, found in paths.items()}
 
-    coverage = coverage_of(listed, urls)
+    coverage = coverage_of(listed)
 
     assert coverage["feed"] == {"found": 3, "only": 1, "missed": 1, "missed_urls": ["https://portal.kz/c"]}
     assert coverage["listing"]["missed_urls"] == ["https://portal.kz/b", "https://portal.kz/d"]
@@ -22,4 +22,4 @@ def test_misses_are_counted_per_path_with_sample_urls() -> None:
 
 
 def test_a_crawl_with_one_path_reports_nothing() -> None:
-    assert coverage_of({"a": {"feed"}, "b": {"feed"}}, {}) == {}
+    assert coverage_of({"https://portal.kz/a": {"feed"}, "https://portal.kz/b": {"feed"}}) == {}
