@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from newsmon.models import StoredArticle
 from newsmon.storage import ArticleToStore, Repository, StoreResult
 from pipelines.dedupe import Decision, Deduplicator, is_material_change, translation_urls
 from pipelines.near_duplicate import Fingerprint
-from pipelines.store import Storer
+
+if TYPE_CHECKING:
+    from pipelines.store import Storer
 
 log = logging.getLogger(__name__)
 REMEMBERED_URLS = 500_000

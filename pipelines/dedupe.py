@@ -38,6 +38,14 @@ class Decision:
     merges: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An article with what the checks compare (canonical URL, hash, index terms) and its fingerprint."""
+
+    item: ArticleToStore
+    fingerprint: Fingerprint
+
+
 def content_hash(text: str, *, cleaned: bool = False) -> str:
     """Fingerprint of the normalised text: exact copies on other portals share it.
 
@@ -122,35 +130,24 @@ def _join(item: ArticleToStore, story_id: int) -> ArticleToStore:
 
 
 class DedupePipeline:
-    """Scrapy item pipeline: turns each Article into a Decision for the store pipeline."""
+    """Scrapy item pipeline: computes what the checks compare, off the reactor; the store stage decides
+    and stores a batch at a time (`pipelines.store.StorePipeline`)."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
-        self.deduplicator: Deduplicator | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DedupePipeline:
         return cls(crawler)
 
-    def open_spider(self) -> None:
-        from pipelines.resources import shared_resources
-
-        resources = shared_resources(self.crawler.settings)
-        self.deduplicator = Deduplicator(resources.repo, resources.detector)
-
     async def process_item(self, item: Any) -> Any:
         import asyncio
 
-        if not isinstance(item, Article) or self.deduplicator is None:
+        if not isinstance(item, Article):
             return item
         try:
-            decision = await asyncio.to_thread(self.deduplicator.decide, item)
+            item_to_store, fp = await asyncio.to_thread(Deduplicator.prepare, item)
         except Exception:
             self.crawler.stats.inc_value("newsmon/dedupe/error")
             raise
-        self.crawler.stats.inc_value(f"newsmon/dedupe/{decision.reason}")
-        if decision.reason == "known_url":
-            from scrapy.exceptions import DropItem
-
-            raise DropItem(f"already stored unchanged: {decision.item.canonical_url}")
-        return decision
+        return Prepared(item_to_store, fp)

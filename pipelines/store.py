@@ -1,4 +1,4 @@
-"""Store decided articles, one transaction each, then tell matching (after commit) and the index.
+"""Store decided articles, then tell matching (after commit) and the index; in a crawl, a batch at a time.
 
 A failure on one article is logged with its URL and counted; the crawl goes on and nothing is half-written
 (the repository writes article, version and story link in one transaction; the unmatched article is the
@@ -13,7 +13,8 @@ import threading
 from typing import Any
 
 from newsmon.storage import Repository, StoreResult
-from pipelines.dedupe import Decision, Deduplicator
+from pipelines.batch import BatchStorer, Stored
+from pipelines.dedupe import Decision, Deduplicator, Prepared
 from pipelines.near_duplicate import NearDuplicateIndex
 from pipelines.outbox import MatchQueue
 
@@ -66,11 +67,23 @@ class Storer:
 
 
 class StorePipeline:
-    """Scrapy item pipeline: the last stage; counts `newsmon/store/<outcome>` and `newsmon/store/error`."""
+    """Scrapy item pipeline, the last stage: decides and stores articles a batch at a time.
+
+    Each prepared article waits (at most `FLUSH_DELAY` seconds, or until `BATCH_SIZE` are waiting) to be
+    decided and stored with the others by `BatchStorer`: bulk lookups and one transaction per batch
+    instead of one each, the same decisions as one by one. Batches are stored one after another, in
+    arrival order. Counts `newsmon/dedupe/<reason>`, `newsmon/store/<outcome>` and `newsmon/store/error`.
+    """
+
+    BATCH_SIZE = 100
+    FLUSH_DELAY = 0.2
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
-        self.storer: Storer | None = None
+        self.batches: BatchStorer | None = None
+        self._waiting: list[tuple[Prepared, asyncio.Future[Stored]]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._last_flush: asyncio.Task[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -81,23 +94,61 @@ class StorePipeline:
 
         resources = shared_resources(self.crawler.settings)
         deduplicator = Deduplicator(resources.repo, resources.detector)
-        self.storer = Storer(resources.repo, resources.index, resources.queue, deduplicator)
+        storer = Storer(resources.repo, resources.index, resources.queue, deduplicator)
+        self.batches = BatchStorer(deduplicator, storer)
         self.resources = resources
 
     def close_spider(self) -> None:
-        if self.storer is not None:
+        if self.batches is not None:
             self.resources.close()
 
     async def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Decision) or self.storer is None:
+        if not isinstance(item, Prepared) or self.batches is None:
             return item
-        try:
-            result = await asyncio.to_thread(self.storer.store, item)
-        except Exception:
+        loop = asyncio.get_running_loop()
+        waiting: asyncio.Future[Stored] = loop.create_future()
+        self._waiting.append((item, waiting))
+        if len(self._waiting) >= self.BATCH_SIZE:
+            self._flush()
+        elif self._timer is None:
+            self._timer = loop.call_later(self.FLUSH_DELAY, self._flush)
+        stored = await waiting
+        stats = self.crawler.stats
+        if stored.result is None:
             # Counted, then raised: the crawl then knows the article was not stored (see conditional_get).
-            self.crawler.stats.inc_value("newsmon/store/error")
-            raise
-        self.crawler.stats.inc_value(f"newsmon/store/{result.outcome}")
-        if result.outcome != "unchanged":
-            self.crawler.stats.inc_value("newsmon/store/stored")
-        return result
+            stats.inc_value("newsmon/store/error")
+            raise stored.error or RuntimeError(f"{item.item.canonical_url} was not stored")
+        stats.inc_value(f"newsmon/dedupe/{stored.reason}")
+        if stored.result.outcome == "unchanged":
+            from scrapy.exceptions import DropItem
+
+            raise DropItem(f"already stored unchanged: {item.item.canonical_url}")
+        stats.inc_value(f"newsmon/store/{stored.result.outcome}")
+        stats.inc_value("newsmon/store/stored")
+        return stored.result
+
+    def _flush(self) -> None:
+        """Hand the waiting articles to a store task that runs after the previous batch's."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._waiting = self._waiting, []
+        if batch:
+            self._last_flush = asyncio.ensure_future(self._store(batch, self._last_flush))
+
+    async def _store(
+        self, batch: list[tuple[Prepared, asyncio.Future[Stored]]], previous: asyncio.Task[None] | None
+    ) -> None:
+        if previous is not None:
+            await asyncio.gather(previous, return_exceptions=True)
+        assert self.batches is not None
+        try:
+            results = await asyncio.to_thread(
+                self.batches.store, [(item.item, item.fingerprint) for item, _ in batch]
+            )
+        except Exception as exc:  # a lookup failed (the database is down): no article of the batch stored
+            log.error("could not store a batch of %d articles: %s", len(batch), exc)
+            results = [Stored(None, "error", exc)] * len(batch)
+        for (_, waiting), result in zip(batch, results, strict=True):
+            if not waiting.done():
+                waiting.set_result(result)
