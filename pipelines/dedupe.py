@@ -130,8 +130,8 @@ def _join(item: ArticleToStore, story_id: int) -> ArticleToStore:
 
 
 class DedupePipeline:
-    """Scrapy item pipeline: computes what the checks compare, off the reactor; the store stage decides
-    and stores a batch at a time (`pipelines.store.StorePipeline`)."""
+    """Scrapy item pipeline: computes what the checks compare, off the reactor (see `pipelines.preparing`);
+    the store stage decides and stores a batch at a time (`pipelines.store.StorePipeline`)."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -141,12 +141,12 @@ class DedupePipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        import asyncio
+        from pipelines.preparing import preparing
 
         if not isinstance(item, Article):
             return item
         try:
-            item_to_store, fp = await asyncio.to_thread(Deduplicator.prepare, item)
+            item_to_store, fp = await preparing(self.crawler.settings).run(Deduplicator.prepare, item)
         except Exception:
             self.crawler.stats.inc_value("newsmon/dedupe/error")
             raise

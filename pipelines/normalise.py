@@ -127,7 +127,8 @@ def normalise_article(
 
 
 class NormalisePipeline:
-    """Scrapy item pipeline: normalise every Article; warnings become `newsmon/normalise/<warning>` stats."""
+    """Scrapy item pipeline: normalise every Article (off the reactor, see `pipelines.preparing`); warnings
+    become `newsmon/normalise/<warning>` stats."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -136,11 +137,19 @@ class NormalisePipeline:
     def from_crawler(cls, crawler: Any) -> NormalisePipeline:
         return cls(crawler)
 
-    def process_item(self, item: Any) -> Any:
+    def close_spider(self) -> None:
+        from pipelines.preparing import preparing
+
+        preparing(self.crawler.settings).close()
+
+    async def process_item(self, item: Any) -> Any:
+        from pipelines.preparing import preparing
+
         if not isinstance(item, Article):
             return item
         source = getattr(self.crawler.spider, "source", None)
-        result = normalise_article(item, source if isinstance(source, Source) else None)
+        offloader = preparing(self.crawler.settings)
+        result = await offloader.run(normalise_article, item, source if isinstance(source, Source) else None)
         for warning in result.warnings:
             self.crawler.stats.inc_value(f"newsmon/normalise/{warning}")
         return result

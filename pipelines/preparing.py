@@ -1,0 +1,40 @@
+"""Where a crawl runs the work on each article alone (normalising; canonical URL, hash, index terms and
+fingerprint): in a thread for a small crawl, in another process once the crawl is big (`newsmon.offload`),
+so the analysis uses a second core while Scrapy fetches and extracts. `NEWSMON_PREPARE_PROCESSES` (Scrapy
+setting, default 1) sets the processes; 0 keeps the work in threads.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from newsmon.offload import Offloader
+
+START_AFTER = 20  # articles a crawl analyses in threads before it starts the processes
+
+
+def _warm_up() -> None:
+    """Load the analysers' dictionaries in a new process before its first article."""
+    from newsmon.models import Article
+    from pipelines.dedupe import Deduplicator
+    from pipelines.normalise import normalise_article
+
+    for text in ("Аким Тараза встретился с фермерами.", "Тараз қаласының әкімі шаруалармен кездесті."):
+        Deduplicator.prepare(normalise_article(Article(url="https://example.invalid/warm-up", text=text)))
+
+
+@lru_cache(maxsize=1)
+def _offloader(processes: int) -> Offloader:
+    return Offloader(
+        "article analysis",
+        processes,
+        preload=["pipelines.normalise", "pipelines.dedupe"],
+        start_after=START_AFTER,
+        warm_up=_warm_up,
+    )
+
+
+def preparing(scrapy_settings: Any) -> Offloader:
+    """The one offloader of this crawl process, shared by the normalise and dedupe stages."""
+    return _offloader(scrapy_settings.getint("NEWSMON_PREPARE_PROCESSES", 1))
