@@ -65,8 +65,9 @@ class SyntheticCorpus:
             out[start : start + size] = self.shingle_hashes(size).min(axis=1)
         return out
 
-    def features(self, count: int) -> list[Features]:
-        days = self.rng.integers(0, 3650, size=count).tolist()
+    def features(self, count: int, start: datetime = START, days: int = 3650) -> list[Features]:
+        """Features of `count` documents published on random days in [start, start + days)."""
+        offsets = self.rng.integers(0, days, size=count).tolist()
         slot_values = self.rng.integers(0, 2**32, size=(count, 16), dtype=np.uint64).tolist()
         return [
             Features(
@@ -74,9 +75,9 @@ class SyntheticCorpus:
                 shingles=SHINGLES_PER_DOC,
                 words=SHINGLES_PER_DOC + 2,
                 slots=tuple(zip(values[:8], values[8:], strict=True)),
-                published=START + timedelta(days=day),
+                published=start + timedelta(days=day),
             )
-            for i, (day, values) in enumerate(zip(days, slot_values, strict=True))
+            for i, (day, values) in enumerate(zip(offsets, slot_values, strict=True))
         ]
 
 

@@ -12,6 +12,14 @@ from ../shared/datasets) drawn at random, each with its own lead, and a fifth of
 
     .venv/bin/python benchmarks/bench_store.py                 # 20,000 stored, SQLite and PostgreSQL
     .venv/bin/python benchmarks/bench_store.py --n 100000 --backends sqlite
+    .venv/bin/python benchmarks/bench_store.py --filler 1000000   # the check with a million stored
+
+`--filler N` first stores N small articles (one bulk insert per 5,000, no dedupe) and loads the
+near-duplicate index with N synthetic signatures dated over the archive's own weeks (bench_dedupe's corpus:
+a tenth of each drawn from shared boilerplate, so unrelated articles meet in LSH bands and have to be
+verified), so the batch store and the dedupe check run against a database and an index of N + --n
+articles. Real articles hardly meet synthetic signatures in the index, so the check is also timed on
+articles carrying bench_dedupe's probe signatures: half edited copies of filler articles, half new.
 """
 
 from __future__ import annotations
@@ -24,9 +32,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from random import Random
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,6 +50,9 @@ from pipelines.dedupe import Deduplicator  # noqa: E402
 from pipelines.near_duplicate import Fingerprint, MemoryIndex, NearDuplicateDetector  # noqa: E402
 from pipelines.normalise import normalise_article  # noqa: E402
 from pipelines.store import Storer  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_dedupe import Features, SyntheticCorpus, make_queries, rss_bytes  # noqa: E402
 
 PG_ADMIN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 BATCH = 200
@@ -130,8 +144,59 @@ def percentiles(samples: list[float]) -> str:
     return f"p50 {p50:6.2f} ms  p99 {p99:6.2f} ms"
 
 
+def store_filler(repo: Repository, index: MemoryIndex, count: int, days: int, chunk: int = 5000) -> Filler:
+    """Store `count` small articles and index as many synthetic signatures dated over `days` from START
+    (see the module docstring); returns what the synthetic checks need."""
+    corpus = SyntheticCorpus()
+    started = time.perf_counter()
+    rss_before = rss_bytes()
+    signatures, features = [], []
+    for first in range(0, count, chunk):
+        size = min(chunk, count - first)
+        items = []
+        for n in range(first, first + size):
+            url = f"https://old{n % 50}.kz/ru/news/{n}"
+            article = Article(
+                url=url,
+                text=f"Сообщение {n}",
+                title=f"Сообщение {n}",
+                published=START + timedelta(minutes=n % (days * 1440)),
+                language="ru",
+                source=f"old{n % 50}",
+            )
+            items.append(ArticleToStore(article, url, f"{n:032x}", f"сообщение {n}"))
+        repo.store_articles(items)
+        signatures.append(corpus.signatures(size))
+        features.extend(corpus.features(size, start=START, days=days))
+        index.add_sketches([item.canonical_url for item in items], signatures[-1], features[first:])
+    took = time.perf_counter() - started
+    print(
+        f"filler: {count:,} articles stored and indexed in {took:.0f} s; index {index.nbytes() / 2**20:,.0f} MiB "
+        f"({index.nbytes() * 1_000_000 / count / 2**20:,.0f} MiB per million), "
+        f"process RSS grew {(rss_bytes() - rss_before) / 2**20:,.0f} MiB"
+    )
+    return Filler(corpus, np.concatenate(signatures), features)
+
+
+@dataclass
+class Filler:
+    corpus: SyntheticCorpus
+    signatures: np.ndarray
+    features: list[Features]
+
+    def checks(self, articles: list[Article], count: int) -> list[tuple[ArticleToStore, Fingerprint]]:
+        """New articles carrying synthetic fingerprints: half edited copies of filler articles, half new."""
+        probes = make_queries(self.corpus, self.signatures, self.features, count)
+        out = []
+        for article, fp in zip(articles, probes, strict=False):
+            item, _ = Deduplicator.prepare(article)
+            probe = ArticleToStore(item.article, f"{item.canonical_url}?probe", item.content_hash)
+            out.append((probe, replace(fp, content_hash=item.content_hash)))
+        return out
+
+
 def bench_backend(
-    backend: str, prepared: list[tuple[ArticleToStore, Fingerprint]], queries: list[Article]
+    backend: str, prepared: list[tuple[ArticleToStore, Fingerprint]], queries: list[Article], filler: int
 ) -> None:
     with fresh_database(backend) as url:
         repo = open_repo(url)
@@ -142,7 +207,15 @@ def bench_backend(
         repo.dispose()
     with fresh_database(backend) as url:
         repo = open_repo(url)
-        deduplicator = Deduplicator(repo, NearDuplicateDetector(MemoryIndex()))
+        index = MemoryIndex(capacity=filler + len(prepared))
+        if filler:
+            archive_days = 7 * (len(prepared) + len(queries)) // 1440 + 1  # synthetic_records: 7 min apart
+            made = store_filler(repo, index, filler, archive_days)
+            with (
+                repo.engine.begin() as conn
+            ):  # planner statistics, as autovacuum or a periodic ANALYZE keeps them
+                conn.exec_driver_sql("ANALYZE")
+        deduplicator = Deduplicator(repo, NearDuplicateDetector(index))
         batches = BatchStorer(deduplicator, Storer(repo, deduplicator.detector.index, None, deduplicator))
         started = time.perf_counter()
         for i in range(0, len(prepared), BATCH):
@@ -151,6 +224,8 @@ def bench_backend(
         print(f"{backend:10s} store in batches of {BATCH}: {deduped:7.0f} articles/s with dedupe")
         print(f"{'':10s} baseline, same inserts without dedupe: {plain:7.0f} articles/s")
         bench_decide(repo, deduplicator, queries, stored=repo.count_articles())
+        if filler:
+            bench_probes(deduplicator, made.checks(queries, len(queries)))
         repo.dispose()
 
 
@@ -175,12 +250,28 @@ def bench_decide(repo: Repository, deduplicator: Deduplicator, queries: list[Art
     print(f"{'':10s}   baseline, article_by_url alone:                   {percentiles(lookup)}")
 
 
+def bench_probes(deduplicator: Deduplicator, probes: list[tuple[ArticleToStore, Fingerprint]]) -> None:
+    samples, index_alone, reasons = [], [], {}
+    for item, fp in probes:
+        started = time.perf_counter()
+        decision = deduplicator.resolve(item, fp)
+        samples.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        deduplicator.detector.find_all(fp)
+        index_alone.append(time.perf_counter() - started)
+        reasons[decision.reason] = reasons.get(decision.reason, 0) + 1
+    print(f"{'':10s}   the same with probe signatures ({reasons}):")
+    print(f"{'':10s}   Deduplicator.resolve (lookups + near-duplicate):  {percentiles(samples)}")
+    print(f"{'':10s}   of which the near-duplicate index alone:          {percentiles(index_alone)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--n", type=int, default=20_000, help="articles to store before the dedupe check")
     parser.add_argument("--queries", type=int, default=1000, help="new articles to time the dedupe check on")
+    parser.add_argument("--filler", type=int, default=0, help="synthetic articles stored and indexed first")
     parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
     args = parser.parse_args()
     records = list(synthetic_records(args.n + args.queries))
@@ -195,7 +286,7 @@ def main() -> None:
     # The checked articles: copies of stored ones (every fifth of the archive) and new ones, in archive order.
     queries = articles[args.n :]
     for backend in args.backends.split(","):
-        bench_backend(backend.strip(), prepared, queries)
+        bench_backend(backend.strip(), prepared, queries, args.filler)
 
 
 if __name__ == "__main__":
