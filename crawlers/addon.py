@@ -4,7 +4,8 @@ Storage-aware parts live in the pipelines package (crawlers never import it): th
 string and switched on only when their module is installed, so a crawl also works standalone
 (`scrapy crawl source -a home=URL -O out.jsonl`). `-s NEWSMON_PIPELINES=0` turns them off.
 The browser download handler is installed only when the crawl's source needs rendering
-(the spider sets NEWSMON_RENDER), so plain crawls never start Playwright.
+(the spider sets NEWSMON_RENDER), so plain crawls never start Playwright. `-s NEWSMON_SHARED_FRONTIER=1`
+puts the crawl's queue and dupefilter in Redis, shared by every process of the crawl (crawlers.frontier).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ ITEM_PIPELINES = {
 }
 DOWNLOADER_MIDDLEWARES = {"pipelines.seen.SeenUrlMiddleware": 50}
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+FRONTIER_SCHEDULER = "crawlers.frontier.SharedFrontierScheduler"
 CHROMIUM_ARGS = (
     "--no-sandbox",
     "--disable-gpu",
@@ -75,10 +77,13 @@ def wire_browser(settings: BaseSettings) -> None:
 
 
 class NewsmonAddon:
-    """Scrapy add-on: storage components when installed, the browser when a source renders."""
+    """Scrapy add-on: storage components when installed, the browser when a source renders, the shared
+    frontier when asked for."""
 
     def update_settings(self, settings: BaseSettings) -> None:
         if settings.getbool("NEWSMON_PIPELINES", True):
             wire_pipelines(settings)
         if settings.getbool("NEWSMON_RENDER", False):
             wire_browser(settings)
+        if settings.getbool("NEWSMON_SHARED_FRONTIER", False):
+            settings.set("SCHEDULER", FRONTIER_SCHEDULER, "addon")

@@ -80,3 +80,13 @@ NEWSMON_SINCE_DAYS = _config.since_days
 NEWSMON_CHROMIUM_PATH = _config.chromium_path
 # Write the final stats as JSON here (set per crawl with -s NEWSMON_STATS_FILE=PATH).
 NEWSMON_STATS_FILE = ""
+
+# --- one crawl over several processes (docs/operations.md) -------------------------------------------
+# On: the queue and the dupefilter of the crawl live in Redis, and every `scrapy crawl` of the same spider
+# and source started with it (on this host or others) takes its share of the work.
+NEWSMON_SHARED_FRONTIER = False
+# The Redis of the frontier: NEWSMON_REDIS_URL, else a redis:// broker URL.
+NEWSMON_FRONTIER_REDIS_URL = _config.effective_redis_url or ""
+NEWSMON_FRONTIER_PREFIX = "newsmon:frontier"
+# Seconds the queue and fingerprints of a crawl outlive its last process (they go at once when it ends).
+NEWSMON_FRONTIER_TTL = 86_400

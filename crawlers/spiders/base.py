@@ -2,7 +2,8 @@
 
 Spiders only discover; `crawlers.pages.extract_article` reads the page. Every article request carries
 `newsmon_article`, `newsmon_source` and `newsmon_discovered_by` in its meta so that a downloader middleware
-can skip URLs already stored before they are downloaded.
+can skip URLs already stored before they are downloaded, and `newsmon_hints` (title and date from the feed
+or sitemap, as JSON) so that another process of a shared crawl can download it (crawlers.frontier).
 """
 
 from __future__ import annotations
@@ -114,6 +115,27 @@ def apply_hints(article: Article, hints: dict[str, Any]) -> Article:
     return article.with_changes(**changes) if changes else article
 
 
+def hints_to_meta(hints: dict[str, Any]) -> dict[str, Any]:
+    """Hints as JSON values (dates as ISO text), to travel with the request through a shared queue."""
+    return {
+        key: value.isoformat() if isinstance(value, datetime) else value
+        for key, value in hints.items()
+        if value is not None
+    }
+
+
+def hints_from_meta(meta: dict[str, Any] | None) -> dict[str, Any]:
+    """The hints `hints_to_meta` wrote, dates read back as datetimes (an unreadable date is left out)."""
+    hints = dict(meta or {})
+    published = hints.get("published")
+    if isinstance(published, str):
+        try:
+            hints["published"] = datetime.fromisoformat(published)
+        except ValueError:
+            del hints["published"]
+    return hints
+
+
 def rendered_meta() -> dict[str, Any]:
     """Fetch through the browser and wait until the page's scripts stop loading data (lists built by
     JavaScript arrive after the load event)."""
@@ -184,6 +206,8 @@ class NewsSpider(scrapy.Spider):
             "newsmon_discovered_by": discovered_by,
             "newsmon_key": key,
         }
+        if self.hints.get(key):
+            meta["newsmon_hints"] = hints_to_meta(self.hints[key])
         if self.source.render:
             meta.update(rendered_meta())
         return Request(url, self.parse_article, errback=self.on_error, meta=meta, priority=priority)
@@ -244,7 +268,7 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("newsmon/extract/empty_text")
             logger.info("No article text on %s (%d characters)", response.url, len(article.text.strip()))
             return
-        article = apply_hints(article, self.hints.pop(response.meta.get("newsmon_key", ""), {}))
+        article = apply_hints(article, self._hints_for(response))
         for warning in article.warnings:
             stats.inc_value(f"newsmon/extract/{warning}")
         stats.inc_value("newsmon/extract/article")
@@ -253,6 +277,16 @@ class NewsSpider(scrapy.Spider):
             discovered_by=response.meta.get("newsmon_discovered_by"),
             fetched_at=datetime.now(UTC),
         )
+
+    def _hints_for(self, response: Response) -> dict[str, Any]:
+        """The hints the request carried, completed by any this process learnt after sending it (a feed
+        read after the listing page that led to the article)."""
+        hints = hints_from_meta(response.meta.get("newsmon_hints"))
+        later = self.hints.pop(response.meta.get("newsmon_key", ""), {})
+        hints.update(
+            {key: value for key, value in later.items() if value is not None and hints.get(key) is None}
+        )
+        return hints
 
     def on_error(self, failure: Failure) -> None:
         """Count and log a failed request; the crawl goes on."""
