@@ -85,6 +85,12 @@ class Settings(BaseSettings):
     )
     crawl_time_limit: int = Field(900, ge=10, description="Seconds a crawl may run before it is stopped.")
     crawl_memory_mb: int = Field(1024, ge=64, description="Memory cap of one crawl process, in MiB.")
+    full_crawl_every: int = Field(
+        3600,
+        ge=0,
+        description="A scheduled crawl whose discovery pages all answer 304 is skipped, but a full crawl runs at "
+        "least this often (seconds); 0 always crawls in full.",
+    )
     chromium_path: str = Field(
         "/usr/bin/chromium", description="Chromium executable for sources marked render (scrapy-playwright)."
     )

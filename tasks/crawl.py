@@ -28,6 +28,7 @@ from newsmon.models import Source
 from tasks import context
 from tasks.app import app
 from tasks.crawl_process import GRACE_SECONDS, CrawlInterrupted, crawl_status, run_child, sigterm_interrupts
+from tasks.poll import LAST_FULL, NOT_MODIFIED, poll_unchanged
 from tasks.run_summary import summarise
 from tasks.scheduling import ScheduleError, parse_schedule, plan_next_run
 
@@ -43,6 +44,8 @@ class CrawlOptions:
     limit: int | None = None
     enqueue_matching: bool = True
     extra_settings: tuple[tuple[str, str], ...] = ()
+    # Scheduled crawls first ask the discovery pages whether anything changed (see tasks.poll).
+    poll_first: bool = False
 
 
 def source_file(source: Source, directory: Path) -> Path:
@@ -134,6 +137,7 @@ def crawl_source(name: str, options: CrawlOptions | None = None) -> dict[str, An
     if not repo.acquire_lock(lock, owner, timedelta(seconds=ttl)):
         log.info("source %s is being crawled elsewhere; skipped", name, extra={"source": name})
         return {"source": name, "status": "locked"}
+    last = next(iter(repo.recent_runs(name, limit=1)), None) if options.poll_first else None
     run_id = repo.start_run(name)
     extra = {"source": name, "run_id": run_id}
     keeper = LeaseKeeper(lock, owner, ttl, extra)
@@ -141,7 +145,13 @@ def crawl_source(name: str, options: CrawlOptions | None = None) -> dict[str, An
     log.info("crawl of %s started", name, extra=extra)
     status, reason, stats = "failed", "crashed", {}
     try:
-        status, reason, stats = _supervise(source, options, settings, run_id)
+        polled = poll_unchanged(source, last, settings) if options.poll_first else None
+        if polled is not None:
+            status, reason, stats = "ok", NOT_MODIFIED, polled
+        else:
+            started = datetime.now(UTC)
+            status, reason, stats = _supervise(source, options, settings, run_id)
+            stats[LAST_FULL] = started.isoformat()
     finally:
         keeper.stopped.set()
         summary = summarise(stats)
@@ -191,6 +201,10 @@ def _reschedule(source: Source, status: str, new_articles: int) -> None:
 
 
 @app.task(name="newsmon.crawl_source", acks_late=True)
-def crawl_source_task(name: str, since: str | None = None, limit: int | None = None) -> dict[str, Any]:
-    result = crawl_source(name, CrawlOptions(since=since, limit=limit))
+def crawl_source_task(
+    name: str, since: str | None = None, limit: int | None = None, full: bool = False
+) -> dict[str, Any]:
+    """A scheduled crawl (no `since`, `limit` or `full`) polls first; one asked for by hand crawls in full."""
+    poll_first = not full and since is None and limit is None
+    result = crawl_source(name, CrawlOptions(since=since, limit=limit, poll_first=poll_first))
     return {k: v for k, v in result.items() if k != "stats"}

@@ -2,13 +2,16 @@
 
 Validators (ETag, Last-Modified) are remembered per URL in a small SQLite file under the data directory,
 so the next crawl of a feed or listing page that has not changed costs one 304 and nothing else.
+
+The stats say which discovery pages the crawl read with validators, how many it read without, and how many
+articles failed (`newsmon/conditional/pages`, `.../unvalidated`, `.../failed_items`): when every one of those
+pages answers 304 later, the crawl task knows nothing was published and skips the next crawl (`tasks.poll`).
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 
@@ -18,42 +21,11 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.statscollectors import StatsCollector
 
+from newsmon.validators import Validators, ValidatorStore
+
 logger = logging.getLogger(__name__)
 
 CONDITIONAL_META = "newsmon_conditional"
-
-
-class ValidatorStore:
-    """ETag and Last-Modified per URL, in SQLite (safe when several crawls of different sources run)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=30)
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS http_validators (url TEXT PRIMARY KEY, etag TEXT,"
-            " last_modified TEXT, seen_at TEXT NOT NULL)"
-        )
-        return conn
-
-    def load(self) -> dict[str, tuple[str | None, str | None]]:
-        with self._connect() as conn:
-            rows = conn.execute("SELECT url, etag, last_modified FROM http_validators").fetchall()
-        conn.close()
-        return {url: (etag, modified) for url, etag, modified in rows}
-
-    def save(self, validators: dict[str, tuple[str | None, str | None]]) -> None:
-        now = datetime.now(UTC).isoformat()
-        with self._connect() as conn:
-            conn.executemany(
-                "INSERT INTO http_validators (url, etag, last_modified, seen_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(url) DO UPDATE SET etag=excluded.etag,"
-                " last_modified=excluded.last_modified, seen_at=excluded.seen_at",
-                [(url, etag, modified, now) for url, (etag, modified) in validators.items()],
-            )
-        conn.close()
 
 
 def header_text(headers: Headers, name: str) -> str | None:
@@ -73,8 +45,11 @@ class ConditionalGetMiddleware:
     def __init__(self, store: ValidatorStore, stats: StatsCollector) -> None:
         self.store = store
         self.stats = stats
-        self.known: dict[str, tuple[str | None, str | None]] = {}
-        self.fresh: dict[str, tuple[str | None, str | None]] = {}
+        self.known: dict[str, Validators] = {}
+        self.fresh: dict[str, Validators] = {}
+        self.pages: set[str] = (
+            set()
+        )  # discovery pages read (200 or 304) that can be asked again with validators
         self.failed_items = 0
 
     @classmethod
@@ -97,6 +72,7 @@ class ConditionalGetMiddleware:
 
     def item_error(self) -> None:
         self.failed_items += 1
+        self.stats.inc_value("newsmon/conditional/failed_items")
 
     def spider_closed(self, reason: str) -> None:
         if reason != "finished" or not self.fresh:
@@ -128,6 +104,7 @@ class ConditionalGetMiddleware:
         if response.status == 304:
             self.stats.inc_value("newsmon/conditional/not_modified")
             logger.info("Not modified since the last crawl: %s", request.url)
+            self._read(request.url)
         elif response.status == 200:
             etag, modified = (
                 header_text(response.headers, "ETag"),
@@ -135,4 +112,11 @@ class ConditionalGetMiddleware:
             )
             if etag or modified:
                 self.fresh[request.url] = (etag, modified)
+                self._read(request.url)
+            else:
+                self.stats.inc_value("newsmon/conditional/unvalidated")
         return response
+
+    def _read(self, url: str) -> None:
+        self.pages.add(url)
+        self.stats.set_value("newsmon/conditional/pages", sorted(self.pages))

@@ -38,7 +38,7 @@ def crawl(
         from tasks.crawl import crawl_source_task
 
         for name in names:
-            crawl_source_task.apply_async((name, since, limit), queue="crawl")
+            crawl_source_task.apply_async((name, since, limit, True), queue="crawl")
             click.echo(f"enqueued {name}")
         return
     _crawl_here(names, since, limit)

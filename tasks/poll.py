@@ -1,0 +1,78 @@
+"""The cheap poll: before a scheduled crawl, ask the source's discovery pages whether they changed.
+
+Starting a `scrapy crawl` process costs seconds of CPU; most polls of a feed find nothing new. When the last
+full crawl read every discovery page (feeds, sitemaps, listing and home pages) with validators and saved them,
+and every one of those pages now answers 304 Not Modified, nothing was published there since: the crawl is
+skipped and recorded as an `ok` run with the reason "not modified". Anything else (a 200, an error, a page
+without validators, a last crawl that failed to store something, a rendered source) means a full crawl, and
+one runs at least every `full_crawl_every` seconds whatever the pages say.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from newsmon.config import Settings
+from newsmon.models import CrawlRun, Source
+from newsmon.validators import STATE_FILE, ValidatorStore
+
+log = logging.getLogger(__name__)
+PAGES = "newsmon/conditional/pages"
+LAST_FULL = "newsmon/poll/last_full_crawl"  # carried from run to run: when the last full crawl started
+NOT_MODIFIED = "not modified"
+
+
+def poll_unchanged(source: Source, last: CrawlRun | None, settings: Settings) -> dict[str, Any] | None:
+    """The stats of a skipped crawl when every discovery page of the last crawl answers 304; else None."""
+    pages, last_full = _evidence(source, last, settings)
+    if not pages or last_full is None:
+        return None
+    validators = ValidatorStore(settings.data_dir / STATE_FILE).load(pages)
+    if set(validators) != set(pages):
+        return None
+    headers = {"User-Agent": settings.effective_user_agent}
+    try:
+        with httpx.Client(
+            headers=headers, timeout=settings.download_timeout, follow_redirects=False
+        ) as client:
+            for url in pages:
+                etag, modified = validators[url]
+                asked = {"If-None-Match": etag} if etag else {}
+                if modified:
+                    asked["If-Modified-Since"] = modified
+                if client.get(url, headers=asked).status_code != 304:
+                    return None
+    except httpx.HTTPError as exc:
+        log.info(
+            "poll of %s failed (%s); crawling it in full", source.name, exc, extra={"source": source.name}
+        )
+        return None
+    return {
+        PAGES: pages,
+        LAST_FULL: last_full.isoformat(),
+        "newsmon/poll/not_modified": len(pages),
+        "finish_reason": NOT_MODIFIED,
+    }
+
+
+def _evidence(source: Source, last: CrawlRun | None, settings: Settings) -> tuple[list[str], datetime | None]:
+    """The discovery pages to ask, and when the last full crawl ran; ([], None) when a crawl is due anyway."""
+    if source.render or settings.full_crawl_every == 0 or last is None or last.status != "ok":
+        return [], None
+    stats = last.stats
+    if stats.get("newsmon/conditional/failed_items") or stats.get("newsmon/conditional/unvalidated"):
+        return [], None  # validators not saved, or a page that cannot say it is unchanged
+    try:
+        last_full = datetime.fromisoformat(str(stats[LAST_FULL]))
+    except (KeyError, ValueError):
+        return [], None
+    if datetime.now(UTC) - last_full >= timedelta(seconds=settings.full_crawl_every):
+        return [], None
+    pages = stats.get(PAGES)
+    if not isinstance(pages, list) or not all(isinstance(p, str) for p in pages):
+        return [], None
+    return pages, last_full
