@@ -26,6 +26,7 @@ from newsmon.validators import Validators, ValidatorStore
 logger = logging.getLogger(__name__)
 
 CONDITIONAL_META = "newsmon_conditional"
+HOME_LISTING_META = "newsmon_listing"  # the home page read as a listing page (see crawlers.spiders.source)
 
 
 def header_text(headers: Headers, name: str) -> str | None:
@@ -100,22 +101,24 @@ class ConditionalGetMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         if not request.meta.get(CONDITIONAL_META):
+            if request.meta.get(HOME_LISTING_META) and response.status == 200:
+                self._remember(request.url, response)  # read every time, but a cheap poll asks it too
             return response
         if response.status == 304:
             self.stats.inc_value("newsmon/conditional/not_modified")
             logger.info("Not modified since the last crawl: %s", request.url)
             self._read(request.url)
         elif response.status == 200:
-            etag, modified = (
-                header_text(response.headers, "ETag"),
-                header_text(response.headers, "Last-Modified"),
-            )
-            if etag or modified:
-                self.fresh[request.url] = (etag, modified)
-                self._read(request.url)
-            else:
-                self.stats.inc_value("newsmon/conditional/unvalidated")
+            self._remember(request.url, response)
         return response
+
+    def _remember(self, url: str, response: Response) -> None:
+        etag, modified = header_text(response.headers, "ETag"), header_text(response.headers, "Last-Modified")
+        if etag or modified:
+            self.fresh[url] = (etag, modified)
+            self._read(url)
+        else:
+            self.stats.inc_value("newsmon/conditional/unvalidated")
 
     def _read(self, url: str) -> None:
         self.pages.add(url)
