@@ -1,46 +1,39 @@
 """Export every article matching a query to CSV, JSONL or Parquet, streaming in constant memory.
 
-Rows come from the database in id order through a server-side cursor (PostgreSQL) or short id-ordered
-chunks (SQLite) and are written as they arrive; Parquet is written one row group per batch. Every copy
-of a story is a row of its own (`story_id` groups them). docs/search.md documents the columns.
+Rows come from the database in id order, a batch at a time (one streamed query on PostgreSQL, short
+id-ordered chunks on SQLite), as plain tuples of the export columns with the dates already written as
+ISO 8601 UTC text (`Repository.iter_export_batches`), and each batch is written as it arrives. An export
+is bound by the work done per row, so no object is made per row: a JSONL line is assembled from the
+columns with the json module's own string encoder (the escaping of `json.dumps(..., ensure_ascii=False)`),
+a CSV record with `csv.writer`'s quoting, and Parquet gets one row group per batch. Every copy of a story
+is a row of its own (`story_id` groups them). docs/search.md documents the columns.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, Any
 
 from newsmon.search.options import SearchError, SearchFilters
-from newsmon.search.service import prepare_query
+from newsmon.search.service import PreparedQuery, prepare_query
 from newsmon.storage import Repository
-from newsmon.storage.search import Document
+from newsmon.storage.exports import EXPORT_COLUMNS, ExportRow
+from newsmon.storage.search import ArticleSelection, Document
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("csv", "jsonl", "parquet")
-COLUMNS = (
-    "id",
-    "story_id",
-    "published",
-    "source",
-    "language",
-    "url",
-    "canonical_url",
-    "title",
-    "description",
-    "authors",
-    "tags",
-    "section",
-    "version",
-    "stored_at",
-    "text",
-)
-PARQUET_BATCH = 5000
+COLUMNS = EXPORT_COLUMNS
+BATCH = 5000  # rows read, and for Parquet written as one row group, at a time
+
+Batches = Iterator[Sequence[ExportRow]]
+Progress = Callable[[int], None] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,129 +62,239 @@ def export_format(path: Path, format: str | None) -> str:
     return chosen
 
 
-def row_of(doc: Document) -> dict[str, Any]:
-    """One export row: plain JSON types, dates as ISO 8601 UTC, authors and tags as lists."""
-    return {
-        "id": doc.id,
-        "story_id": doc.story_id,
-        "published": doc.published.isoformat() if doc.published else None,
-        "source": doc.source,
-        "language": doc.language,
-        "url": doc.url,
-        "canonical_url": doc.canonical_url,
-        "title": doc.title,
-        "description": doc.description,
-        "authors": list(doc.authors),
-        "tags": list(doc.tags),
-        "section": doc.section,
-        "version": doc.version,
-        "stored_at": doc.stored_at.isoformat(),
-        "text": doc.text,
-    }
+def _prepared(repo: Repository, request: ExportRequest) -> tuple[PreparedQuery, ArticleSelection]:
+    """The checked query and its selection; SearchError now, before any output is started."""
+    prepared = prepare_query(request.query, request.aliases)
+    return prepared, prepared.selection(request.filters, repo.full_text_dialect)
+
+
+def _batches(repo: Repository, prepared: PreparedQuery, selection: ArticleSelection) -> Batches:
+    """The matching rows: the index's candidates, each read on its text when the index is not exact."""
+    batches = repo.iter_export_batches(selection, BATCH)
+    if prepared.translation.exact:
+        yield from batches
+        return
+    for batch in batches:
+        kept = [row for row in batch if prepared.match(_document(row)) is not None]
+        if kept:
+            yield kept
+
+
+def _document(row: ExportRow) -> Document:
+    """An export row as `PreparedQuery.match` reads it (only for queries the index cannot decide)."""
+    id_, story_id, published, source, language, url, canonical_url, title, *rest = row
+    description, authors, tags, section, version, stored_at, text = rest
+    return Document(
+        id=id_,
+        story_id=story_id,
+        url=url,
+        canonical_url=canonical_url,
+        source=source,
+        language=language,
+        title=title,
+        text=text,
+        description=description,
+        authors=tuple(_strings(authors)),
+        tags=tuple(_strings(tags)),
+        section=section,
+        published=datetime.fromisoformat(published) if published else None,
+        stored_at=datetime.fromisoformat(stored_at),
+        version=version,
+    )
+
+
+def _strings(value: str | None) -> list[str]:
+    """A stored JSON list of text ('[]' for most articles, so that one is not parsed)."""
+    if not value or value == "[]":
+        return []
+    return list(json.loads(value))
 
 
 def matching_rows(repo: Repository, request: ExportRequest) -> tuple[int, Iterator[dict[str, Any]]]:
-    """(how many candidates the index found — an upper bound —, the matching rows as a stream)."""
-    prepared = prepare_query(request.query, request.aliases)
-    selection = prepared.selection(request.filters, repo.full_text_dialect)
+    """(how many candidates the index found — an upper bound —, the matching rows as dicts, streamed)."""
+    prepared, selection = _prepared(repo, request)
     total = repo.count_selected(selection)
 
     def rows() -> Iterator[dict[str, Any]]:
-        for doc in repo.iter_selected(selection):
-            if prepared.translation.exact or prepared.match(doc) is not None:
-                yield row_of(doc)
+        for batch in _batches(repo, prepared, selection):
+            for row in batch:
+                out = dict(zip(COLUMNS, row, strict=True))
+                out["authors"], out["tags"] = _strings(out["authors"]), _strings(out["tags"])
+                yield out
 
     return total, rows()
+
+
+def export_chunks(repo: Repository, request: ExportRequest) -> Iterator[str]:
+    """JSONL or CSV text of the matching rows, a batch per chunk (the HTTP export streams these).
+
+    The query is checked now (SearchError), the database is read only as the chunks are taken.
+    """
+    prepared, selection = _prepared(repo, request)
+    if request.format not in ("jsonl", "csv"):
+        raise SearchError(f"format: {request.format!r} cannot be streamed; use jsonl or csv", "format")
+
+    def chunks() -> Iterator[str]:
+        if request.format == "csv":
+            yield CSV_HEADER
+        yield from map(_ENCODERS[request.format], _batches(repo, prepared, selection))
+
+    return chunks()
 
 
 def export(
     repo: Repository,
     request: ExportRequest,
-    progress: Callable[[int], None] | None = None,
-    on_total: Callable[[int], None] | None = None,
+    progress: Progress = None,
+    on_total: Progress = None,
 ) -> int:
     """Write the matching articles to `request.path`; returns the number of rows written.
 
-    `on_total` hears the number of candidates first (an upper bound for a progress bar), `progress` the
-    rows written since its last call.
+    `on_total` hears the number of candidates first (an upper bound for a progress bar; counted only
+    when asked for, as the count is a query of its own), `progress` the rows written since its last call.
     """
     chosen = export_format(request.path, request.format)
-    total, rows = matching_rows(repo, request)
+    prepared, selection = _prepared(repo, request)
     if on_total:
-        on_total(total)
-    log.info("exporting up to %d articles matching %r to %s", total, request.query, request.path)
+        on_total(repo.count_export(selection))
+    log.info("exporting the articles matching %r to %s", request.query, request.path)
     request.path.parent.mkdir(parents=True, exist_ok=True)
+    batches = _batches(repo, prepared, selection)
     if chosen == "parquet":
-        return _write_parquet(request.path, rows, progress)
+        return _write_parquet(request.path, batches, progress)
     with request.path.open("w", encoding="utf-8", newline="") as out:
-        writer = _write_csv if chosen == "csv" else _write_jsonl
-        return writer(out, rows, progress)
+        if chosen == "csv":
+            out.write(CSV_HEADER)
+        return _write_text(out, batches, _ENCODERS[chosen], progress)
 
 
-def _write_jsonl(out: IO[str], rows: Iterator[dict[str, Any]], progress: Callable[[int], None] | None) -> int:
+def _jsonl(rows: Sequence[ExportRow]) -> str:
+    """The rows as JSON lines, byte for byte what `json.dumps(row_dict, ensure_ascii=False)` writes."""
+    q = encode_basestring
+    return "".join(
+        [
+            f'{{"id": {id_}, "story_id": {"null" if story_id is None else story_id}, '
+            f'"published": {"null" if published is None else q(published)}, '
+            f'"source": {"null" if source is None else q(source)}, '
+            f'"language": {"null" if language is None else q(language)}, '
+            f'"url": {q(url)}, "canonical_url": {q(canonical_url)}, '
+            f'"title": {"null" if title is None else q(title)}, '
+            f'"description": {"null" if description is None else q(description)}, '
+            f'"authors": {_json_list(authors)}, "tags": {_json_list(tags)}, '
+            f'"section": {"null" if section is None else q(section)}, '
+            f'"version": {version}, "stored_at": {q(stored_at)}, "text": {q(text)}}}\n'
+            for (
+                id_,
+                story_id,
+                published,
+                source,
+                language,
+                url,
+                canonical_url,
+                title,
+                description,
+                authors,
+                tags,
+                section,
+                version,
+                stored_at,
+                text,
+            ) in rows
+        ]
+    )
+
+
+def _json_list(value: str | None) -> str:
+    """A stored JSON list as json.dumps(ensure_ascii=False) writes it (the stored text escapes non-ASCII)."""
+    if value == "[]":
+        return value
+    return json.dumps(_strings(value), ensure_ascii=False)
+
+
+def _csv(rows: Sequence[ExportRow]) -> str:
+    """The rows as `csv.writer` (default dialect) writes them; authors and tags joined by '; '."""
+    f = _csv_field
+    return "".join(
+        [
+            f"{id_},{'' if story_id is None else story_id},{published or ''},{f(source)},{f(language)},"
+            f"{f(url)},{f(canonical_url)},{f(title)},{f(description)},{f(_joined(authors))},"
+            f"{f(_joined(tags))},{f(section)},{version},{stored_at},{f(text)}\r\n"
+            for (
+                id_,
+                story_id,
+                published,
+                source,
+                language,
+                url,
+                canonical_url,
+                title,
+                description,
+                authors,
+                tags,
+                section,
+                version,
+                stored_at,
+                text,
+            ) in rows
+        ]
+    )
+
+
+def _csv_field(value: str | None) -> str:
+    """csv.writer's minimal quoting: quoted, quotes doubled, if it holds a comma, a quote or a line break."""
+    if value is None:
+        return ""
+    if "," in value or '"' in value or "\n" in value or "\r" in value:
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _joined(value: str | None) -> str:
+    return "" if value == "[]" else "; ".join(_strings(value))
+
+
+CSV_HEADER = ",".join(COLUMNS) + "\r\n"
+_ENCODERS: dict[str, Callable[[Sequence[ExportRow]], str]] = {"jsonl": _jsonl, "csv": _csv}
+
+
+def _write_text(
+    out: IO[str], batches: Batches, encode: Callable[[Sequence[ExportRow]], str], progress: Progress
+) -> int:
     count = 0
-    for row in rows:
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        count += 1
-        if progress and count % 1000 == 0:
-            progress(1000)
-    if progress:
-        progress(count % 1000)
+    for batch in batches:
+        out.write(encode(batch))
+        count += len(batch)
+        if progress:
+            progress(len(batch))
     return count
 
 
-def _write_csv(out: IO[str], rows: Iterator[dict[str, Any]], progress: Callable[[int], None] | None) -> int:
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    count = 0
-    for row in rows:
-        row["authors"], row["tags"] = "; ".join(row["authors"]), "; ".join(row["tags"])
-        writer.writerow([row[name] for name in COLUMNS])
-        count += 1
-        if progress and count % 1000 == 0:
-            progress(1000)
-    if progress:
-        progress(count % 1000)
-    return count
-
-
-def _write_parquet(path: Path, rows: Iterator[dict[str, Any]], progress: Callable[[int], None] | None) -> int:
+def _write_parquet(path: Path, batches: Batches, progress: Progress) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema(
-        [
-            ("id", pa.int64()),
-            ("story_id", pa.int64()),
-            ("published", pa.string()),
-            ("source", pa.string()),
-            ("language", pa.string()),
-            ("url", pa.string()),
-            ("canonical_url", pa.string()),
-            ("title", pa.string()),
-            ("description", pa.string()),
-            ("authors", pa.list_(pa.string())),
-            ("tags", pa.list_(pa.string())),
-            ("section", pa.string()),
-            ("version", pa.int32()),
-            ("stored_at", pa.string()),
-            ("text", pa.string()),
-        ]
-    )
+    string, listed = pa.string(), pa.list_(pa.string())
+    types = {
+        "id": pa.int64(),
+        "story_id": pa.int64(),
+        "version": pa.int32(),
+        "authors": listed,
+        "tags": listed,
+    }
+    schema = pa.schema([(name, types.get(name, string)) for name in COLUMNS])
+    lists = {COLUMNS.index("authors"), COLUMNS.index("tags")}
     count = 0
     with pq.ParquetWriter(path, schema) as writer:
-        batch: list[dict[str, Any]] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) == PARQUET_BATCH:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                count += len(batch)
-                if progress:
-                    progress(len(batch))
-                batch = []
-        if batch or count == 0:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+        for batch in batches:
+            columns = zip(*batch, strict=True)
+            arrays = [
+                pa.array(list(map(_strings, values)) if i in lists else values, type=schema.field(i).type)
+                for i, values in enumerate(columns)
+            ]
+            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
             count += len(batch)
             if progress:
                 progress(len(batch))
+        if count == 0:
+            writer.write_table(schema.empty_table())
     return count

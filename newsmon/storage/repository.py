@@ -22,6 +22,7 @@ from newsmon.models import Article, StoredArticle, Story
 from newsmon.storage import convert
 from newsmon.storage.alerts import AlertQueries
 from newsmon.storage.engine import make_engine
+from newsmon.storage.exports import ExportQueries
 from newsmon.storage.ops import OpsQueries
 from newsmon.storage.records import ArticleToStore, NewAlert, StoreResult, WatchHit, utcnow
 from newsmon.storage.search import SearchQueries
@@ -35,7 +36,7 @@ from newsmon.storage.tables import (
 from newsmon.storage.tokens import TokenQueries
 
 
-class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQueries):
+class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQueries, ExportQueries):
     """Queries and writes for every stage; one instance per process is enough."""
 
     def __init__(self, engine: Engine) -> None:

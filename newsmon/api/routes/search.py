@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
@@ -25,14 +22,13 @@ from newsmon.api.searching import (
     search_errors,
 )
 from newsmon.search import (
-    COLUMNS,
     ExportRequest,
     SearchRequest,
     get_article,
     get_story,
-    matching_rows,
     trends,
 )
+from newsmon.search.export import export_chunks
 from newsmon.storage.tokens import ApiToken
 
 router = APIRouter(prefix="/api", tags=["search"])
@@ -186,27 +182,9 @@ def export_articles(
         wanted = ExportRequest(
             query, path=FilePath(f"export.{out_format}"), format=out_format, filters=filters
         )
-        _count, rows = matching_rows(request.app.state.repo, wanted)
-    body = _jsonl(rows) if out_format == "jsonl" else _csv(rows)
+        body = export_chunks(request.app.state.repo, wanted)
     kind = "application/x-ndjson" if out_format == "jsonl" else "text/csv; charset=utf-8"
     name = f"newsmon-{date.today().isoformat()}.{out_format}"
     return StreamingResponse(
         body, media_type=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
-
-
-def _jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
-    for row in rows:
-        yield json.dumps(row, ensure_ascii=False) + "\n"
-
-
-def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()})
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()

@@ -1,0 +1,154 @@
+"""The export read: every selected article as a plain tuple, in id order, in batches.
+
+An export writes every row it reads, so it skips what search needs per article (a `Document`, parsed
+datetimes, decoded lists): the database returns the export columns only, in `EXPORT_COLUMNS` order, with
+the dates already written as ISO 8601 UTC text (as `datetime.isoformat()` writes an aware UTC value) and
+`authors`/`tags` as the stored JSON array text. The writer then turns each tuple into a line directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Select, String, Text, cast, func, literal, select, text, type_coerce
+from sqlalchemy.sql import ColumnElement
+
+from newsmon.storage.search import ARTICLES, FTS_TABLE, ArticleSelection
+
+EXPORT_COLUMNS = (
+    "id",
+    "story_id",
+    "published",
+    "source",
+    "language",
+    "url",
+    "canonical_url",
+    "title",
+    "description",
+    "authors",
+    "tags",
+    "section",
+    "version",
+    "stored_at",
+    "text",
+)
+# One article in EXPORT_COLUMNS order: ints, text or None; authors and tags as JSON array text.
+ExportRow = Sequence[Any]
+
+
+def _iso_sqlite(column: Any) -> ColumnElement[str]:
+    """SQLite keeps UTC as 'YYYY-MM-DD HH:MM:SS.ffffff'; isoformat() has a 'T', the zone, no zero fraction."""
+    raw = func.replace(type_coerce(column, String), " ", "T", type_=String) + literal("+00:00")
+    return func.replace(raw, ".000000+", "+", type_=String)
+
+
+def _iso_postgresql(column: Any) -> ColumnElement[str]:
+    """The same text from a timestamptz, whatever the session's time zone (one to_char per date)."""
+    utc = func.timezone("UTC", column)
+    raw = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US+00:00', type_=String)
+    return func.replace(raw, ".000000+", "+", type_=String)
+
+
+def _columns(dialect: str) -> tuple[Any, ...]:
+    iso = _iso_postgresql if dialect == "postgresql" else _iso_sqlite
+
+    def json_text(column: Any) -> Any:
+        # SQLite stores JSON as text already; PostgreSQL would hand psycopg a json value to decode.
+        return cast(column, Text) if dialect == "postgresql" else type_coerce(column, String)
+
+    c = ARTICLES.c
+    return (
+        c.id,
+        c.story_id,
+        iso(c.published_at).label("published"),
+        c.source,
+        c.language,
+        c.url,
+        c.canonical_url,
+        c.title,
+        c.description,
+        json_text(c.authors).label("authors"),
+        json_text(c.tags).label("tags"),
+        c.section,
+        c.version,
+        iso(c.stored_at).label("stored_at"),
+        c.text,
+    )
+
+
+class ExportQueries:
+    """Repository mixin: the queries behind exports (with `SearchQueries`, which builds the selection)."""
+
+    engine: Any
+    session: Any
+    full_text_dialect: str
+    _base: Callable[..., tuple[Select[Any], ColumnElement[float]]]
+
+    def iter_export_batches(
+        self, selection: ArticleSelection, batch_size: int = 5000
+    ) -> Iterator[Sequence[ExportRow]]:
+        """Every selected article in id order, `batch_size` rows at a time, in constant memory.
+
+        PostgreSQL streams one query; SQLite reads id-ordered chunks, each in a short transaction of its
+        own, so a long export never holds the database lock.
+        """
+        dialect = self.full_text_dialect
+        query, _ = self._base(selection, *_columns(dialect), scored=False)
+        if dialect == "postgresql":
+            yield from self._stream_postgresql(query.order_by(ARTICLES.c.id), batch_size)
+            return
+        # Keyset on the index's own rowid when there is a MATCH, so each chunk starts where the last ended.
+        key = FTS_TABLE.c.rowid if selection.match is not None else ARTICLES.c.id
+        chunk, last = query.order_by(key).limit(batch_size), 0
+        while True:
+            with self.session() as s:
+                rows = s.execute(chunk.where(key > last)).all()
+            if rows:
+                yield rows
+            if len(rows) < batch_size:
+                return
+            last = rows[-1][0]
+
+    def count_export(self, selection: ArticleSelection) -> int:
+        """How many articles the selection holds (an export's progress total), read from the index.
+
+        PostgreSQL's planner prices testing a row's tsvector as cheap, but the vector is TOASTed: for a
+        common word it would read and decompress every article's vector rather than the GIN index,
+        which answers plain terms exactly. Sequential scans are off for this one count when there is a
+        full-text condition (several times faster for broad queries; selective ones use the index anyway).
+        """
+        query, _ = self._base(selection, ARTICLES.c.id, scored=False)
+        counted = select(func.count()).select_from(query.subquery())
+        with self.session() as s:
+            if selection.match is not None and self.full_text_dialect == "postgresql":
+                s.execute(text("SET LOCAL enable_seqscan = off"))
+            return int(s.scalar(counted) or 0)
+
+    def _stream_postgresql(self, query: Select[Any], batch_size: int) -> Iterator[Sequence[ExportRow]]:
+        """One query in psycopg's streaming mode rather than through a server-side cursor.
+
+        A cursor's server waits idle while the caller writes each batch it fetched; a stream keeps
+        sending rows meanwhile (up to the socket's buffers), so the database and the writer work at the
+        same time, and memory stays bounded. The statement is compiled here, lists expanded and parameters
+        converted by their types. An abandoned stream is cancelled by psycopg before the connection goes
+        back to the pool.
+        """
+        import psycopg
+
+        chunk = 1000 if psycopg.pq.version() >= 170000 else 1  # rows per network read needs libpq 17
+        with self.engine.connect() as conn:
+            compiled = query.compile(conn, compile_kwargs={"render_postcompile": True})
+            params = compiled.params
+            for key, bind in compiled.binds.items():  # the types' own conversions, as execute() applies
+                process = bind.type.bind_processor(conn.dialect)
+                if process is not None and key in params:
+                    params[key] = process(params[key])
+            cursor = conn.connection.driver_connection.cursor()
+            rows = cursor.stream(str(compiled), params, size=chunk)
+            while batch := list(islice(rows, batch_size)):
+                yield batch
+
+
+__all__ = ["EXPORT_COLUMNS", "ExportQueries", "ExportRow"]
