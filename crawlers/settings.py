@@ -8,6 +8,7 @@ wired by `crawlers.addon.NewsmonAddon` (see there). Any value can be overridden 
 from __future__ import annotations
 
 from newsmon.config import get_settings
+from newsmon.validators import STATE_FILE
 
 _config = get_settings()
 
@@ -72,10 +73,14 @@ EXTENSIONS = {
 NEWSMON_SHUTDOWN_GRACE = 15
 ITEM_PIPELINES: dict[str, int] = {}
 # Remembered ETag/Last-Modified of feeds, sitemaps and listing pages.
-NEWSMON_STATE_FILE = str(_config.data_dir / "crawl-state.sqlite3")
+NEWSMON_STATE_FILE = str(_config.data_dir / STATE_FILE)
 NEWSMON_CONDITIONAL_GET = True
 # Wire the storage components of the pipelines package when it is installed.
 NEWSMON_PIPELINES = True
+# Processes that take over extraction, and the pipelines' work on each article, once a crawl has had 20
+# articles (newsmon.offload); 0 keeps that work in threads of the crawl process.
+NEWSMON_EXTRACT_PROCESSES = 1
+NEWSMON_PREPARE_PROCESSES = 1
 NEWSMON_SINCE_DAYS = _config.since_days
 NEWSMON_CHROMIUM_PATH = _config.chromium_path
 # Write the final stats as JSON here (set per crawl with -s NEWSMON_STATS_FILE=PATH).

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -36,7 +36,9 @@ class Offloader:
         preload: Sequence[str] = (),
         start_after: int = 20,
         warm_up: Callable[[], object] | None = None,
+        threads: int | None = None,
     ) -> None:
+        """`threads`: how many threads run the calls before the processes are up (None: asyncio's pool)."""
         self.name = name
         self.processes = processes
         self.preload = list(preload)
@@ -46,6 +48,7 @@ class Offloader:
         self._pool: ProcessPoolExecutor | None = None
         self._starting: asyncio.Future[None] | None = None
         self._closed = False
+        self._threads = ThreadPoolExecutor(threads, thread_name_prefix=name) if threads else None
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         self.calls += 1
@@ -58,6 +61,8 @@ class Offloader:
                 self.processes = 0
         elif self.processes and self.calls > self.start_after and self._starting is None and not self._closed:
             self._starting = asyncio.ensure_future(asyncio.to_thread(self._start))
+        if self._threads is not None:
+            return await asyncio.get_running_loop().run_in_executor(self._threads, function, *args)
         return await asyncio.to_thread(function, *args)
 
     def _start(self) -> None:
@@ -87,3 +92,5 @@ class Offloader:
         """Stop the pool; a pool still starting stops as soon as it is up."""
         self._closed = True
         self._close_pool()
+        if self._threads is not None:
+            self._threads.shutdown(wait=False)

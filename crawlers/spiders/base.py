@@ -8,12 +8,10 @@ or sitemap, as JSON) so that another process of a shared crawl can download it (
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -31,6 +29,7 @@ from crawlers.sources import load_source_file, load_sources, source_from_url
 from crawlers.spiders.fetch_errors import failure_kind
 from crawlers.spiders.links import ArticleLinkRule, url_key
 from newsmon.models import Article, Source
+from newsmon.offload import Offloader
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +158,7 @@ class NewsSpider(scrapy.Spider):
         self.listed_by: dict[str, set[str]] = {}
         # Hints per article URL key, merged across the ways it was found (a feed may come after a listing).
         self.hints: dict[str, dict[str, Any]] = {}
-        self._extractor: ThreadPoolExecutor | None = None
+        self._extractor: Offloader | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -253,8 +252,8 @@ class NewsSpider(scrapy.Spider):
             return
         charset = "utf-8" if response.meta.get("playwright") else _header_charset(response)
         try:
-            article, kind = await asyncio.get_running_loop().run_in_executor(
-                self._extraction_pool(), extract_page, response.body, response.url, self.source, charset
+            article, kind = await self._extraction().run(
+                extract_page, response.body, response.url, self.source, charset
             )
         except Exception:
             stats.inc_value("newsmon/extract/failed")
@@ -309,15 +308,17 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newsmon/fetch/{kind}")
         logger.warning("Dropped %s: %s after %s", request.url, kind, " -> ".join(chain))
 
-    def _extraction_pool(self) -> ThreadPoolExecutor:
-        """One worker: extraction is CPU-bound and runs off the reactor so downloads keep flowing."""
+    def _extraction(self) -> Offloader:
+        """Extraction is CPU-bound: off the reactor so downloads keep flowing, in one thread for a small crawl
+        and in `NEWSMON_EXTRACT_PROCESSES` processes of its own once the crawl is big."""
         if self._extractor is None:
-            self._extractor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+            processes = self.crawler.settings.getint("NEWSMON_EXTRACT_PROCESSES", 1)
+            self._extractor = Offloader("extraction", processes, preload=["crawlers.pages"], threads=1)
         return self._extractor
 
     def closed(self, reason: str) -> None:
         if self._extractor is not None:
-            self._extractor.shutdown(wait=False)
+            self._extractor.close()
         logger.info("Crawl of %s finished (%s): %d article requests", self.source.name, reason,
                     len(self.requested))  # fmt: skip
 
