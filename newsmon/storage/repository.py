@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from newsmon.models import Article, StoredArticle, Story
 from newsmon.storage import convert
 from newsmon.storage.alerts import AlertQueries
-from newsmon.storage.engine import make_engine
+from newsmon.storage.engine import READ_ONLY, make_engine
 from newsmon.storage.exports import ExportQueries
 from newsmon.storage.ops import OpsQueries
 from newsmon.storage.records import ArticleToStore, NewAlert, StoreResult, WatchHit, utcnow
@@ -42,6 +42,9 @@ class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQue
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
 
     @classmethod
     def from_url(cls, url: str) -> Repository:
@@ -50,6 +53,13 @@ class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQue
     @contextmanager
     def session(self) -> Iterator[Session]:
         with self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for lookups only: on SQLite it does not queue behind writers for the write lock (WAL
+        readers see the last commit), which matters when a crawl checks every URL while it stores."""
+        with self._read_sessions.begin() as session:
             yield session
 
     def create_all(self) -> None:
@@ -67,7 +77,7 @@ class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQue
     def known_urls(self, canonical_urls: Iterable[str]) -> set[str]:
         urls = list(dict.fromkeys(canonical_urls))
         found: set[str] = set()
-        with self.session() as s:
+        with self.reading() as s:
             for i in range(0, len(urls), 500):
                 chunk = urls[i : i + 500]
                 found.update(
@@ -76,7 +86,7 @@ class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQue
         return found
 
     def article_by_url(self, canonical_url: str) -> StoredArticle | None:
-        with self.session() as s:
+        with self.reading() as s:
             row = s.scalar(select(ArticleRow).where(ArticleRow.canonical_url == canonical_url))
             return convert.article(row) if row else None
 

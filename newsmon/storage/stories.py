@@ -25,6 +25,7 @@ class StoryQueries:
     """Mixin of Repository: merging stories and following merges."""
 
     session: Any
+    reading: Any
 
     def merge_stories(self, keep_id: int, other_ids: Sequence[int]) -> int:
         """Move the articles and matches of `other_ids` into story `keep_id`, in one transaction.
@@ -77,7 +78,7 @@ class StoryQueries:
     ) -> tuple[StoredArticle | None, int | None, int | None]:
         """In one session: the article stored at this URL, the story of the first article with this content
         hash, and the story of the first stored alternate (translation) URL, in the given order."""
-        with self.session() as s:
+        with self.reading() as s:
             rows = s.scalars(
                 select(ArticleRow).where(ArticleRow.canonical_url.in_([canonical_url, *alternates]))
             )
@@ -96,7 +97,7 @@ class StoryQueries:
         """The stored articles among `canonical_urls`, by canonical URL."""
         urls = list(dict.fromkeys(canonical_urls))
         found: dict[str, StoredArticle] = {}
-        with self.session() as s:
+        with self.reading() as s:
             for i in range(0, len(urls), CHUNK):
                 rows = s.scalars(select(ArticleRow).where(ArticleRow.canonical_url.in_(urls[i : i + CHUNK])))
                 found.update((row.canonical_url, convert.article(row)) for row in rows)
@@ -106,7 +107,7 @@ class StoryQueries:
         """Story of the first stored article with each content hash (exact copies join it)."""
         hashes = list(dict.fromkeys(content_hashes))
         found: dict[str, int] = {}
-        with self.session() as s:
+        with self.reading() as s:
             for i in range(0, len(hashes), CHUNK):
                 rows = s.execute(
                     select(ArticleRow.content_hash, ArticleRow.story_id)
@@ -120,7 +121,7 @@ class StoryQueries:
         """Story of each stored article among `canonical_urls` (one query for a dedupe decision)."""
         urls = list(dict.fromkeys(canonical_urls))
         found: dict[str, int] = {}
-        with self.session() as s:
+        with self.reading() as s:
             for i in range(0, len(urls), CHUNK):
                 rows = s.execute(
                     select(ArticleRow.canonical_url, ArticleRow.story_id).where(
