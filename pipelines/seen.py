@@ -12,6 +12,7 @@ from typing import Any
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from pipelines.canonical import canonical_url
+from pipelines.coalesce import Coalescer
 
 log = logging.getLogger(__name__)
 # The signal crawlers.spiders.base sends as STORED_URLS_SIGNAL (a string: neither package imports the other).
@@ -21,9 +22,14 @@ STORED_URLS_SIGNAL = "newsmon_stored_urls"
 class SeenUrlMiddleware:
     """Downloader middleware: an article URL already in storage is ignored (`newsmon/seen/skipped`)."""
 
+    # Requests waiting in the downloader are checked together: one query per up to 64 URLs (at most 20 ms late).
+    BATCH_SIZE = 64
+    BATCH_DELAY = 0.02
+
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.repo: Any = None
+        self._checks: Coalescer[str, bool] = Coalescer(self._stored, self.BATCH_SIZE, self.BATCH_DELAY)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SeenUrlMiddleware:
@@ -46,11 +52,14 @@ class SeenUrlMiddleware:
             self.repo = shared_resources(self.crawler.settings).repo
         return self.repo
 
+    def _stored(self, keys: list[str]) -> list[bool]:
+        known = self._repository().known_urls(keys)
+        return [key in known for key in keys]
+
     async def process_request(self, request: Any) -> None:
         if not request.meta.get("newsmon_article") or request.meta.get("newsmon_refetch"):
             return None
-        key = canonical_url(request.url)
-        if await asyncio.to_thread(self._repository().known_urls, [key]):
+        if await self._checks.submit(canonical_url(request.url)):
             self.crawler.stats.inc_value("newsmon/seen/skipped")
             raise IgnoreRequest(f"already stored: {request.url}")
         return None

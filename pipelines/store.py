@@ -7,13 +7,13 @@ outbox row a sweeper finds even when the enqueue after commit is lost).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from typing import Any
 
 from newsmon.storage import Repository, StoreResult
 from pipelines.batch import BatchStorer, Stored
+from pipelines.coalesce import Coalescer
 from pipelines.dedupe import Decision, Deduplicator, Prepared
 from pipelines.near_duplicate import NearDuplicateIndex
 from pipelines.outbox import MatchQueue
@@ -81,9 +81,9 @@ class StorePipeline:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.batches: BatchStorer | None = None
-        self._waiting: list[tuple[Prepared, asyncio.Future[Stored]]] = []
-        self._timer: asyncio.TimerHandle | None = None
-        self._last_flush: asyncio.Task[None] | None = None
+        self._coalescer: Coalescer[Prepared, Stored] = Coalescer(
+            self._store, self.BATCH_SIZE, self.FLUSH_DELAY
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -105,14 +105,11 @@ class StorePipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Prepared) or self.batches is None:
             return item
-        loop = asyncio.get_running_loop()
-        waiting: asyncio.Future[Stored] = loop.create_future()
-        self._waiting.append((item, waiting))
-        if len(self._waiting) >= self.BATCH_SIZE:
-            self._flush()
-        elif self._timer is None:
-            self._timer = loop.call_later(self.FLUSH_DELAY, self._flush)
-        stored = await waiting
+        try:
+            stored = await self._coalescer.submit(item)
+        except Exception as exc:  # a lookup failed (the database is down): no article of the batch stored
+            log.error("could not store %s: %s", item.item.article.url, exc)
+            stored = Stored(None, "error", exc)
         stats = self.crawler.stats
         if stored.result is None:
             # Counted, then raised: the crawl then knows the article was not stored (see conditional_get).
@@ -127,28 +124,6 @@ class StorePipeline:
         stats.inc_value("newsmon/store/stored")
         return stored.result
 
-    def _flush(self) -> None:
-        """Hand the waiting articles to a store task that runs after the previous batch's."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        batch, self._waiting = self._waiting, []
-        if batch:
-            self._last_flush = asyncio.ensure_future(self._store(batch, self._last_flush))
-
-    async def _store(
-        self, batch: list[tuple[Prepared, asyncio.Future[Stored]]], previous: asyncio.Task[None] | None
-    ) -> None:
-        if previous is not None:
-            await asyncio.gather(previous, return_exceptions=True)
+    def _store(self, batch: list[Prepared]) -> list[Stored]:
         assert self.batches is not None
-        try:
-            results = await asyncio.to_thread(
-                self.batches.store, [(item.item, item.fingerprint) for item, _ in batch]
-            )
-        except Exception as exc:  # a lookup failed (the database is down): no article of the batch stored
-            log.error("could not store a batch of %d articles: %s", len(batch), exc)
-            results = [Stored(None, "error", exc)] * len(batch)
-        for (_, waiting), result in zip(batch, results, strict=True):
-            if not waiting.done():
-                waiting.set_result(result)
+        return self.batches.store([(item.item, item.fingerprint) for item in batch])
