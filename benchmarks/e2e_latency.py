@@ -174,12 +174,17 @@ def crawl_figures(repo: Repository, since: datetime) -> list[str]:
     runs = [r for r in repo.recent_runs(limit=100_000) if r.started_at >= since and r.finished_at]
     if not runs:
         return ["no finished crawl runs"]
-    durations = [(r.finished_at - r.started_at).total_seconds() for r in runs]
     span = (max(r.finished_at for r in runs) - min(r.started_at for r in runs)).total_seconds()
-    return [
-        f"crawl runs finished: {len(runs)} in {span:.0f} s ({len(runs) / span * 60:.1f} per minute); "
-        f"duration p50 {median(durations):.1f} s, p95 {percentile(durations, 0.95):.1f} s",
-    ]
+    lines = [f"crawl runs finished: {len(runs)} in {span:.0f} s ({len(runs) / span * 60:.1f} per minute)"]
+    polls = [r for r in runs if r.finish_reason == "not modified"]
+    for kind, chosen in (("full crawls", [r for r in runs if r not in polls]), ("cheap polls (304)", polls)):
+        if chosen:
+            durations = [(r.finished_at - r.started_at).total_seconds() for r in chosen]
+            lines.append(
+                f"  {kind}: {len(chosen)}, duration p50 {median(durations):.2f} s, "
+                f"p95 {percentile(durations, 0.95):.2f} s"
+            )
+    return lines
 
 
 def poll_gaps(repo: Repository, sources: list[str]) -> str:
