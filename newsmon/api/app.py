@@ -19,6 +19,7 @@ from newsmon.api.errors import install_error_handlers
 from newsmon.api.headers import SecurityHeadersMiddleware
 from newsmon.api.rendering import STATIC, Pages
 from newsmon.api.routes import ROUTERS
+from newsmon.api.searching import Searcher
 from newsmon.config import Settings, get_settings
 from newsmon.storage import open_repository
 
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.repo = repo
     app.state.tokens = TokenChecker(repo)
+    app.state.searcher = Searcher(repo)
     app.state.limiter = RequestLimiter(settings.api_rate_limit, settings.effective_redis_url)
     app.state.pages = Pages()
     install_error_handlers(app)

@@ -1,8 +1,11 @@
 """Who is asking: API tokens from `Authorization: Bearer ...` or the web pages' cookie, their role, their rate.
 
-Checked tokens are remembered for a few seconds so a busy client does not cost a database read per request;
-a revoked token stops working within that time. Each token has its own token bucket (in this process, or in
-Redis when one is configured so every server shares it); an empty bucket answers 429 with Retry-After.
+Checked tokens are remembered for a few seconds (CACHE_SECONDS) so a busy client does not cost a database
+read per request; a revoked token stops working within that time. Each token has its own token bucket (in
+this process, or in Redis when one is configured so every server shares it); an empty bucket answers 429
+with Retry-After. The dependencies are async: when the answer is in memory (a remembered token and an
+in-process bucket) they decide on the event loop, and only a database read or a Redis call goes to a worker
+thread, so a request does not pay a thread hop for each dependency.
 """
 
 from __future__ import annotations
@@ -10,10 +13,11 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from newsmon.api.errors import ApiError, LoginRequired
 from newsmon.storage import Repository
@@ -54,6 +58,23 @@ class TokenChecker:
             self._touch(token.id, now)
         return token
 
+    def remembered(self, secret: str) -> tuple[bool, ApiToken | None]:
+        """`(True, check(secret))` when memory alone can answer, `(False, None)` when `check` must run.
+
+        Memory cannot answer when the cached answer is older than CACHE_SECONDS or the token's last use is
+        due to be recorded; this never touches the database, so the event loop may call it.
+        """
+        digest = hash_token(secret)
+        now = self._clock()
+        with self._lock:
+            cached = self._cache.get(digest)
+            if cached is None or cached[1] <= now:
+                return False, None
+            token = cached[0]
+            if token is not None and self._touched.get(token.id, -math.inf) + TOUCH_SECONDS <= now:
+                return False, None
+        return True, token
+
     def _touch(self, token_id: int, now: float) -> None:
         with self._lock:
             if self._touched.get(token_id, -math.inf) + TOUCH_SECONDS > now:
@@ -68,6 +89,11 @@ class RequestLimiter:
     def __init__(self, per_minute: int, redis_url: str | None) -> None:
         self.per_minute = per_minute or None
         self._limiter = RateLimiter(redis_url, prefix=RATE_PREFIX)
+
+    @property
+    def blocking(self) -> bool:
+        """Whether `check` may wait on the network (a Redis bucket), so it must not run on the event loop."""
+        return self.per_minute is not None and self._limiter.redis_url is not None
 
     def check(self, token: ApiToken) -> None:
         wait = self._limiter.acquire(token.id, self.per_minute)
@@ -94,9 +120,26 @@ def presented_secret(request: Request) -> str | None:
 
 def authenticate(request: Request, role: str, *, page: bool = False) -> ApiToken:
     """The token behind this request if it may act as `role`; 401/403/429 (or a login redirect) otherwise."""
+    secret = presented_secret(request)
+    token = request.app.state.tokens.check(secret) if secret else None
+    return _admit(request, secret, token, role, page=page)
+
+
+async def authenticate_async(request: Request, role: str, *, page: bool = False) -> ApiToken:
+    """`authenticate` on the event loop when memory can answer, in a worker thread when it cannot."""
     state = request.app.state
     secret = presented_secret(request)
-    token = state.tokens.check(secret) if secret else None
+    if secret is None:
+        return _admit(request, None, None, role, page=page)
+    known, token = state.tokens.remembered(secret)
+    if known and not state.limiter.blocking:
+        return _admit(request, secret, token, role, page=page)
+    return await run_in_threadpool(authenticate, request, role, page=page)
+
+
+def _admit(
+    request: Request, secret: str | None, token: ApiToken | None, role: str, *, page: bool
+) -> ApiToken:
     if token is None:
         if page:
             raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
@@ -108,26 +151,26 @@ def authenticate(request: Request, role: str, *, page: bool = False) -> ApiToken
         raise ApiError(
             403, f"this needs the {role} role; token {token.name!r} has {token.role}", "authorization"
         )
-    state.limiter.check(token)
+    request.app.state.limiter.check(token)
     request.state.token = token
     return token
 
 
-def require(role: str) -> Callable[[Request], ApiToken]:
+def require(role: str) -> Callable[[Request], Awaitable[ApiToken]]:
     """FastAPI dependency for API endpoints: the caller's token, which must have at least `role`."""
 
-    def dependency(request: Request) -> ApiToken:
-        return authenticate(request, role)
+    async def dependency(request: Request) -> ApiToken:
+        return await authenticate_async(request, role)
 
     return dependency
 
 
-def require_page(role: str) -> Callable[[Request], ApiToken]:
+def require_page(role: str) -> Callable[[Request], Awaitable[ApiToken]]:
     """Like `require`, for web pages: without a valid cookie the browser goes to the login form."""
 
-    def dependency(request: Request) -> ApiToken:
+    async def dependency(request: Request) -> ApiToken:
         check_same_origin(request)
-        return authenticate(request, role, page=True)
+        return await authenticate_async(request, role, page=True)
 
     return dependency
 

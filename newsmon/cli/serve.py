@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from newsmon.cli import context
+from newsmon.cli.errors import UserError
 
 
 def register(cli: click.Group) -> None:
@@ -17,15 +18,16 @@ def register(cli: click.Group) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the API (/api/..., OpenAPI at /docs) and the web pages; needs a token from `newsmon tokens`."""
-    import uvicorn
+    from newsmon.api.serving import ServeError, run_server
 
     settings = context.settings()
     context.repository(migrate=True).dispose()  # bring the schema up to date once, before workers start
-    uvicorn.run(
-        "newsmon.api:create_app",
-        factory=True,
-        host=host or settings.api_host,
-        port=settings.api_port if port is None else port,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-    )
+    try:
+        run_server(
+            host or settings.api_host,
+            settings.api_port if port is None else port,
+            workers,
+            settings.log_level.lower(),
+        )
+    except ServeError as exc:
+        raise UserError(str(exc)) from None

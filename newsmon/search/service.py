@@ -5,13 +5,18 @@ SQLite, ts_rank on PostgreSQL, or newest first); each candidate story is then re
 checked with `Query.match` on its real text, which decides the query's exact meaning (NEAR, =exact,
 fields, NOT) and gives the highlight spans. A story is shown once, at its best matching copy, with the
 number of its copies that match; the cursor is the sort key of the last result shown.
+
+A server answering the same searches again and again passes a `QueryCache`: a compiled query remembers how
+each word form it has read relates to its words, so a repeated query checks its candidates faster.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +41,10 @@ log = logging.getLogger(__name__)
 MAX_EXAMINED = 20_000  # candidates one page may read before it returns what it has, with a cursor
 MAX_QUERY_LENGTH = 2000
 TEXT_LANGUAGES = frozenset({"ru", "kk", "en", "mixed", "other"})
+CACHED_QUERIES = 256  # compiled queries a QueryCache keeps
+# Characters of distinct articles all cached queries may have read before the least recently used are
+# dropped: what a query learns about word forms grows with the new text it reads (about 10 MB a million).
+CACHED_TEXT = 4_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +91,78 @@ def prepare_query(
     return PreparedQuery(text, query, translate(query.tree))
 
 
+@dataclass(slots=True)
+class _CachedQuery:
+    prepared: PreparedQuery
+    seen: set[int] = field(default_factory=set)  # ids of the articles it has read
+    text_read: int = 0  # their characters
+
+
+class QueryCache:
+    """Compiled queries by text, shared by the threads of one server; thread-safe.
+
+    An entry is the same `PreparedQuery` for every caller: matching only ever adds to its word-form memory
+    (plain dict writes, atomic under the GIL), so concurrent searches may share it. The least recently used
+    entries go when more than `size` are held or when the distinct articles they have read come to more
+    than `text_budget` characters, which bounds the memory they hold. Queries with aliases are compiled
+    afresh every time.
+    """
+
+    def __init__(self, size: int = CACHED_QUERIES, text_budget: int = CACHED_TEXT) -> None:
+        self.size = size
+        self.text_budget = text_budget
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[str, bool], _CachedQuery] = OrderedDict()
+        self._text_read = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def text_read(self) -> int:
+        """Characters of the distinct articles the queries held have read (what `text_budget` bounds)."""
+        return self._text_read
+
+    def prepare(
+        self, text: str, aliases: Mapping[str, str] | None = None, *, equivalents: bool = True
+    ) -> PreparedQuery:
+        """As `prepare_query`, from the cache when this text was compiled before."""
+        if aliases:
+            return prepare_query(text, aliases, equivalents=equivalents)
+        key = (text, equivalents)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                return entry.prepared
+        prepared = prepare_query(text, equivalents=equivalents)
+        with self._lock:
+            if key not in self._entries:
+                self._entries[key] = _CachedQuery(prepared)
+                self._trim()
+        return prepared
+
+    def count_read(
+        self, prepared: PreparedQuery, read: Mapping[int, int], *, equivalents: bool = True
+    ) -> None:
+        """Record the articles (id -> characters) a cached query read; old entries go past the budget."""
+        with self._lock:
+            entry = self._entries.get((prepared.text, equivalents))
+            if entry is None or entry.prepared is not prepared:
+                return
+            new = read.keys() - entry.seen
+            characters = sum(read[i] for i in new)
+            entry.seen |= new
+            entry.text_read += characters
+            self._text_read += characters
+            self._trim()
+
+    def _trim(self) -> None:
+        while self._entries and (len(self._entries) > self.size or self._text_read > self.text_budget):
+            _, dropped = self._entries.popitem(last=False)
+            self._text_read -= dropped.text_read
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     """One story in a result list, shown by its best matching copy."""
@@ -99,10 +180,20 @@ class Result:
     terms: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["published"] = self.published.isoformat() if self.published else None
-        out["terms"] = list(self.terms)
-        return out
+        """Plain JSON values in field order (written out: `dataclasses.asdict` deep-copies every value)."""
+        return {
+            "article_id": self.article_id,
+            "story_id": self.story_id,
+            "title": self.title,
+            "url": self.url,
+            "source": self.source,
+            "language": self.language,
+            "published": self.published.isoformat() if self.published else None,
+            "snippet": self.snippet,
+            "score": self.score,
+            "copies": self.copies,
+            "terms": list(self.terms),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,14 +219,34 @@ class _Page:
     sort: str
     stories: dict[int, list[tuple[Document, Any]]] = field(default_factory=dict)
     results: list[Result] = field(default_factory=list)
+    read: dict[int, int] = field(default_factory=dict)  # article id -> its size, for QueryCache's budget
 
 
-def search(repo: Repository, request: SearchRequest) -> tuple[list[Result], str | None]:
-    """One page of results and the cursor of the next page (None when there is none)."""
+def search(
+    repo: Repository, request: SearchRequest, queries: QueryCache | None = None
+) -> tuple[list[Result], str | None]:
+    """One page of results and the cursor of the next page (None when there is none).
+
+    `queries` lends compiled queries that earlier searches warmed up; results are the same without it.
+    """
     sort, limit = check_sort(request.sort), check_limit(request.limit)
     after = decode_cursor(request.cursor, sort) if request.cursor else None
-    prepared = prepare_query(request.query, request.aliases, equivalents=request.equivalents)
+    if queries is None:
+        prepared = prepare_query(request.query, request.aliases, equivalents=request.equivalents)
+    else:
+        prepared = queries.prepare(request.query, request.aliases, equivalents=request.equivalents)
     page = _Page(prepared, prepared.selection(request.filters, repo.full_text_dialect), sort)
+    try:
+        return _collect(repo, request, page, after, limit)
+    finally:
+        if queries is not None:
+            queries.count_read(prepared, page.read, equivalents=request.equivalents)
+
+
+def _collect(
+    repo: Repository, request: SearchRequest, page: _Page, after: tuple[Any, int] | None, limit: int
+) -> tuple[list[Result], str | None]:
+    sort = page.sort
     batch_size, examined = min(max(2 * limit, 50), 2000), 0
     while examined < MAX_EXAMINED:
         batch = repo.search_candidates(page.selection, sort, after, batch_size)
@@ -178,6 +289,7 @@ def _verify_stories(repo: Repository, page: _Page, batch: Sequence[Candidate]) -
     for key in {_story_key(c) for c in new}:
         page.stories[key] = []
     for doc in repo.search_documents(page.selection, sorted(ids)):
+        page.read[doc.id] = 1 + len(doc.text) + len(doc.title or "")  # at least 1: each id is kept too
         match = page.prepared.match(doc)
         if match is not None:
             page.stories.setdefault(_story_key(doc), []).append((doc, match))

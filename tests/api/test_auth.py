@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newsmon.api import create_app
-from newsmon.api.auth import TokenChecker
+from newsmon.api.auth import CACHE_SECONDS, TOUCH_SECONDS, TokenChecker
 from tests.api.conftest import ApiFixture, make_settings, migrated_repository, start_api
 
 
@@ -59,6 +59,41 @@ def test_a_revoked_token_stops_working_once_the_short_cache_expires(sqlite_url: 
     now[0] += 6
     assert checker.check(secret) is None
     repo.dispose()
+
+
+def test_remembered_answers_from_memory_only_while_check_would_not_read_or_write(sqlite_url: str) -> None:
+    repo = migrated_repository(sqlite_url)
+    _, secret = repo.create_token("busy", "reader")
+    now = [0.0]
+    checker = TokenChecker(repo, clock=lambda: now[0])
+    assert checker.remembered(secret) == (False, None)  # never checked: the database must answer
+    token = checker.check(secret)
+    assert token is not None and checker.remembered(secret) == (True, token)
+    assert checker.check("nm_unknown") is None and checker.remembered("nm_unknown") == (True, None)
+    now[0] = CACHE_SECONDS + 0.1
+    assert checker.remembered(secret) == (False, None)  # the answer is too old to trust
+    now[0] = TOUCH_SECONDS - 1
+    reread = checker.check(secret)
+    assert reread is not None and reread.id == token.id
+    now[0] = TOUCH_SECONDS + 1
+    assert checker.remembered(secret) == (False, None)  # fresh, but its last use is due to be recorded
+    assert checker.check(secret) == reread
+    assert checker.remembered(secret) == (True, reread)
+    repo.dispose()
+
+
+def test_a_revoked_token_is_refused_over_http_once_the_short_cache_expires(sqlite_api: ApiFixture) -> None:
+    now = [1000.0]
+    app = sqlite_api.client.app
+    app.state.tokens = TokenChecker(sqlite_api.repo, clock=lambda: now[0])  # type: ignore[attr-defined]
+    assert sqlite_api.get("/api/articles?query=x").status_code == 200  # read from the database
+    assert sqlite_api.get("/api/articles?query=x").status_code == 200  # answered from memory
+    sqlite_api.repo.revoke_token("reader-token")
+    now[0] += CACHE_SECONDS - 0.5
+    assert sqlite_api.get("/api/articles?query=x").status_code == 200  # still remembered
+    now[0] += 1
+    refused = sqlite_api.get("/api/articles?query=x")
+    assert refused.status_code == 401 and "revoked" in refused.json()["error"]["message"]
 
 
 def test_admins_make_and_revoke_tokens_over_http(sqlite_api: ApiFixture) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -43,12 +45,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def served(tmp_path: Path, env: dict[str, str]) -> Iterator[tuple[str, str]]:
-    secret = newsmon("tokens", "create", "reader", env=env, cwd=tmp_path).stdout.strip()
+@contextmanager
+def _serving(tmp_path: Path, env: dict[str, str], *options: str) -> Iterator[str]:
+    """`newsmon serve` on a free loopback port until the block ends; its base URL."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "newsmon.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "newsmon.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *options],
         env={**os.environ, **env},
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
@@ -56,19 +58,28 @@ def served(tmp_path: Path, env: dict[str, str]) -> Iterator[tuple[str, str]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        deadline = time.monotonic() + 60  # several workers on a busy machine take a while to import
+        while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    process.terminate()
+                    stderr = process.communicate(timeout=10)[1].decode()[-2000:]
+                    pytest.fail(f"newsmon serve did not start: {stderr}")
                 time.sleep(0.1)
-        else:
-            process.terminate()
-            pytest.fail(f"newsmon serve did not start: {process.communicate(timeout=10)[1].decode()[-2000:]}")
-        yield base, secret
+        yield base
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture
+def served(tmp_path: Path, env: dict[str, str]) -> Iterator[tuple[str, str]]:
+    secret = newsmon("tokens", "create", "reader", env=env, cwd=tmp_path).stdout.strip()
+    with _serving(tmp_path, env) as base:
+        yield base, secret
 
 
 def test_serve_answers_with_a_token_made_by_the_cli(served: tuple[str, str]) -> None:
@@ -78,3 +89,30 @@ def test_serve_answers_with_a_token_made_by_the_cli(served: tuple[str, str]) -> 
         f"{base}/api/articles", params={"query": "Тараз"}, headers={"Authorization": f"Bearer {secret}"}
     )
     assert response.status_code == 200 and response.json()["results"] == []
+
+
+def test_serve_with_workers_answers_keep_alive_requests_without_waiting_for_acks(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    # Without TCP_NODELAY on the workers' connections each response body waits ~40 ms for the client's
+    # delayed ACK of the head: every request on a kept-alive connection would take that long.
+    secret = newsmon("tokens", "create", "reader", env=env, cwd=tmp_path).stdout.strip()
+    with _serving(tmp_path, env, "--workers", "2") as base, httpx.Client(base_url=base) as client:
+        headers = {"Authorization": f"Bearer {secret}"}
+        assert client.get("/api/articles", params={"query": "Тараз"}, headers=headers).status_code == 200
+        took = []
+        for _ in range(30):
+            started = time.perf_counter()
+            assert client.get("/healthz").status_code == 200
+            took.append(time.perf_counter() - started)
+    assert statistics.median(took) < 0.02, f"median {statistics.median(took) * 1000:.1f} ms"
+
+
+def test_serve_with_workers_on_a_taken_port_says_so(tmp_path: Path, env: dict[str, str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        refused = newsmon("serve", "--port", port, "--workers", "2", env=env, cwd=tmp_path)
+    assert refused.returncode == 1 and "cannot listen on 127.0.0.1:" in refused.stderr
+    assert "Traceback" not in refused.stderr

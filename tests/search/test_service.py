@@ -9,6 +9,7 @@ import pytest
 from newsmon.models import Article
 from newsmon.search import SearchError, SearchRequest, build_filters, get_article, get_story, search
 from newsmon.search.options import decode_cursor
+from newsmon.search.service import QueryCache
 from newsmon.storage import ArticleToStore
 from tests.search.conftest import StoredArchive
 
@@ -163,3 +164,65 @@ def test_cursor_of_one_sort_is_refused_by_the_other(archive: StoredArchive) -> N
     assert cursor is not None and decode_cursor(cursor, "date")
     with pytest.raises(SearchError, match="sort=date"):
         search(archive.repo, SearchRequest("Жамбыл", sort="relevance", cursor=cursor))
+
+
+# --- a server's cache of compiled queries -------------------------------------------------------
+QUERIES = ["Жамбылская область", "«Жамбыл облысы»", "=Таразе", "Тараз NEAR/3 конференция", "Жамбыл OR Тараз"]
+
+
+def _pages(archive: StoredArchive, query: str, sort: str, queries: QueryCache | None) -> list[tuple]:
+    """Every page of a search, two results at a time, as comparable tuples."""
+    pages, cursor = [], None
+    while True:
+        found, cursor = search(archive.repo, SearchRequest(query, sort=sort, limit=2, cursor=cursor), queries)
+        pages.append(([r.to_dict() for r in found], cursor))
+        if cursor is None:
+            return pages
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_cached_queries_give_the_same_pages_cold_and_warm(archive: StoredArchive, sort: str) -> None:
+    queries = QueryCache()
+    for query in QUERIES:
+        fresh = _pages(archive, query, sort, None)
+        assert _pages(archive, query, sort, queries) == fresh  # compiled into the cache
+        assert _pages(archive, query, sort, queries) == fresh  # from the cache, its word forms known
+
+
+def test_the_cache_shares_one_compiled_query_per_text() -> None:
+    queries = QueryCache()
+    first = queries.prepare("Жамбыл")
+    assert queries.prepare("Жамбыл") is first
+    assert queries.prepare("Жамбыл", equivalents=False) is not first
+    aliased = {"region": "Жамбыл | Тараз"}
+    assert queries.prepare("@region", aliased) is not queries.prepare("@region", aliased)
+    assert len(queries) == 2  # queries with aliases are never kept
+    with pytest.raises(SearchError):
+        queries.prepare("Тараз AND")
+    assert len(queries) == 2
+
+
+def test_the_cache_drops_the_least_recently_used_past_its_size() -> None:
+    queries = QueryCache(size=2)
+    first = queries.prepare("Жамбыл")
+    queries.prepare("Тараз")
+    queries.prepare("Жамбыл")
+    queries.prepare("Алматы")  # "Тараз" was used least recently
+    assert len(queries) == 2 and queries.prepare("Жамбыл") is first
+
+
+def test_the_cache_forgets_queries_once_they_have_read_its_text_budget(archive: StoredArchive) -> None:
+    roomy = QueryCache()
+    search(archive.repo, SearchRequest("Жамбыл"), roomy)
+    read = roomy.text_read
+    assert read > 0
+    search(archive.repo, SearchRequest("Жамбыл"), roomy)
+    assert roomy.text_read == read  # the same articles again: nothing new learned, no budget used
+    exact = QueryCache(text_budget=read)
+    search(archive.repo, SearchRequest("Жамбыл"), exact)
+    assert len(exact) == 1
+    search(archive.repo, SearchRequest("Тараз"), exact)  # new articles: over budget, the oldest goes
+    assert len(exact) <= 1 and exact.text_read <= read
+    tight = QueryCache(text_budget=read - 1)
+    search(archive.repo, SearchRequest("Жамбыл"), tight)
+    assert len(tight) == 0 and tight.text_read == 0

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from newsmon.api.auth import require_page
 from newsmon.api.errors import ApiError
 from newsmon.api.routes.search import trend_json
-from newsmon.api.searching import PAGE_LIMIT, filters_from, run_search, split_marked
+from newsmon.api.searching import PAGE_LIMIT, filters_from, split_marked
 from newsmon.search import SearchRequest, get_article, get_story
 from newsmon.storage.tokens import ApiToken
 
@@ -48,9 +48,8 @@ def search_page(
     if query.strip():
         try:
             filters = filters_from(since, until, [source] if source else [], [lang] if lang else [])
-            page = run_search(
-                request.app.state.repo, SearchRequest(query, filters, form["sort"], limit, cursor or None)
-            )
+            wanted = SearchRequest(query, filters, form["sort"], limit, cursor or None)
+            page = request.app.state.searcher.run(wanted)
         except ApiError as exc:
             context.update(message=exc.message, field=exc.field)
             status = exc.status

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
@@ -18,7 +18,6 @@ from newsmon.api.searching import (
     TRENDS_SINCE,
     filters_from,
     result_json,
-    run_search,
     search_errors,
 )
 from newsmon.search import (
@@ -46,11 +45,14 @@ Languages = Annotated[
 FILTERS = {"query", "since", "until", "source", "lang"}
 
 
-def only_params(*names: str) -> Callable[[Request], None]:
-    """Refuse parameters an endpoint does not know (a typo would otherwise be silently ignored)."""
+def only_params(*names: str) -> Callable[[Request], Awaitable[None]]:
+    """Refuse parameters an endpoint does not know (a typo would otherwise be silently ignored).
+
+    Async because it only reads the query string: FastAPI runs plain functions in a worker thread.
+    """
     allowed = set(names)
 
-    def dependency(request: Request) -> None:
+    async def dependency(request: Request) -> None:
         for name in request.query_params:
             if name not in allowed:
                 known = ", ".join(sorted(allowed))
@@ -79,7 +81,7 @@ def search_articles(
     ] = None,
 ) -> dict[str, Any]:
     filters = filters_from(since, until, source, lang)
-    page = run_search(request.app.state.repo, SearchRequest(query, filters, sort, limit, cursor or None))
+    page = request.app.state.searcher.run(SearchRequest(query, filters, sort, limit, cursor or None))
     return {
         "query": query,
         "count": len(page.results),
