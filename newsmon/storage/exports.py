@@ -82,7 +82,7 @@ class ExportQueries:
     """Repository mixin: the queries behind exports (with `SearchQueries`, which builds the selection)."""
 
     engine: Any
-    session: Any
+    reading: Any
     full_text_dialect: str
     _base: Callable[..., tuple[Select[Any], ColumnElement[float]]]
 
@@ -103,7 +103,7 @@ class ExportQueries:
         key = FTS_TABLE.c.rowid if selection.match is not None else ARTICLES.c.id
         chunk, last = query.order_by(key).limit(batch_size), 0
         while True:
-            with self.session() as s:
+            with self.reading() as s:
                 rows = s.execute(chunk.where(key > last)).all()
             if rows:
                 yield rows
@@ -121,7 +121,7 @@ class ExportQueries:
         """
         query, _ = self._base(selection, ARTICLES.c.id, scored=False)
         counted = select(func.count()).select_from(query.subquery())
-        with self.session() as s:
+        with self.reading() as s:
             if selection.match is not None and self.full_text_dialect == "postgresql":
                 s.execute(text("SET LOCAL enable_seqscan = off"))
             return int(s.scalar(counted) or 0)

@@ -157,7 +157,7 @@ class SearchQueries:
     """Repository mixin: the queries behind search, trends, stories and exports."""
 
     engine: Any
-    session: Any
+    reading: Any
 
     @property
     def full_text_dialect(self) -> str:
@@ -222,14 +222,14 @@ class SearchQueries:
             if after is not None:
                 query = query.where(or_(when < after[0], and_(when == after[0], article_id < after[1])))
             query = query.order_by(when.desc(), article_id.desc())
-        with self.session() as s:
+        with self.reading() as s:
             rows = s.execute(query.limit(limit)).all()
         return [Candidate(r.id, r.story_id, float(r.score), r.date) for r in rows]
 
     def story_members(self, story_ids: Sequence[int]) -> dict[int, list[int]]:
         """Article ids of each story (all copies, matching or not)."""
         found: dict[int, list[int]] = {}
-        with self.session() as s:
+        with self.reading() as s:
             for i in range(0, len(story_ids), 500):
                 chunk = list(story_ids[i : i + 500])
                 rows = s.execute(
@@ -246,7 +246,7 @@ class SearchQueries:
         if not article_ids:
             return []
         out: list[Document] = []
-        with self.session() as s:
+        with self.reading() as s:
             for i in range(0, len(article_ids), 500):
                 chunk = list(article_ids[i : i + 500])
                 query, _ = self._base(selection, *_DOCUMENT_COLUMNS)
@@ -257,7 +257,7 @@ class SearchQueries:
     # --- counts and streams ---------------------------------------------------------------------
     def count_selected(self, selection: ArticleSelection) -> int:
         query, _ = self._base(selection, ARTICLES.c.id, scored=False)
-        with self.session() as s:
+        with self.reading() as s:
             return int(s.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
     def count_by_period(
@@ -275,7 +275,7 @@ class SearchQueries:
             .group_by(inner.c.period, inner.c.src)
             .order_by(inner.c.period, inner.c.src)
         )
-        with self.session() as s:
+        with self.reading() as s:
             rows = s.execute(counted).all()
         return [(_as_date(period), src, int(n)) for period, src, n in rows if period is not None]
 
@@ -310,7 +310,7 @@ class SearchQueries:
         while True:
             query, _ = self._base(selection, *columns, scored=False)
             query = query.where(key > last).order_by(key).limit(batch_size)
-            with self.session() as s:
+            with self.reading() as s:
                 rows = s.execute(query).all()
             for row in rows:
                 yield _document(row)
