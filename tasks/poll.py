@@ -46,7 +46,7 @@ def poll_unchanged(source: Source, last: CrawlRun | None, settings: Settings) ->
                     asked["If-Modified-Since"] = modified
                 if client.get(url, headers=asked).status_code != 304:
                     return None
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:  # a bad page URL too: crawl in full
         log.info(
             "poll of %s failed (%s); crawling it in full", source.name, exc, extra={"source": source.name}
         )
