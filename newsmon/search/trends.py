@@ -2,23 +2,29 @@
 
 A query the index decides exactly (plain words joined by AND/OR, source:/lang:) is counted by the
 database in one GROUP BY; anything else (phrases, NEAR, =exact, prefixes, fields, NOT) is verified
-article by article on the text, which is exact but reads every candidate.
+article by article on the text, which is exact but reads every candidate. A word (or an OR of words) in
+more than KEEP_MIN_MATCHES articles has its counts kept per day by the database from the first time it
+is asked for (newsmon.storage.trendcounts), so its trend reads those instead of every match.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from newsmon.search.fts import AnyOf, TermGroup, render
 from newsmon.search.options import SearchError, SearchFilters
-from newsmon.search.service import prepare_query
+from newsmon.search.service import PreparedQuery, prepare_query
 from newsmon.storage import Repository
-from newsmon.storage.search import PERIODS
+from newsmon.storage.search import PERIODS, ArticleSelection
 
 BLOCKS = "▁▂▃▄▅▆▇█"
+# Matches above which a word's counts are kept per day: counting this many takes about 50 ms on SQLite
+# and 150 ms on PostgreSQL (2 cores); keeping costs every stored article a lookup per kept key.
+KEEP_MIN_MATCHES = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +75,10 @@ def sparkline(values: list[int]) -> str:
 
 
 def period_of(moment: datetime, by: str) -> date:
-    day = moment.astimezone(UTC).date()
+    return _period_of_day(moment.astimezone(UTC).date(), by)
+
+
+def _period_of_day(day: date, by: str) -> date:
     return day - timedelta(days=day.weekday()) if by == "week" else day
 
 
@@ -89,7 +98,7 @@ def trends(
     prepared = prepare_query(query, aliases)
     selection = prepared.selection(filters, repo.full_text_dialect)
     if prepared.translation.exact:
-        rows = repo.count_by_period(selection, by, per_source)
+        rows = _counted(repo, prepared, selection, by, per_source)
     else:
         counts: Counter[tuple[date, str | None]] = Counter()
         for doc in repo.iter_selected(selection):
@@ -102,6 +111,71 @@ def trends(
     return Trend(
         query, by, per_source, points, not prepared.translation.exact, _periods(points, by, first, last)
     )
+
+
+def _counted(
+    repo: Repository, prepared: PreparedQuery, selection: ArticleSelection, by: str, per_source: bool
+) -> list[tuple[date, str | None, int]]:
+    """Counts from the kept counts where the query is a kept (or common enough) set of terms, else by the
+    index; the parts of the first and last day outside whole UTC days are counted by the index."""
+    terms = _countable_terms(prepared)
+    start, end = _whole_days(selection)
+    other_meta = any(item.field != "lang" or item.prefix for item in selection.meta)
+    if terms is None or other_meta or (start and end and start >= end):
+        return repo.count_by_period(selection, by, per_source)
+    key = repo.trend_key(terms)
+    if key is None:
+        match = render(TermGroup(terms), repo.full_text_dialect)
+        assert match is not None
+        if repo.estimate_matches(match) < KEEP_MIN_MATCHES:
+            return repo.count_by_period(selection, by, per_source)
+        key = repo.keep_trend_counts(terms, match)
+    counts: Counter[tuple[date, str | None]] = Counter()
+    languages = _languages(selection)
+    for day, source, n in repo.kept_counts(key, start, end, selection.sources, languages, per_source):
+        counts[(_period_of_day(day, by), source)] += n
+    edges = []
+    if selection.since is not None and start is not None and selection.since < _midnight(start):
+        edges.append(replace(selection, until=_midnight(start)))
+    if selection.until is not None and end is not None and _midnight(end) < selection.until:
+        edges.append(replace(selection, since=_midnight(end)))
+    for edge in edges:
+        for day, source, n in repo.count_by_period(edge, "day", per_source):
+            counts[(_period_of_day(day, by), source)] += n
+    return [(period, source, n) for (period, source), n in sorted(counts.items(), key=_order)]
+
+
+def _countable_terms(prepared: PreparedQuery) -> tuple[str, ...] | None:
+    """The terms of a query that is any of a few words (each a plain, whole index token), else None."""
+    expr = prepared.translation.expr
+    groups = expr.items if isinstance(expr, AnyOf) else (expr,)
+    if not all(isinstance(group, TermGroup) and not group.prefix for group in groups):
+        return None
+    terms = sorted({term for group in groups for term in group.terms})  # type: ignore[union-attr]
+    return tuple(terms) if terms and all(term.isalnum() for term in terms) else None
+
+
+def _languages(selection: ArticleSelection) -> tuple[str, ...] | None:
+    """The languages kept counts must be read for (None: any); `lang:` filters narrow the filter's."""
+    allowed = {lang.lower() for lang in selection.languages} if selection.languages else None
+    for item in selection.meta:
+        allowed = {item.value} & allowed if allowed is not None else {item.value}
+    return tuple(sorted(allowed)) if allowed is not None else None
+
+
+def _whole_days(selection: ArticleSelection) -> tuple[date | None, date | None]:
+    """The first whole UTC day at or after `since` and the day starting at or before `until`."""
+    start = end = None
+    if selection.since is not None:
+        since = selection.since.astimezone(UTC)
+        start = since.date() + timedelta(days=1 if since != _midnight(since.date()) else 0)
+    if selection.until is not None:
+        end = selection.until.astimezone(UTC).date()
+    return start, end
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _order(item: tuple[tuple[date, str | None], int]) -> tuple[date, str]:

@@ -34,9 +34,12 @@ from newsmon.storage.tables import (
     StoryRow,
 )
 from newsmon.storage.tokens import TokenQueries
+from newsmon.storage.trendcounts import TrendCountQueries
 
 
-class Repository(AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQueries, ExportQueries):
+class Repository(
+    AlertQueries, OpsQueries, TokenQueries, SearchQueries, StoryQueries, ExportQueries, TrendCountQueries
+):
     """Queries and writes for every stage; one instance per process is enough."""
 
     def __init__(self, engine: Engine) -> None:

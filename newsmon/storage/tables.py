@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -205,3 +206,29 @@ class WatchAliasRow(Base):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     definition: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column()
+
+
+class TrendKeyRow(Base):
+    """A set of index terms whose articles are counted per day as they are stored (see trend_counts)."""
+
+    __tablename__ = "trend_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terms: Mapped[str] = mapped_column(Text, unique=True)  # sorted, space-separated
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class TrendKeyTermRow(Base):
+    __tablename__ = "trend_key_terms"
+    term: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("trend_keys.id", ondelete="CASCADE"), primary_key=True)
+
+
+class TrendCountRow(Base):
+    """Articles holding any of a key's terms per UTC day, source and language; kept by triggers on articles."""
+
+    __tablename__ = "trend_counts"
+    key_id: Mapped[int] = mapped_column(ForeignKey("trend_keys.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)  # '' when unknown
+    language: Mapped[str] = mapped_column(String(10), primary_key=True)  # lower case, '' when unknown
+    n: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,124 @@
+"""Kept trend counts on both backends: the same figures as the index, kept exact as articles come and change."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import datetime
+
+import pytest
+
+from newsmon.models import Article
+from newsmon.search import build_filters, trends
+from newsmon.search.trends import Trend
+from newsmon.storage import ArticleToStore, Repository
+from pipelines.dedupe import content_hash, search_terms
+from tests.search.conftest import StoredArchive
+
+trend_module = importlib.import_module("newsmon.search.trends")  # the package exports a function of that name
+
+
+def _by_index(repo: Repository, query: str, monkeypatch: pytest.MonkeyPatch, **kwargs: object) -> Trend:
+    with monkeypatch.context() as patch:
+        patch.setattr(trend_module, "KEEP_MIN_MATCHES", 10**9)
+        return trends(repo, query, **kwargs)  # type: ignore[arg-type]
+
+
+def _kept(repo: Repository, query: str, monkeypatch: pytest.MonkeyPatch, **kwargs: object) -> Trend:
+    with monkeypatch.context() as patch:
+        patch.setattr(trend_module, "KEEP_MIN_MATCHES", 0)
+        return trends(repo, query, **kwargs)  # type: ignore[arg-type]
+
+
+def _store(repo: Repository, url: str, text: str, published: str, source: str = "taraz.kz") -> None:
+    article = Article(
+        url=url,
+        text=text,
+        title=None,
+        source=source,
+        language="ru",
+        published=datetime.fromisoformat(published),
+    )
+    item = ArticleToStore(
+        article, canonical_url=url, content_hash=content_hash(text), search_terms=search_terms(article)
+    )
+    repo.store_article(item)
+
+
+@pytest.mark.parametrize(
+    ("query", "options"),
+    [
+        ("аким", {}),
+        ("Тараз OR Мерке", {"per_source": True}),
+        ("Жамбыл", {"by": "week", "per_source": True}),
+        ("Жамбыл", {"filters": build_filters(since="2025-03-01", until="2025-03-06")}),
+        (
+            "Жамбыл",
+            {"filters": build_filters(since="2025-03-02T21:00:00+05:00", until="2025-03-06T13:00:00+05:00")},
+        ),
+        ("Жамбыл", {"filters": build_filters(lang="kk")}),
+        ("lang:ru Жамбыл", {"filters": build_filters(source=["gov.kz", "ztgzt.kz"])}),
+    ],
+)
+def test_kept_counts_give_the_index_figures(
+    archive: StoredArchive, monkeypatch: pytest.MonkeyPatch, query: str, options: dict[str, object]
+) -> None:
+    expected = _by_index(archive.repo, query, monkeypatch, **options)
+    assert expected.total() > 0
+    assert (
+        archive.repo.trend_key(trend_module._countable_terms(trend_module.prepare_query(query)) or ()) is None
+    )
+    first = _kept(archive.repo, query, monkeypatch, **options)  # keeps the counts, then reads them
+    again = _kept(archive.repo, query, monkeypatch, **options)
+    assert first.points == again.points == expected.points
+    assert first.periods == expected.periods
+
+
+def test_counts_follow_new_changed_and_split_words(
+    archive: StoredArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = archive.repo
+    before = _kept(repo, "Тараз", monkeypatch).total()
+    _kept(repo, "Нур", monkeypatch)  # a word that is also part of «Нур-Султан»
+    _store(
+        repo,
+        "https://taraz.kz/1",
+        "В Таразе открыли парк. Делегация из Нур-Султана.",
+        "2025-03-10T10:00:00+05:00",
+    )
+    assert _kept(repo, "Тараз", monkeypatch).total() == before + 1
+    assert _kept(repo, "Нур", monkeypatch).total() == _by_index(repo, "Нур", monkeypatch).total() >= 1
+    # A new version without the word takes its count away; the day and source keep the other articles.
+    _store(
+        repo,
+        "https://taraz.kz/1",
+        "В Шымкенте открыли парк, первый в этом году.",
+        "2025-03-10T10:00:00+05:00",
+    )
+    after = _kept(repo, "Тараз", monkeypatch)
+    assert after.total() == before == _by_index(repo, "Тараз", monkeypatch).total()
+
+
+def test_only_plain_words_are_kept(archive: StoredArchive, monkeypatch: pytest.MonkeyPatch) -> None:
+    for query in ("аким Тараз", "Тара*", "«аким города»", "source:gov.kz Жамбыл", "Жамбыл NOT Тараз"):
+        _kept(archive.repo, query, monkeypatch)
+    with archive.repo.reading() as s:
+        from sqlalchemy import func, select
+
+        from newsmon.storage.tables import TrendKeyRow
+
+        assert s.scalar(select(func.count()).select_from(TrendKeyRow)) == 0
+
+
+def test_the_oldest_keys_go_beyond_the_limit(archive: StoredArchive, monkeypatch: pytest.MonkeyPatch) -> None:
+    import newsmon.storage.trendcounts as kept
+
+    monkeypatch.setattr(kept, "MAX_KEPT_KEYS", 2)
+    for word in ("Тараз", "аким", "Жамбыл"):
+        _kept(archive.repo, word, monkeypatch)
+    assert archive.repo.trend_key(("тараз", "таразский")) is None
+    assert archive.repo.trend_key(("аким",)) is not None
+    assert (
+        _kept(archive.repo, "Тараз", monkeypatch).total()
+        == _by_index(archive.repo, "Тараз", monkeypatch).total()
+    )
+    assert archive.repo.forget_trend_counts() == 2
