@@ -13,6 +13,7 @@ from ../shared/datasets) drawn at random, each with its own lead, and a fifth of
     .venv/bin/python benchmarks/bench_store.py                 # 20,000 stored, SQLite and PostgreSQL
     .venv/bin/python benchmarks/bench_store.py --n 100000 --backends sqlite
     .venv/bin/python benchmarks/bench_store.py --filler 1000000   # the check with a million stored
+    .venv/bin/python benchmarks/bench_store.py --kept-words 100   # the cost of keeping trend counts
 
 `--filler N` first stores N small articles (one bulk insert per 5,000, no dedupe) and loads the
 near-duplicate index with N synthetic signatures dated over the archive's own weeks (bench_dedupe's corpus:
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -43,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from newsmon.models import Article  # noqa: E402
+from newsmon.search.fts import TermGroup, render  # noqa: E402
 from newsmon.storage import ArticleToStore, Repository  # noqa: E402
 from newsmon.storage.migrate import upgrade  # noqa: E402
 from pipelines.batch import BatchStorer  # noqa: E402
@@ -195,18 +198,42 @@ class Filler:
         return out
 
 
-def bench_backend(
-    backend: str, prepared: list[tuple[ArticleToStore, Fingerprint]], queries: list[Article], filler: int
-) -> None:
+def common_terms(prepared: list[tuple[ArticleToStore, Fingerprint]], count: int) -> list[str]:
+    """The index terms found in most of the articles: the words whose trend counts get kept."""
+    found: Counter[str] = Counter()
+    for item, _ in prepared:
+        found.update(term for term in set(item.search_terms.split()) if term.isalnum())
+    return [term for term, _ in found.most_common(count)]
+
+
+def keep_words(repo: Repository, terms: list[str]) -> None:
+    for term in terms:
+        repo.keep_trend_counts((term,), render(TermGroup((term,)), repo.full_text_dialect) or "")
+
+
+def plain_store(backend: str, prepared: list[tuple[ArticleToStore, Fingerprint]], kept: list[str]) -> float:
     with fresh_database(backend) as url:
         repo = open_repo(url)
+        keep_words(repo, kept)
         started = time.perf_counter()
         for i in range(0, len(prepared), BATCH):
             repo.store_articles([item for item, _ in prepared[i : i + BATCH]])
-        plain = len(prepared) / (time.perf_counter() - started)
+        rate = len(prepared) / (time.perf_counter() - started)
         repo.dispose()
+    return rate
+
+
+def bench_backend(
+    backend: str,
+    prepared: list[tuple[ArticleToStore, Fingerprint]],
+    queries: list[Article],
+    filler: int,
+    kept: list[str],
+) -> None:
+    plain = plain_store(backend, prepared, [])
     with fresh_database(backend) as url:
         repo = open_repo(url)
+        keep_words(repo, kept)
         index = MemoryIndex(capacity=filler + len(prepared))
         if filler:
             archive_days = 7 * (len(prepared) + len(queries)) // 1440 + 1  # synthetic_records: 7 min apart
@@ -223,6 +250,12 @@ def bench_backend(
         deduped = len(prepared) / (time.perf_counter() - started)
         print(f"{backend:10s} store in batches of {BATCH}: {deduped:7.0f} articles/s with dedupe")
         print(f"{'':10s} baseline, same inserts without dedupe: {plain:7.0f} articles/s")
+        if kept:
+            with_kept = plain_store(backend, prepared, kept)
+            print(
+                f"{'':10s} same inserts, trend counts kept for the {len(kept)} commonest words: "
+                f"{with_kept:7.0f} articles/s (the store with dedupe above keeps them too)"
+            )
         bench_decide(repo, deduplicator, queries, stored=repo.count_articles())
         if filler:
             bench_probes(deduplicator, made.checks(queries, len(queries)))
@@ -273,6 +306,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000, help="new articles to time the dedupe check on")
     parser.add_argument("--filler", type=int, default=0, help="synthetic articles stored and indexed first")
     parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
+    parser.add_argument(
+        "--kept-words", type=int, default=0, help="keep trend counts for this many of the commonest words"
+    )
     args = parser.parse_args()
     records = list(synthetic_records(args.n + args.queries))
     articles = [to_article(r) for r in records]
@@ -285,8 +321,9 @@ def main() -> None:
     )
     # The checked articles: copies of stored ones (every fifth of the archive) and new ones, in archive order.
     queries = articles[args.n :]
+    kept = common_terms(prepared, args.kept_words) if args.kept_words else []
     for backend in args.backends.split(","):
-        bench_backend(backend.strip(), prepared, queries, args.filler)
+        bench_backend(backend.strip(), prepared, queries, args.filler, kept)
 
 
 if __name__ == "__main__":

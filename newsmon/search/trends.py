@@ -140,7 +140,7 @@ def _counted(
     if selection.until is not None and end is not None and _midnight(end) < selection.until:
         edges.append(replace(selection, since=_midnight(end)))
     for edge in edges:
-        for day, source, n in repo.count_by_period(edge, "day", per_source):
+        for day, source, n in repo.count_window_by_day(edge, per_source):
             counts[(_period_of_day(day, by), source)] += n
     return [(period, source, n) for (period, source), n in sorted(counts.items(), key=_order)]
 

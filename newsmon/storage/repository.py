@@ -34,7 +34,7 @@ from newsmon.storage.tables import (
     StoryRow,
 )
 from newsmon.storage.tokens import TokenQueries
-from newsmon.storage.trendcounts import TrendCountQueries
+from newsmon.storage.trendcounts import CountedArticle, TrendCountQueries
 
 
 class Repository(
@@ -121,6 +121,7 @@ class Repository(
             s.add(row)
             s.flush()
             self._count_story(s, story_id, item.article)
+            self._update_kept_counts(s, [CountedArticle.of(row)])
             outcome = "new" if item.story_id is None else "copy"
             return StoreResult(outcome=outcome, article_id=row.id, story_id=story_id)
 
@@ -170,6 +171,7 @@ class Repository(
         self._assign_ids(s, ArticleRow, rows)
         s.add_all(rows)
         s.flush()
+        self._update_kept_counts(s, [CountedArticle.of(row) for row in rows])
         by_story: dict[int, list[Article]] = {}
         for item, story in zip(items, story_of, strict=True):
             by_story.setdefault(story, []).append(item.article)
@@ -243,12 +245,15 @@ class Repository(
         if not s.scalar(select(func.count()).where(ArticleVersionRow.article_id == row.id)):
             s.add(self._version_row(row, row.version, material=True))
         a = item.article
+        before = CountedArticle.of(row)
         row.version += 1
         row.title, row.text, row.content_hash = a.title or row.title, a.text, item.content_hash
         row.updated_at = a.updated or row.updated_at
         row.search_terms = item.search_terms
         row.matched_at = None  # re-match: an update that newly matches a watch alerts once
         s.add(self._version_row(row, row.version, material=material))
+        if before.search_terms != row.search_terms:
+            self._update_kept_counts(s, [CountedArticle.of(row)], [before])
         return StoreResult("version", row.id, row.story_id, row.version, material=material)
 
     @staticmethod

@@ -2,29 +2,78 @@
 
 Counting a word found in half of a million articles means reading half a million rows (1-3 s); its kept
 counts are a few thousand rows. A key is a set of index terms (what one query word, or an OR of words,
-looks up); once kept, triggers on `articles` (migration 0005) add and remove its counts in the same
-transaction as the article, so the counts are always those the index would give.
+looks up); once kept, the repository adds and removes its counts in the transaction that stores an
+article or a new version (`_update_kept_counts`), so the counts are always those the index would give.
+Per stored batch that is one read of the key terms and one upsert of the batch's summed counts.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter, defaultdict
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import UTC, date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, literal, select, text
+from sqlalchemy import (
+    String,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 
 from newsmon.storage.records import utcnow
-from newsmon.storage.search import ArticleSelection
+from newsmon.storage.search import FTS_TABLE, ArticleSelection
 from newsmon.storage.tables import ArticleRow, TrendCountRow, TrendKeyRow, TrendKeyTermRow
 
-MAX_KEPT_KEYS = 200  # every kept key costs each stored article a lookup; the oldest go beyond this
+MAX_KEPT_KEYS = 100  # each kept key costs every stored batch a little (bench_store --kept-words); the oldest go
 ARTICLES = ArticleRow.__table__
+
+
+# What the full-text index splits a term at: hyphens and apostrophes join the parts of one word, but
+# FTS5's unicode61 tokenizer and PostgreSQL's parser also index the parts («нур-султан» holds «нур»).
+_TOKEN_BREAK = re.compile(r"[\W_]+")
+
+
+_PG_ADD_COUNTS = text(
+    "INSERT INTO trend_counts (key_id, day, source, language, n) "
+    "SELECT * FROM unnest(CAST(:k AS integer[]), CAST(:d AS date[]), CAST(:s AS varchar[]), "
+    "CAST(:l AS varchar[]), CAST(:n AS integer[])) "
+    "ON CONFLICT (key_id, day, source, language) DO UPDATE SET n = trend_counts.n + excluded.n"
+)
 
 
 def key_text(terms: Sequence[str]) -> str:
     return " ".join(sorted(set(terms)))
+
+
+@dataclass(frozen=True, slots=True)
+class CountedArticle:
+    """What kept counts need of one article: its index terms and its (day, source, language) cell."""
+
+    search_terms: str
+    day: date
+    source: str
+    language: str
+
+    @classmethod
+    def of(cls, row: ArticleRow) -> CountedArticle:
+        when = row.published_at or row.stored_at
+        return cls(
+            row.search_terms or "",
+            when.astimezone(UTC).date(),
+            row.source or "",
+            (row.language or "").lower(),
+        )
 
 
 class TrendCountQueries:
@@ -35,7 +84,9 @@ class TrendCountQueries:
     session: Any
     full_text_dialect: str
     _base: Any
+    _filters: Any
     period_start: Any
+    _insert_ignore: Any
 
     def trend_key(self, terms: Sequence[str]) -> int | None:
         """The id of the kept key for exactly these terms, or None."""
@@ -72,17 +123,103 @@ class TrendCountQueries:
                 s.scalar(insert(TrendKeyRow).values(terms=key, created_at=utcnow()).returning(TrendKeyRow.id))
             )
             s.execute(insert(TrendKeyTermRow), [{"term": t, "key_id": key_id} for t in key.split()])
-            cell = (
-                self.period_start("day"),
-                func.coalesce(ARTICLES.c.source, ""),
-                func.lower(func.coalesce(ARTICLES.c.language, "")),
-            )
-            counted, _ = self._base(
-                ArticleSelection(match=match), literal(key_id), *cell, func.count(), scored=False
-            )
+            counted = self._by_day(ArticleSelection(match=match), literal(key_id), per_language=True)
             columns = ["key_id", "day", "source", "language", "n"]
-            s.execute(insert(TrendCountRow).from_select(columns, counted.group_by(*cell)))
+            s.execute(insert(TrendCountRow).from_select(columns, counted))
             return key_id
+
+    def count_window_by_day(
+        self, selection: ArticleSelection, per_source: bool
+    ) -> list[tuple[date, str | None, int]]:
+        """(UTC day, source or None, articles) for a short since..until window: the articles of the window are
+        found by date first and each checked against the index, instead of reading every match of a common
+        word and dropping those outside the window."""
+        assert selection.since is not None and selection.until is not None
+        query = self._by_day(selection, per_source=per_source)
+        with self.reading() as s:
+            rows = s.execute(query).all()
+        return [(_as_day(row[0]), (row[1] or None) if per_source else None, int(row[-1])) for row in rows]
+
+    def _by_day(
+        self, selection: ArticleSelection, *leading: Any, per_source: bool = True, per_language: bool = False
+    ) -> Any:
+        """SELECT leading..., day[, source][, language], count(*) of the selection, grouped; a window is
+        matched on the date indexes (published, else stored), the full-text condition row by row."""
+        day = self.period_start("day")
+        cell = [day]
+        if per_source:
+            cell.append(func.coalesce(ARTICLES.c.source, ""))
+        if per_language:
+            cell.append(func.lower(func.coalesce(ARTICLES.c.language, "")))
+        unbounded = replace(selection, since=None, until=None, match=None)
+        conditions = self._filters(unbounded)
+        window = selection.since is not None and selection.until is not None
+        if window:
+            published, stored = ARTICLES.c.published_at, ARTICLES.c.stored_at
+            conditions.append(
+                or_(
+                    and_(published >= selection.since, published < selection.until),
+                    and_(published.is_(None), stored >= selection.since, stored < selection.until),
+                )
+            )
+        if selection.match is not None:
+            conditions.append(self._matches(selection.match, row_by_row=window))
+        query = select(*leading, *cell, func.count()).select_from(ARTICLES).where(and_(*conditions))
+        return query.group_by(*cell)
+
+    def _matches(self, match: str, row_by_row: bool) -> Any:
+        if self.full_text_dialect == "postgresql":
+            tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), literal(match, String))
+            return literal_column("articles.search_vector").op("@@")(tsquery)
+        matched = literal_column("articles_fts").op("MATCH")(literal(match, String))
+        if row_by_row:
+            found = (
+                select(literal(1)).select_from(FTS_TABLE).where(matched, FTS_TABLE.c.rowid == ARTICLES.c.id)
+            )
+            return exists(found)
+        return ARTICLES.c.id.in_(select(FTS_TABLE.c.rowid).where(matched))
+
+    def _update_kept_counts(
+        self, s: Any, added: Sequence[CountedArticle], removed: Sequence[CountedArticle] = ()
+    ) -> None:
+        """Count stored articles in (and removed versions out of) every kept key they hold a term of.
+
+        Called after the articles are written, so on PostgreSQL a key kept meanwhile has either counted
+        them already (its backfill ran first) or waits for this transaction (its table lock)."""
+        keys_of: defaultdict[str, list[int]] = defaultdict(list)
+        for term, key_id in s.execute(select(TrendKeyTermRow.term, TrendKeyTermRow.key_id)):
+            keys_of[term].append(key_id)
+        if not keys_of:
+            return
+        delta: Counter[tuple[int, date, str, str]] = Counter()
+        for sign, articles in ((1, added), (-1, removed)):
+            for article in articles:
+                found = {
+                    k
+                    for term in set(_TOKEN_BREAK.split(article.search_terms))
+                    if term in keys_of
+                    for k in keys_of[term]
+                }
+                for key_id in found:
+                    delta[(key_id, article.day, article.source, article.language)] += sign
+        rows = [(k, day, src, lang, n) for (k, day, src, lang), n in sorted(delta.items()) if n]
+        if not rows:
+            return
+        if self.full_text_dialect == "postgresql":  # one statement for the batch, not one per row
+            s.execute(
+                _PG_ADD_COUNTS,
+                dict(zip(("k", "d", "s", "l", "n"), map(list, zip(*rows, strict=True)), strict=True)),
+            )
+            return
+        upsert = self._insert_ignore(TrendCountRow)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=["key_id", "day", "source", "language"],
+            set_={"n": TrendCountRow.n + upsert.excluded.n},
+        )
+        s.execute(
+            upsert,
+            [dict(zip(("key_id", "day", "source", "language", "n"), row, strict=True)) for row in rows],
+        )
 
     def _drop_oldest_keys(self, s: Any, keep: int) -> None:
         ids = s.scalars(select(TrendKeyRow.id).order_by(TrendKeyRow.created_at.desc(), TrendKeyRow.id.desc()))
@@ -91,8 +228,8 @@ class TrendCountQueries:
 
     @staticmethod
     def _drop_key(s: Any, key_id: int) -> None:
-        for table in (TrendCountRow, TrendKeyTermRow):
-            s.execute(delete(table).where(table.key_id == key_id))
+        for kept in (TrendCountRow, TrendKeyTermRow):
+            s.execute(delete(kept).where(kept.key_id == key_id))
         s.execute(delete(TrendKeyRow).where(TrendKeyRow.id == key_id))
 
     def forget_trend_counts(self) -> int:
@@ -133,4 +270,8 @@ class TrendCountQueries:
         return [(row[0], (row[1] or None) if per_source else None, int(row[-1])) for row in rows if row[-1]]
 
 
-__all__ = ["MAX_KEPT_KEYS", "TrendCountQueries", "key_text"]
+def _as_day(value: Any) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+__all__ = ["MAX_KEPT_KEYS", "CountedArticle", "TrendCountQueries", "key_text"]
