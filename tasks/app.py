@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Celery:
             "tasks.sweep",
             "tasks.scheduling",
             "tasks.health",
+            "tasks.trends",
         ],
     )
     return app

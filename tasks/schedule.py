@@ -14,6 +14,7 @@ from newsmon.config import get_settings
 SWEEP_SECONDS = 10.0
 HEALTH_SECONDS = 300.0
 ALERTS_TICK_SECONDS = 60.0  # digests at each owner's boundary, spikes once a day
+TRENDS_SECONDS = 86_400.0  # the commonest words' trend counts, kept ahead of the first ask
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
@@ -33,6 +34,11 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": "newsmon.alerts_tick",
             "schedule": ALERTS_TICK_SECONDS,
             "options": {"expires": ALERTS_TICK_SECONDS, "queue": "process"},
+        },
+        "keep-common-trends": {
+            "task": "newsmon.keep_common_trends",
+            "schedule": TRENDS_SECONDS,
+            "options": {"expires": TRENDS_SECONDS, "queue": "process"},
         },
         "check-health": {
             "task": "newsmon.check_health",

@@ -25,6 +25,10 @@ BLOCKS = "▁▂▃▄▅▆▇█"
 # Matches above which a word's counts are kept per day: counting this many takes about 50 ms on SQLite
 # and 150 ms on PostgreSQL (2 cores); keeping costs every stored article a lookup per kept key.
 KEEP_MIN_MATCHES = 20_000
+# Words in this many articles take longer than half a second to count; the commonest of them are kept
+# ahead of the first time they are asked for (`keep_common_words`, daily on beat, `newsmon db keep-trends`).
+KEEP_AHEAD_MATCHES = 5 * KEEP_MIN_MATCHES
+KEEP_AHEAD_WORDS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +147,28 @@ def _counted(
         for day, source, n in repo.count_window_by_day(edge, per_source):
             counts[(_period_of_day(day, by), source)] += n
     return [(period, source, n) for (period, source), n in sorted(counts.items(), key=_order)]
+
+
+def keep_common_words(
+    repo: Repository, min_articles: int = KEEP_AHEAD_MATCHES, limit: int = KEEP_AHEAD_WORDS
+) -> list[str]:
+    """Keep the counts of the commonest index terms, each read as a query word; returns those newly kept.
+
+    A word's trend is then fast from its first ask. Which common words analysts will chart cannot be
+    known, so the commonest are kept, function words included; MAX_KEPT_KEYS bounds what that costs."""
+    kept = []
+    for term, _articles in repo.common_terms(min_articles, limit):
+        try:
+            terms = _countable_terms(prepare_query(term))
+        except SearchError:
+            continue
+        if terms is None or repo.trend_key(terms) is not None:
+            continue
+        match = render(TermGroup(terms), repo.full_text_dialect)
+        assert match is not None
+        repo.keep_trend_counts(terms, match)
+        kept.append(term)
+    return kept
 
 
 def _countable_terms(prepared: PreparedQuery) -> tuple[str, ...] | None:

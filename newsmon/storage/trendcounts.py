@@ -35,7 +35,9 @@ from newsmon.storage.records import utcnow
 from newsmon.storage.search import FTS_TABLE, ArticleSelection
 from newsmon.storage.tables import ArticleRow, TrendCountRow, TrendKeyRow, TrendKeyTermRow
 
-MAX_KEPT_KEYS = 100  # each kept key costs every stored batch a little (bench_store --kept-words); the oldest go
+MAX_KEPT_KEYS = (
+    100  # each kept key costs every stored batch a little (bench_store --kept-words); the oldest go
+)
 ARTICLES = ArticleRow.__table__
 
 
@@ -107,6 +109,36 @@ class TrendCountQueries:
         with self.reading() as s:
             count = text("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :match")
             return int(s.execute(count, {"match": match}).scalar() or 0)
+
+    def common_terms(self, min_articles: int, limit: int) -> list[tuple[str, int]]:
+        """(index term, articles holding it) for the commonest terms in at least `min_articles` articles.
+
+        SQLite reads each term's document count from the index (fts5vocab; seconds at a million articles);
+        PostgreSQL counts terms in a sample of about 20,000 articles and scales the counts up."""
+        if self.full_text_dialect == "postgresql":
+            with self.reading() as s:
+                rows = s.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'articles'")) or 0
+                if rows < 0:  # never analysed
+                    rows = s.scalar(text("SELECT count(*) FROM articles")) or 0
+                if rows < min_articles:
+                    return []
+                percent = min(100.0, 100.0 * 20_000 / rows)
+                sample = f"SELECT search_vector FROM articles TABLESAMPLE SYSTEM ({percent:.4f})"
+                found = s.execute(
+                    text(
+                        "SELECT word, ndoc FROM ts_stat(:sample) WHERE ndoc >= :least ORDER BY ndoc DESC LIMIT :n"
+                    ),
+                    {"sample": sample, "least": max(1, int(min_articles * percent / 100)), "n": limit},
+                ).all()
+            return [(word, round(n * 100 / percent)) for word, n in found]
+        with self.reading() as s:
+            found = s.execute(
+                text(
+                    "SELECT term, doc FROM articles_fts_vocab WHERE doc >= :least ORDER BY doc DESC LIMIT :n"
+                ),
+                {"least": min_articles, "n": limit},
+            ).all()
+        return [(term, int(n)) for term, n in found]
 
     def keep_trend_counts(self, terms: Sequence[str], match: str) -> int:
         """Start keeping counts for `terms` (their full-text expression is `match`): count what is stored

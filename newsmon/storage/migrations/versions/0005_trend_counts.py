@@ -44,9 +44,13 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["key_id"], ["trend_keys.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("key_id", "day", "source", "language"),
     )
+    if op.get_bind().dialect.name == "sqlite":  # each index term with its document count
+        op.execute("CREATE VIRTUAL TABLE articles_fts_vocab USING fts5vocab(articles_fts, row)")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE IF EXISTS articles_fts_vocab")
     op.drop_table("trend_counts")
     op.drop_table("trend_key_terms")
     op.drop_table("trend_keys")
