@@ -255,7 +255,7 @@ def _collect(
             after = _key(candidate, sort)
             best = page.stories.get(_story_key(candidate))
             if best and best[0][0].id == candidate.id:
-                page.results.append(_result(best, request.snippet_width))
+                page.results.append(_result(page.prepared, best, request.snippet_width))
                 if len(page.results) == limit:
                     more = position + 1 < len(batch) or len(batch) == batch_size
                     return page.results, encode_cursor(sort, after) if more else None
@@ -269,6 +269,20 @@ def _collect(
         len(page.results),
     )
     return page.results, encode_cursor(sort, after) if after else None
+
+
+_NOT_READ = object()  # a copy the index matched exactly, not yet read for its spans
+
+
+@dataclass(frozen=True, slots=True)
+class _NoSpans:
+    """A copy the index matched but the text check did not (should not happen): shown without highlights."""
+
+    spans: tuple[tuple[int, int], ...] = ()
+    terms: tuple[str, ...] = ()
+
+
+_NO_SPANS = _NoSpans()
 
 
 def _story_key(item: Candidate | Document) -> int:
@@ -288,17 +302,22 @@ def _verify_stories(repo: Repository, page: _Page, batch: Sequence[Candidate]) -
     ids = {i for story in members.values() for i in story} | {c.id for c in new if c.story_id is None}
     for key in {_story_key(c) for c in new}:
         page.stories[key] = []
+    exact = page.prepared.translation.exact
     for doc in repo.search_documents(page.selection, sorted(ids)):
         page.read[doc.id] = 1 + len(doc.text) + len(doc.title or "")  # at least 1: each id is kept too
-        match = page.prepared.match(doc)
+        # When the index decides the query exactly, every copy it returns matches: only the copy shown is
+        # read for its spans (in _result), instead of every copy of every candidate story.
+        match = _NOT_READ if exact else page.prepared.match(doc)
         if match is not None:
             page.stories.setdefault(_story_key(doc), []).append((doc, match))
     for copies in page.stories.values():
         copies.sort(key=lambda pair: _key(pair[0], page.sort), reverse=page.sort == "date")
 
 
-def _result(copies: list[tuple[Document, Any]], width: int) -> Result:
+def _result(prepared: PreparedQuery, copies: list[tuple[Document, Any]], width: int) -> Result:
     doc, match = copies[0]
+    if match is _NOT_READ:
+        match = prepared.match(doc) or _NO_SPANS
     return Result(
         article_id=doc.id,
         story_id=doc.story_id,
