@@ -40,7 +40,7 @@ def keep_trends() -> None:
     from newsmon.search.trends import keep_common_words
 
     started = time.monotonic()
-    kept = keep_common_words(context.repository())
+    kept = keep_common_words(context.repository(migrate=True))
     took = time.monotonic() - started
     click.echo(
         f"kept trend counts for {len(kept)} more words in {took:.1f} s"
