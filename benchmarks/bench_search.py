@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, text  # noqa: E402
 
 from newsmon.search import ExportRequest, SearchRequest, build_filters, export, prepare_query, search, trends  # noqa: E402
-from newsmon.search.trends import KEEP_MIN_MATCHES, _countable_terms  # noqa: E402
+from newsmon.search.trends import KEEP_MIN_MATCHES, _countable_terms, keep_common_words  # noqa: E402
 from newsmon.storage import Repository  # noqa: E402
 from newsmon.storage.migrate import upgrade  # noqa: E402
 from newsmon.storage.search import ArticleSelection  # noqa: E402
@@ -172,6 +172,10 @@ def run(repo: Repository, corpus: Corpus, n: int, queries: int, workdir: Path) -
     print(
         f"  20 days from 10:00 to 15:00 (whole days kept, the two part days by the index): {percentiles(window_ms)}"
     )
+    ms, ahead = timed(lambda: keep_common_words(repo))
+    print(f"  the daily upkeep, keep_common_words: {len(ahead)} more words kept in {ms / 1000:.1f} s")
+    ahead_ms = [timed(lambda w=w: trends(repo, w, filters=year))[0] for w in ahead[:20]]
+    print(f"  trend over a year of {len(ahead_ms)} of them, first asked: {percentiles(ahead_ms or [0.0])}")
     export_figures(repo, common, workdir)
 
 
