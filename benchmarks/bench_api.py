@@ -120,6 +120,9 @@ async def load(
     deadline = time.perf_counter() + seconds
 
     async def worker(offset: int) -> None:
+        # Clients arrive 10 ms apart, as real ones do, not in one burst: asyncio accepts every pending
+        # connection at once, so a burst can land all of them on one of the server's worker processes.
+        await asyncio.sleep(offset * 0.01)
         connection = Connection(url.host, url.port or 80, headers)
         i = offset
         try:
