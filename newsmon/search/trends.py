@@ -23,7 +23,7 @@ from newsmon.storage.search import PERIODS, ArticleSelection
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 # Matches above which a word's counts are kept per day: counting this many takes about 50 ms on SQLite
-# and 150 ms on PostgreSQL (2 cores); keeping costs every stored article a lookup per kept key.
+# and 150 ms on PostgreSQL (2 cores); each kept key adds to what storing a batch costs.
 KEEP_MIN_MATCHES = 20_000
 # Words in this many articles take longer than half a second to count; the commonest of them are kept
 # ahead of the first time they are asked for (`keep_common_words`, daily on beat, `newsmon db keep-trends`).

@@ -35,9 +35,8 @@ from newsmon.storage.records import utcnow
 from newsmon.storage.search import FTS_TABLE, ArticleSelection
 from newsmon.storage.tables import ArticleRow, TrendCountRow, TrendKeyRow, TrendKeyTermRow
 
-MAX_KEPT_KEYS = (
-    100  # each kept key costs every stored batch a little (bench_store --kept-words); the oldest go
-)
+# Each kept key costs every stored batch a little (bench_store --kept-words); beyond this the oldest go.
+MAX_KEPT_KEYS = 100
 ARTICLES = ArticleRow.__table__
 
 
