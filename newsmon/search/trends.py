@@ -9,11 +9,14 @@ is asked for (newsmon.storage.trendcounts), so its trend reads those instead of 
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from newsmon.search.fts import AnyOf, TermGroup, render
 from newsmon.search.options import SearchError, SearchFilters
@@ -21,6 +24,7 @@ from newsmon.search.service import PreparedQuery, prepare_query
 from newsmon.storage import Repository
 from newsmon.storage.search import PERIODS, ArticleSelection
 
+log = logging.getLogger(__name__)
 BLOCKS = "▁▂▃▄▅▆▇█"
 # Matches above which a word's counts are kept per day: counting this many takes about 50 ms on SQLite
 # and 150 ms on PostgreSQL (2 cores); each kept key adds to what storing a batch costs.
@@ -133,7 +137,11 @@ def _counted(
         assert match is not None
         if repo.estimate_matches(match) < KEEP_MIN_MATCHES:
             return repo.count_by_period(selection, by, per_source)
-        key = repo.keep_trend_counts(terms, match)
+        try:
+            key = repo.keep_trend_counts(terms, match)
+        except SQLAlchemyError as exc:  # a read-only database user, say: the trend is still answered
+            log.warning("cannot keep trend counts for %s (%s); counting by the index", " ".join(terms), exc)
+            return repo.count_by_period(selection, by, per_source)
     counts: Counter[tuple[date, str | None]] = Counter()
     languages = _languages(selection)
     for day, source, n in repo.kept_counts(key, start, end, selection.sources, languages, per_source):

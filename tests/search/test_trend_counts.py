@@ -13,8 +13,9 @@ from newsmon.models import Article
 from newsmon.search import build_filters, trends
 from newsmon.search.trends import Trend
 from newsmon.storage import ArticleToStore, Repository
+from newsmon.storage.migrate import upgrade
 from pipelines.dedupe import content_hash, search_terms
-from tests.search.conftest import StoredArchive
+from tests.search.conftest import StoredArchive, store_fixture_articles
 
 trend_module = importlib.import_module("newsmon.search.trends")  # the package exports a function of that name
 
@@ -152,3 +153,19 @@ def test_db_keep_trends_command(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("kept trend counts for 0 more words")  # an empty archive has none
+
+
+def test_a_read_only_database_still_answers(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database user without write rights (here a read-only SQLite file) gets trends counted by the index."""
+    writer = Repository.from_url(sqlite_url)
+    upgrade(writer.engine)
+    store_fixture_articles(writer)
+    path = sqlite_url.removeprefix("sqlite:///")
+    reader = Repository.from_url(f"sqlite:///file:{path}?mode=ro&uri=true")
+    try:
+        assert _kept(reader, "Жамбыл", monkeypatch).points == _by_index(writer, "Жамбыл", monkeypatch).points
+        terms = trend_module._countable_terms(trend_module.prepare_query("Жамбыл"))
+        assert terms and writer.trend_key(terms) is None  # nothing could be kept
+    finally:
+        reader.dispose()
+        writer.dispose()
