@@ -174,8 +174,7 @@ class SearchQueries:
             score: ColumnElement[float] = literal(0.0, Float)
             query = select(*columns, *_score(score, scored)).select_from(ARTICLES)
         elif self.full_text_dialect == "postgresql":
-            vector = literal_column("articles.search_vector")
-            tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), literal(selection.match, String))
+            vector, tsquery = SEARCH_VECTOR, ts_query(selection.match)
             score = cast(-func.ts_rank(vector, tsquery), Float)
             query = select(*columns, *_score(score, scored)).select_from(ARTICLES)
             conditions.append(vector.op("@@")(tsquery))
@@ -277,7 +276,7 @@ class SearchQueries:
         )
         with self.reading() as s:
             rows = s.execute(counted).all()
-        return [(_as_date(period), src, int(n)) for period, src, n in rows if period is not None]
+        return [(as_date(period), src, int(n)) for period, src, n in rows if period is not None]
 
     def period_start(self, by: str) -> ColumnElement[Any]:
         """The UTC day (or the Monday of the UTC week) an article's date falls in."""
@@ -323,7 +322,15 @@ def _score(score: ColumnElement[float], scored: bool) -> tuple[Any, ...]:
     return (score.label("score"),) if scored else ()
 
 
-def _as_date(value: Any) -> date:
+SEARCH_VECTOR = literal_column("articles.search_vector")
+
+
+def ts_query(match: str) -> ColumnElement[Any]:
+    """PostgreSQL: the tsquery of a rendered full-text expression (`ArticleSelection.match`)."""
+    return func.to_tsquery(literal_column("'simple'::regconfig"), literal(match, String))
+
+
+def as_date(value: Any) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 
 from newsmon.storage.records import utcnow
-from newsmon.storage.search import FTS_TABLE, ArticleSelection
+from newsmon.storage.search import FTS_TABLE, SEARCH_VECTOR, ArticleSelection, as_date, ts_query
 from newsmon.storage.tables import ArticleRow, TrendCountRow, TrendKeyRow, TrendKeyTermRow
 
 # Each kept key costs every stored batch a little (bench_store --kept-words); beyond this the oldest go.
@@ -169,7 +169,7 @@ class TrendCountQueries:
         query = self._by_day(selection, per_source=per_source)
         with self.reading() as s:
             rows = s.execute(query).all()
-        return [(_as_day(row[0]), (row[1] or None) if per_source else None, int(row[-1])) for row in rows]
+        return [(as_date(row[0]), (row[1] or None) if per_source else None, int(row[-1])) for row in rows]
 
     def _by_day(
         self, selection: ArticleSelection, *leading: Any, per_source: bool = True, per_language: bool = False
@@ -200,8 +200,7 @@ class TrendCountQueries:
 
     def _matches(self, match: str, row_by_row: bool) -> Any:
         if self.full_text_dialect == "postgresql":
-            tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), literal(match, String))
-            return literal_column("articles.search_vector").op("@@")(tsquery)
+            return SEARCH_VECTOR.op("@@")(ts_query(match))
         matched = literal_column("articles_fts").op("MATCH")(literal(match, String))
         if row_by_row:
             found = (
@@ -299,10 +298,6 @@ class TrendCountQueries:
         with self.reading() as s:
             rows = s.execute(query).all()
         return [(row[0], (row[1] or None) if per_source else None, int(row[-1])) for row in rows if row[-1]]
-
-
-def _as_day(value: Any) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 __all__ = ["MAX_KEPT_KEYS", "CountedArticle", "TrendCountQueries", "key_text"]
