@@ -55,6 +55,7 @@ def export_command(
                 lambda n: progress.advance(task, n),
                 lambda total: progress.update(task, total=total),
             )
+            progress.update(task, total=written, completed=written)  # the total may have been an estimate
     except SearchError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:

@@ -150,8 +150,9 @@ def export(
 ) -> int:
     """Write the matching articles to `request.path`; returns the number of rows written.
 
-    `on_total` hears the number of candidates first (an upper bound for a progress bar; counted only
-    when asked for, as the count is a query of its own), `progress` the rows written since its last call.
+    `on_total` hears the number of candidates first (for a progress bar: an upper bound, or on
+    PostgreSQL the planner's estimate past 100,000; counted only when asked for, as the count is a
+    query of its own), `progress` the rows written since its last call.
     """
     chosen = export_format(request.path, request.format)
     prepared, selection = _prepared(repo, request)
