@@ -138,6 +138,18 @@ class Settings(BaseSettings):
     dedupe_window_days: int = Field(
         30, ge=1, description="Near-duplicates are looked for among articles published this many days apart."
     )
+    trends_keep_every: float = Field(
+        86_400.0,
+        gt=0,
+        description="Seconds between runs of the upkeep that keeps the commonest words' trend counts ahead of "
+        "their first ask (beat's keep-common-trends).",
+    )
+    trends_keep_min_articles: int = Field(
+        100_000,
+        ge=1,
+        description="The upkeep keeps the trend counts of words in at least this many articles (50 words at most "
+        "per run, 100 kept in all).",
+    )
     # --- alerts ------------------------------------------------------------------------------------
     alert_max_attempts: int = Field(8, ge=1, description="Delivery attempts before an alert is dead.")
     alert_backoff_seconds: float = Field(

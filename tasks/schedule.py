@@ -14,11 +14,11 @@ from newsmon.config import get_settings
 SWEEP_SECONDS = 10.0
 HEALTH_SECONDS = 300.0
 ALERTS_TICK_SECONDS = 60.0  # digests at each owner's boundary, spikes once a day
-TRENDS_SECONDS = 86_400.0  # the commonest words' trend counts, kept ahead of the first ask
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
-    tick = get_settings().schedule_tick
+    settings = get_settings()
+    tick, keep_trends = settings.schedule_tick, settings.trends_keep_every  # the latter: kept ahead of first asks
     return {
         "sweep-outbox": {
             "task": "newsmon.sweep",
@@ -37,8 +37,8 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
         },
         "keep-common-trends": {
             "task": "newsmon.keep_common_trends",
-            "schedule": TRENDS_SECONDS,
-            "options": {"expires": TRENDS_SECONDS, "queue": "process"},
+            "schedule": keep_trends,
+            "options": {"expires": keep_trends, "queue": "process"},
         },
         "check-health": {
             "task": "newsmon.check_health",

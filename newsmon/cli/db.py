@@ -36,11 +36,13 @@ def current() -> None:
 @db.command("keep-trends")
 def keep_trends() -> None:
     """Keep per-day counts for the commonest words now, so their trends are fast from the first ask
-    (beat does this daily; any common word asked for is kept from then on anyway)."""
+    (beat does this daily; any common word asked for is kept from then on anyway). Words in at least
+    NEWSMON_TRENDS_KEEP_MIN_ARTICLES articles are kept."""
+    from newsmon.config import get_settings
     from newsmon.search.trends import keep_common_words
 
     started = time.monotonic()
-    kept = keep_common_words(context.repository(migrate=True))
+    kept = keep_common_words(context.repository(migrate=True), get_settings().trends_keep_min_articles)
     took = time.monotonic() - started
     click.echo(
         f"kept trend counts for {len(kept)} more words in {took:.1f} s"
