@@ -18,7 +18,10 @@ ALERTS_TICK_SECONDS = 60.0  # digests at each owner's boundary, spikes once a da
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
     settings = get_settings()
-    tick, keep_trends = settings.schedule_tick, settings.trends_keep_every  # the latter: kept ahead of first asks
+    tick, keep_trends = (
+        settings.schedule_tick,
+        settings.trends_keep_every,
+    )  # the latter: kept ahead of first asks
     return {
         "sweep-outbox": {
             "task": "newsmon.sweep",

@@ -35,7 +35,9 @@ def test_beat_keeps_the_common_words_counts_and_the_trend_reads_them(
     for number, text in enumerate(TEXTS):
         url = f"https://taraz.kz/news/{number}"
         published = start + timedelta(days=number)
-        article = Article(url=url, text=text, title=None, source="taraz.kz", language="ru", published=published)
+        article = Article(
+            url=url, text=text, title=None, source="taraz.kz", language="ru", published=published
+        )
         item = ArticleToStore(article, url, content_hash(text), search_terms=search_terms(article))
         repo.store_article(item)
     terms = _countable_terms(prepare_query("в"))
