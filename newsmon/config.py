@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     )
     crawl_time_limit: int = Field(900, ge=10, description="Seconds a crawl may run before it is stopped.")
     crawl_memory_mb: int = Field(1024, ge=64, description="Memory cap of one crawl process, in MiB.")
+    crawl_launcher: bool = Field(
+        True,
+        description="Start each crawl as a fork of a warm launcher process, one per worker process, that has "
+        "Scrapy and the pipelines loaded (seconds faster per crawl); false starts a fresh process each time.",
+    )
     full_crawl_every: int = Field(
         3600,
         ge=0,

@@ -25,6 +25,7 @@ from typing import Any
 from celery.signals import worker_shutting_down
 
 from newsmon.config import Settings
+from tasks.launcher_client import ForkedCrawl, is_launcher, launcher_for
 
 log = logging.getLogger(__name__)
 GRACE_SECONDS = 20
@@ -79,7 +80,7 @@ def sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _stop(child: subprocess.Popen[bytes]) -> None:
+def _stop(child: subprocess.Popen[bytes] | ForkedCrawl) -> None:
     """SIGTERM (Scrapy closes the spider and writes its stats), then SIGKILL after the grace period."""
     if child.poll() is None:
         child.send_signal(signal.SIGTERM)
@@ -93,16 +94,22 @@ def _stop(child: subprocess.Popen[bytes]) -> None:
 def run_child(
     command: list[str], settings: Settings, log_path: Path, *, browser: bool = False
 ) -> tuple[int | None, str]:
-    """Run the crawl process; returns (exit code, `finished` or `timeout`). Raises CrawlInterrupted on SIGTERM."""
+    """Run the crawl process; returns (exit code, `finished` or `timeout`). Raises CrawlInterrupted on SIGTERM.
+
+    The crawl is a fork of this worker process's warm launcher (`crawlers.launcher`) when it can be, else a
+    fresh `python -m scrapy` process; both get the same memory cap, log file and signals."""
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawlers.settings"}
+    memory_mb = None if browser else settings.crawl_memory_mb
+    argv = command + memory_settings(settings)
     with log_path.open("wb") as log_file:
-        child = subprocess.Popen(
-            command + memory_settings(settings),
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_child_setup(None if browser else settings.crawl_memory_mb),
-        )
+        launcher = launcher_for(env, _child_setup(None)) if settings.crawl_launcher else None
+        child: subprocess.Popen[bytes] | ForkedCrawl
+        if launcher is not None and argv[1:3] == ["-m", "scrapy"]:
+            child = launcher.start(["scrapy", *argv[3:]], log_path, memory_mb)
+        else:
+            child = subprocess.Popen(
+                argv, env=env, stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=_child_setup(memory_mb)
+            )
         try:
             return child.wait(timeout=settings.crawl_time_limit), "finished"
         except subprocess.TimeoutExpired:
@@ -161,15 +168,18 @@ def _proc_children(parents: set[int]) -> list[int]:
 
 
 def stop_crawls_of_pool(main_pid: int) -> int:
-    """SIGTERM every `scrapy crawl` process whose parent is a pool process of this worker; returns how many."""
+    """SIGTERM every crawl of this worker's pool processes (started by them or forked by their launchers);
+    returns how many."""
     if not Path("/proc").is_dir():
         return 0
     pool = set(_proc_children({main_pid}))
+    children = _proc_children(pool)
+    launchers = {pid for pid in children if is_launcher(pid)}
     stopped = 0
-    for pid in _proc_children(pool):
+    for pid in [pid for pid in children if pid not in launchers] + _proc_children(launchers):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            if b"scrapy" in cmdline and b"crawl" in cmdline:
+            if (b"scrapy" in cmdline and b"crawl" in cmdline) or is_launcher(pid):  # forks share the cmdline
                 os.kill(pid, signal.SIGTERM)
                 stopped += 1
         except OSError:

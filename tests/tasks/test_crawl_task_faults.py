@@ -124,14 +124,15 @@ def start_crawl_process(env: dict[str, str], cwd: Path) -> subprocess.Popen[byte
 
 
 def crawl_processes(data_dir: Path) -> list[int]:
-    """Scrapy processes started for this test (found by the data directory in their environment)."""
+    """Crawl processes started for this test, and crawl launchers (found by the data directory in their
+    environment; a launcher's forks share its command line)."""
     found = []
     marker = f"NEWSMON_DATA_DIR={data_dir}".encode()
     for entry in Path("/proc").iterdir():
         try:
             if (
                 entry.name.isdigit()
-                and b"scrapy" in (entry / "cmdline").read_bytes()
+                and any(name in (entry / "cmdline").read_bytes() for name in (b"scrapy", b"crawlers.launcher"))
                 and marker in (entry / "environ").read_bytes().split(b"\0")
             ):
                 found.append(int(entry.name))
