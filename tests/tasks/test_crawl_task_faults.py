@@ -132,7 +132,9 @@ def crawl_processes(data_dir: Path) -> list[int]:
         try:
             if (
                 entry.name.isdigit()
-                and any(name in (entry / "cmdline").read_bytes() for name in (b"scrapy", b"crawlers.launcher"))
+                and any(
+                    name in (entry / "cmdline").read_bytes() for name in (b"scrapy", b"crawlers.launcher")
+                )
                 and marker in (entry / "environ").read_bytes().split(b"\0")
             ):
                 found.append(int(entry.name))
