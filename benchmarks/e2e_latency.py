@@ -191,6 +191,24 @@ def crawl_figures(repo: Repository, since: datetime) -> list[str]:
     return lines
 
 
+def first_round(repo: Repository, sources: list[str], started: datetime) -> str:
+    """When every source had been crawled once (the cold start: each source's first full crawl)."""
+    firsts = []
+    for name in sources:
+        done = [
+            r.finished_at for r in repo.recent_runs(name, limit=1000) if r.status == "ok" and r.finished_at
+        ]
+        if done:
+            firsts.append((min(done) - started).total_seconds())
+    if not firsts:
+        return "first round: no source crawled"
+    last = f"the last {max(firsts):.0f} s" if len(firsts) == len(sources) else "not all"
+    return (
+        f"first round (cold start): {len(firsts)} of {len(sources)} sources crawled once, {last} after the "
+        f"system started (half of them by {median(firsts):.0f} s)"
+    )
+
+
 def poll_gaps(repo: Repository, sources: list[str]) -> str:
     gaps = []
     for name in sources:
@@ -238,6 +256,7 @@ def run(args: argparse.Namespace) -> int:
             print(line)
         for line in crawl_figures(repo, started):
             print(line)
+        print(first_round(repo, list(network.portals), started))
         print(poll_gaps(repo, list(network.portals)))
         repo.dispose()
     webhook.stop()
