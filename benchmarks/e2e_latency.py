@@ -267,7 +267,7 @@ def run(args: argparse.Namespace) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sources", type=int, default=200, help="feed-backed portals")
-    parser.add_argument("--concurrency", type=int, default=2, help="crawl worker processes")
+    parser.add_argument("--concurrency", type=int, default=4, help="crawl worker processes (two per core)")
     parser.add_argument("--warmup", type=float, default=60, help="seconds before the first publication")
     parser.add_argument(
         "--max-interval",

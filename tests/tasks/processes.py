@@ -120,6 +120,17 @@ class Service:
         return self.log.read_text(errors="replace")[-tail:]
 
 
+def settings_env(postgres_url: str, redis_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of worker and beat processes on these databases; `extra` as NEWSMON_<NAME>=value."""
+    env = {
+        "NEWSMON_DATABASE_URL": postgres_url,
+        "NEWSMON_BROKER_URL": redis_url,
+        "NEWSMON_DATA_DIR": str(data_dir),
+        "NEWSMON_ALERT_BACKOFF_SECONDS": "0.2",
+    }
+    return env | {f"NEWSMON_{key.upper()}": value for key, value in extra.items()}
+
+
 def worker(env: dict[str, str], log: Path, queues: str = "process,alerts", concurrency: int = 2) -> Service:
     return Service(["worker", "-Q", queues, "-c", str(concurrency), "--loglevel", "INFO"], env, log)
 

@@ -13,7 +13,7 @@ from newsmon.models import Article, Channel, Watch
 from newsmon.storage import ArticleToStore, Repository
 from newsmon.storage.migrate import upgrade
 from pipelines.outbox import MatchQueue
-from tests.tasks.processes import WebhookReceiver, beat, wait_for, worker
+from tests.tasks.processes import WebhookReceiver, beat, settings_env, wait_for, worker
 
 TEXT = "В Таразе прошла конференция, посвящённая проекту «Бейбітшілік пен келісім»."
 
@@ -40,16 +40,6 @@ def store_and_enqueue(repo: Repository, broker_url: str, url: str = "https://aki
     assert queue.enqueue([stored.article_id])
     queue.close()
     return stored.article_id
-
-
-def settings_env(postgres_url: str, redis_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {
-        "NEWSMON_DATABASE_URL": postgres_url,
-        "NEWSMON_BROKER_URL": redis_url,
-        "NEWSMON_DATA_DIR": str(data_dir),
-        "NEWSMON_ALERT_BACKOFF_SECONDS": "0.2",
-    }
-    return env | {f"NEWSMON_{key.upper()}": value for key, value in extra.items()}
 
 
 def test_receiver_failing_three_times_then_succeeding_gets_one_alert(

@@ -15,7 +15,7 @@ from newsmon.search.trends import _countable_terms
 from newsmon.storage import ArticleToStore, Repository
 from newsmon.storage.migrate import upgrade
 from pipelines.dedupe import content_hash, search_terms
-from tests.tasks.processes import beat, wait_for, worker
+from tests.tasks.processes import beat, settings_env, wait_for, worker
 
 trend_module = importlib.import_module("newsmon.search.trends")  # the package exports a function of that name
 TEXTS = [
@@ -46,13 +46,9 @@ def test_beat_keeps_the_common_words_counts_and_the_trend_reads_them(
     by_index = trends(repo, "в", by="day")
     assert by_index.total() == 3  # «в» is in three of the four
 
-    env = {
-        "NEWSMON_DATABASE_URL": postgres_url,
-        "NEWSMON_BROKER_URL": redis_url,
-        "NEWSMON_DATA_DIR": str(tmp_path / "data"),
-        "NEWSMON_TRENDS_KEEP_EVERY": "1",
-        "NEWSMON_TRENDS_KEEP_MIN_ARTICLES": "3",
-    }
+    env = settings_env(
+        postgres_url, redis_url, tmp_path / "data", trends_keep_every="1", trends_keep_min_articles="3"
+    )
     services = [worker(env, tmp_path / "worker.log", queues="process"), beat(env, tmp_path / "beat.log")]
     try:
         kept = wait_for(lambda: repo.trend_key(terms) is not None, timeout=60)
