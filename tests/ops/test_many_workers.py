@@ -1,4 +1,4 @@
-"""Two worker processes (standing in for two hosts) and one beat on Redis and PostgreSQL, 6 (or 20) loopback portals,
+"""Two worker processes (standing in for two hosts) and one beat on Redis and PostgreSQL, 20 loopback portals,
 two scheduler rounds: each source crawled once per round, each article stored once, each alert sent once."""
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from newsmon.storage.migrate import upgrade
 from tests.conftest import ROOT
 from tests.fixtures.portal_builder import SAMPLE, build_portal
 
-# Each crawl process spends 10-15 s of CPU starting Scrapy and the pipelines (40-60 s each when four share two
-# busy cores), so the suite runs 6 portals; NEWSMON_TEST_PORTALS=20 runs the full-size scenario.
-PORTALS = int(os.environ.get("NEWSMON_TEST_PORTALS", "6"))
+# Crawls fork from each worker process's warm launcher, so 20 portals take about 70 s; NEWSMON_TEST_PORTALS
+# sizes the scenario up or down.
+PORTALS = int(os.environ.get("NEWSMON_TEST_PORTALS", "20"))
 SOURCES = [f"s{i:02d}" for i in range(PORTALS)]
 ROUND_SECONDS = 60 + 30 * PORTALS
 
