@@ -25,7 +25,7 @@ from typing import Any
 from celery.signals import worker_shutting_down
 
 from newsmon.config import Settings
-from tasks.launcher_client import ForkedCrawl, is_launcher, launcher_for
+from tasks.launcher_client import ForkedCrawl, LauncherGone, is_launcher, launcher_for
 
 log = logging.getLogger(__name__)
 GRACE_SECONDS = 20
@@ -103,10 +103,13 @@ def run_child(
     argv = command + memory_settings(settings)
     with log_path.open("wb") as log_file:
         launcher = launcher_for(env, _child_setup(None)) if settings.crawl_launcher else None
-        child: subprocess.Popen[bytes] | ForkedCrawl
+        child: subprocess.Popen[bytes] | ForkedCrawl | None = None
         if launcher is not None and argv[1:3] == ["-m", "scrapy"]:
-            child = launcher.start(["scrapy", *argv[3:]], log_path, memory_mb)
-        else:
+            try:
+                child = launcher.start(["scrapy", *argv[3:]], log_path, memory_mb)
+            except LauncherGone as exc:  # it died since it was last seen alive
+                log.warning("%s; this crawl starts as a fresh process", exc)
+        if child is None:
             child = subprocess.Popen(
                 argv, env=env, stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=_child_setup(memory_mb)
             )

@@ -41,10 +41,13 @@ class Launcher:
             preexec_fn=set_up_child,
         )
         self._buffer = b""
-        ready = self._read(time.monotonic() + STARTUP_SECONDS)
+        try:
+            ready = self._read(time.monotonic() + STARTUP_SECONDS)
+        except LauncherGone:
+            ready = None
         if not ready or not ready.get("ready"):
             self.close()
-            raise LauncherGone(f"the crawl launcher did not start within {STARTUP_SECONDS:.0f} s")
+            raise LauncherGone("the crawl launcher did not start (its error is in this process's log)")
 
     @property
     def alive(self) -> bool:
