@@ -21,31 +21,23 @@ Run: `python -m crawlers.launcher` (never by hand).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import importlib
 import json
 import os
 import pkgutil
-import resource
 import signal
 import sys
 import threading
 import traceback
-from pathlib import Path
 from typing import Any
 
-PR_SET_PDEATHSIG = 1
-BACKSTOP_FACTOR = 4  # address space reserved is well above the resident memory Scrapy's cap measures
+from newsmon.child_process import cap_address_space, die_with_parent
+
 WARM_PAGE = """<html lang="ru"><head><title>Аким Тараза встретился с жителями</title>
 <meta property="article:published_time" content="2026-11-20T10:00:00+05:00"></head><body><article>
 <h1>Аким Тараза встретился с жителями</h1><p>Сегодня, 13:51. Встреча прошла в акимате города, жители
 задали вопросы о ремонте дорог и школ. Кеше Жамбыл облысында жиналыс өтті, 2 сағат бұрын.</p>
 <p>На встрече обсудили планы на следующий год и строительство новых объектов.</p></article></body></html>"""
-
-
-def _die_with_parent() -> None:
-    with contextlib.suppress(OSError, AttributeError):  # Linux only
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _import_all(package: str) -> None:
@@ -83,12 +75,11 @@ def _crawl(request: dict[str, Any]) -> None:
         os.dup2(log, 2)
         os.close(null)
         os.close(log)
-        _die_with_parent()
+        die_with_parent()
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
             signal.signal(signum, signal.SIG_DFL)
         if request.get("memory_mb"):  # last, so that every failure from here on lands in the crawl's log
-            limit = int(request["memory_mb"]) * BACKSTOP_FACTOR * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            cap_address_space(int(request["memory_mb"]))
         sys.argv = list(request["argv"])
         from scrapy.cmdline import execute
 
@@ -123,30 +114,25 @@ def serve() -> None:
         if pid == 0:
             _crawl(request)
         _reply({"pid": pid})
-        while True:
-            try:
-                _, status = os.waitpid(pid, 0)
-                break
-            except InterruptedError:
-                continue
+        _, status = os.waitpid(pid, 0)
         _reply({"pid": pid, "exit": os.waitstatus_to_exitcode(status)})
 
 
 def main() -> None:
-    _die_with_parent()
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the crawl, which stops cleanly
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # no BLAS threads to lose in a fork
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
     try:
         warm_up()
-    except Exception:  # a broken import shows in the first crawl's own log; forks still save the start-up
+    except Exception:  # logged to the worker; a crawl then imports what is missing itself, and says why
         traceback.print_exc()
     if threading.active_count() > 1:
         print(
             f"launcher: {threading.active_count()} threads after warm-up; forks lose all but one",
             file=sys.stderr,
         )
-    _reply({"ready": True, "pid": os.getpid(), "cwd": str(Path.cwd())})
+    _reply({"ready": True})
     serve()
 
 

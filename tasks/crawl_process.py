@@ -11,10 +11,8 @@ forces its own stop if the graceful one takes too long (crawlers.middlewares.shu
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import os
-import resource
 import signal
 import subprocess
 import threading
@@ -24,14 +22,13 @@ from typing import Any
 
 from celery.signals import worker_shutting_down
 
+from newsmon.child_process import cap_address_space, die_with_parent
 from newsmon.config import Settings
 from tasks.launcher_client import ForkedCrawl, LauncherGone, is_launcher, launcher_for
 
 log = logging.getLogger(__name__)
 GRACE_SECONDS = 20
-PR_SET_PDEATHSIG = 1
 MEMORY_CHECK_SECONDS = 5
-BACKSTOP_FACTOR = 4  # address space reserved is well above the resident memory the cap measures
 MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "failed to map segment", "std::bad_alloc")
 
 
@@ -55,10 +52,8 @@ def _child_setup(megabytes: int | None) -> Callable[[], None]:
 
     def apply() -> None:
         if megabytes is not None:
-            limit = megabytes * BACKSTOP_FACTOR * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        with contextlib.suppress(OSError, AttributeError):  # Linux only: die with the supervising process
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+            cap_address_space(megabytes)
+        die_with_parent()
 
     return apply
 
@@ -102,7 +97,7 @@ def run_child(
     memory_mb = None if browser else settings.crawl_memory_mb
     argv = command + memory_settings(settings)
     with log_path.open("wb") as log_file:
-        launcher = launcher_for(env, _child_setup(None)) if settings.crawl_launcher else None
+        launcher = launcher_for(env) if settings.crawl_launcher else None
         child: subprocess.Popen[bytes] | ForkedCrawl | None = None
         if launcher is not None and argv[1:3] == ["-m", "scrapy"]:
             try:

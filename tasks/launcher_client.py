@@ -31,14 +31,13 @@ class LauncherGone(Exception):
 class Launcher:
     """A `python -m crawlers.launcher` child for one environment, talked to over its stdin and stdout."""
 
-    def __init__(self, env: dict[str, str], set_up_child: Any = None) -> None:
+    def __init__(self, env: dict[str, str]) -> None:
         self.env = env
         self.process = subprocess.Popen(
             [sys.executable, "-m", LAUNCHER_MODULE],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
-            preexec_fn=set_up_child,
         )
         self._buffer = b""
         try:
@@ -145,7 +144,7 @@ class ForkedCrawl:
 _current: Launcher | None = None
 
 
-def launcher_for(env: dict[str, str], set_up_child: Any = None) -> Launcher | None:
+def launcher_for(env: dict[str, str]) -> Launcher | None:
     """This process's launcher for `env`, started on first use (and again if it died); None if it cannot."""
     global _current
     if _current is not None and _current.env == env and _current.alive:
@@ -154,7 +153,7 @@ def launcher_for(env: dict[str, str], set_up_child: Any = None) -> Launcher | No
         _current.close()
         _current = None
     try:
-        _current = Launcher(env, set_up_child)
+        _current = Launcher(env)
     except (LauncherGone, OSError) as exc:
         log.warning("crawls start as fresh processes: %s", exc)
         return None

@@ -1,0 +1,24 @@
+"""What every crawl process gets before it runs, whether started fresh or forked from the warm launcher: SIGTERM
+when its parent dies, and an address-space backstop under Scrapy's own memory cap."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import resource
+import signal
+
+PR_SET_PDEATHSIG = 1
+BACKSTOP_FACTOR = 4  # address space reserved is well above the resident memory Scrapy's cap measures
+
+
+def die_with_parent() -> None:
+    """Linux only: the kernel sends this process SIGTERM when the thread that started it exits."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def cap_address_space(memory_mb: int) -> None:
+    """A hard limit of BACKSTOP_FACTOR times the memory cap: a runaway allocation fails (MemoryError) there."""
+    limit = memory_mb * BACKSTOP_FACTOR * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
