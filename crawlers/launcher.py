@@ -79,7 +79,7 @@ def _crawl(request: dict[str, Any]) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
             signal.signal(signum, signal.SIG_DFL)
         if request.get("memory_mb"):  # last, so that every failure from here on lands in the crawl's log
-            cap_address_space(int(request["memory_mb"]))
+            cap_address_space(int(request["memory_mb"]), above_current=True)
         sys.argv = list(request["argv"])
         from scrapy.cmdline import execute
 

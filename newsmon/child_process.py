@@ -7,6 +7,7 @@ import contextlib
 import ctypes
 import resource
 import signal
+from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 BACKSTOP_FACTOR = 4  # address space reserved is well above the resident memory Scrapy's cap measures
@@ -18,7 +19,19 @@ def die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def cap_address_space(memory_mb: int) -> None:
-    """A hard limit of BACKSTOP_FACTOR times the memory cap: a runaway allocation fails (MemoryError) there."""
+def cap_address_space(memory_mb: int, *, above_current: bool = False) -> None:
+    """A hard limit of BACKSTOP_FACTOR times the memory cap: a runaway allocation fails (MemoryError) there.
+
+    A fork of the warm launcher counts it from the address space it inherited (`above_current`), which is
+    mostly shared with the launcher; a fresh process starts from nothing after exec."""
     limit = memory_mb * BACKSTOP_FACTOR * 1024 * 1024
+    if above_current:
+        limit += _address_space()
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _address_space() -> int:
+    """This process's mapped address space in bytes (0 where /proc is missing)."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        return int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+    return 0

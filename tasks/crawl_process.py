@@ -29,7 +29,13 @@ from tasks.launcher_client import ForkedCrawl, LauncherGone, is_launcher, launch
 log = logging.getLogger(__name__)
 GRACE_SECONDS = 20
 MEMORY_CHECK_SECONDS = 5
-MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "failed to map segment", "std::bad_alloc")
+MEMORY_SIGNS = (
+    "MemoryError",
+    "Cannot allocate memory",
+    "failed to map segment",
+    "std::bad_alloc",
+    "can't start new thread",  # a thread's stack is address space too
+)
 
 
 class CrawlInterrupted(Exception):
