@@ -179,16 +179,21 @@ def stop_crawls_of_pool(main_pid: int) -> int:
     pool = set(_proc_children({main_pid}))
     children = _proc_children(pool)
     launchers = {pid for pid in children if is_launcher(pid)}
+    started = [pid for pid in children if pid not in launchers and _is_scrapy_crawl(pid)]
     stopped = 0
-    for pid in [pid for pid in children if pid not in launchers] + _proc_children(launchers):
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            if (b"scrapy" in cmdline and b"crawl" in cmdline) or is_launcher(pid):  # forks share the cmdline
-                os.kill(pid, signal.SIGTERM)
-                stopped += 1
-        except OSError:
-            continue
+    for pid in started + _proc_children(launchers):  # a launcher's children are all crawls
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+            stopped += 1
     return stopped
+
+
+def _is_scrapy_crawl(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"scrapy" in cmdline and b"crawl" in cmdline
 
 
 @worker_shutting_down.connect

@@ -63,7 +63,8 @@ class Launcher:
             raise LauncherGone(f"the crawl launcher is gone ({exc})") from None
         while True:
             message = self._read(time.monotonic() + STARTUP_SECONDS)
-            if message is None:
+            if message is None:  # stuck: stop it (and whatever it runs) so it serves no request late
+                self.close()
                 raise LauncherGone("the crawl launcher did not answer")
             if "exit" not in message:  # an earlier crawl's exit, left unread when its task ended early
                 return ForkedCrawl(self, int(message["pid"]))
@@ -142,20 +143,25 @@ class ForkedCrawl:
 
 
 _current: Launcher | None = None
+_failed: dict[str, str] | None = None  # the environment a launcher could not start in
 
 
 def launcher_for(env: dict[str, str]) -> Launcher | None:
-    """This process's launcher for `env`, started on first use (and again if it died); None if it cannot."""
-    global _current
+    """This process's launcher for `env`, started on first use (and again if it died); None if it cannot
+    start, and from then on for that environment, so no later crawl waits for a start that fails."""
+    global _current, _failed
     if _current is not None and _current.env == env and _current.alive:
         return _current
     if _current is not None:
         _current.close()
         _current = None
+    if env == _failed:
+        return None
     try:
         _current = Launcher(env)
     except (LauncherGone, OSError) as exc:
         log.warning("crawls start as fresh processes: %s", exc)
+        _failed = env
         return None
     return _current
 

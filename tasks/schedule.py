@@ -18,10 +18,8 @@ ALERTS_TICK_SECONDS = 60.0  # digests at each owner's boundary, spikes once a da
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
     settings = get_settings()
-    tick, keep_trends = (
-        settings.schedule_tick,
-        settings.trends_keep_every,
-    )  # the latter: kept ahead of first asks
+    tick = settings.schedule_tick
+    keep_trends = settings.trends_keep_every  # the commonest words' counts, kept ahead of their first ask
     return {
         "sweep-outbox": {
             "task": "newsmon.sweep",
