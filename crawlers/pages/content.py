@@ -1,7 +1,8 @@
 """The main text of an article page, without menus, related news, comments, share buttons or banners.
 
-trafilatura finds the body; two second opinions fix what it typically gets wrong on news portals: the
-lead paragraph that sits above the body in its own block (dropped by trafilatura), and a too-short
+trafilatura finds the body; three second opinions fix what it typically gets wrong on news portals: the
+lead paragraph that sits above the body in its own block (dropped by trafilatura), the rest of a body an
+advertising slot cut into several blocks of one class (trafilatura keeps the first), and a too-short
 result where the page's own `articleBody` (JSON-LD or itemprop) is the better evidence. Boilerplate lines
 that slip through («Читайте также», «Поделиться», subscription calls, cookie notices) are removed last.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable
 from copy import copy
 
@@ -54,6 +56,7 @@ def main_text(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
         recall = trafilatura_text(tree, url, favor_recall=True)
         if len(recall) > len(text):
             text = recall
+    text = continued_body(tree, text)
     lead = find_lead(tree, meta, text)
     if lead:
         text = f"{lead}\n{text}" if text else lead
@@ -186,6 +189,91 @@ def trafilatura_text(tree: lxml_html.HtmlElement, url: str, *, favor_recall: boo
         logger.warning("trafilatura failed on %s", url, exc_info=True)
         return ""
     return (doc.text or "") if doc is not None else ""
+
+
+MIN_BODY_PARAGRAPH = 40
+BODY_BLOCKS = ("p", "h2", "h3", "h4", "li", "blockquote")
+
+
+def continued_body(tree: lxml_html.HtmlElement, text: str) -> str:
+    """`text` with the paragraphs of the other blocks its body was cut into.
+
+    Portals put advertising slots inside long articles by closing the body block and opening another of
+    the same class after the slot (rp.pl: three `div.body.articleBody`). The block holding most of the
+    extracted paragraphs names the class; what its namesakes in the same <article> (or page, without one)
+    hold beyond those is added in page order, where it reads as prose rather than a list of teasers."""
+    known = {_fold(line)[:80] for line in text.split("\n") if len(line) >= MIN_BODY_PARAGRAPH}
+    if len(known) < 2:
+        return text
+    holders: Counter[tuple[str, frozenset[str]]] = Counter()
+    for paragraph in tree.iter("p"):
+        parent = paragraph.getparent()
+        if parent is not None and _fold(paragraph.text_content())[:80] in known:
+            holders[(parent.tag, _class_words(parent))] += 1
+    if not holders:
+        return text
+    (tag, words), count = holders.most_common(1)[0]
+    if count < 2 or not words:
+        return text
+    blocks = [element for element in tree.iter(tag) if _class_words(element) == words]
+    blocks = [block for block in blocks if not any(other in block.iterancestors() for other in blocks)]
+    if len(blocks) < 2:
+        return text
+    main = max(blocks, key=lambda block: _known_paragraphs(block, known))
+    scope = next(main.iterancestors("article"), None)
+    first = blocks.index(main)
+    before: list[str] = []
+    after: list[str] = []
+    for position, block in enumerate(blocks):  # in page order, as tree.iter() gives them
+        if block is not main and (scope is None or scope in block.iterancestors()):
+            (before if position < first else after).extend(_prose_lines(block, known))
+    if not before and not after:
+        return text
+    return "\n".join([*before, text, *after])
+
+
+def _class_words(element: lxml_html.HtmlElement) -> frozenset[str]:
+    """The class names that say what a block is, without modifiers (`-bottom-space`, `_active`)."""
+    return frozenset(word for word in (element.get("class") or "").split() if word[0] not in "-_")
+
+
+def _known_paragraphs(block: lxml_html.HtmlElement, known: set[str]) -> int:
+    return sum(1 for p in block.iter("p") if _fold(p.text_content())[:80] in known)
+
+
+def _prose_lines(block: lxml_html.HtmlElement, known: set[str]) -> list[str]:
+    """The block's paragraphs not yet extracted, when it holds prose: no headline of its own, and at least
+    one paragraph of some length. Paragraphs that are mostly a link (teasers of other articles) are left
+    out, as are widgets the block embeds (related, share, ads)."""
+    if next(block.iter("h1"), None) is not None:
+        return []
+    lines = []
+    for element in block.iter(*BODY_BLOCKS):
+        if any(ancestor.tag in BODY_BLOCKS for ancestor in _ancestors_within(element, block)[1:]):
+            continue
+        if any(_is_junk(ancestor) for ancestor in _ancestors_within(element, block)):
+            continue
+        line = " ".join(element.text_content().split())
+        links = sum(len(link.text_content().strip()) for link in element.iter("a"))
+        if line and links <= 0.5 * len(line) and _fold(line)[:80] not in known:
+            lines.append(line)
+    return lines if any(len(line) >= 2 * MIN_BODY_PARAGRAPH for line in lines) else []
+
+
+def _ancestors_within(
+    element: lxml_html.HtmlElement, block: lxml_html.HtmlElement
+) -> list[lxml_html.HtmlElement]:
+    found = [element]
+    for ancestor in element.iterancestors():
+        if ancestor is block:
+            break
+        found.append(ancestor)
+    return found
+
+
+def _is_junk(element: lxml_html.HtmlElement) -> bool:
+    marks = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    return bool(JUNK_HINT_RE.search(marks)) and bool(set(CLASS_TOKEN_RE.split(marks)) & JUNK_TOKENS)
 
 
 def page_article_body(tree: lxml_html.HtmlElement, meta: PageMetadata) -> str:

@@ -117,3 +117,54 @@ def test_jsonld_in_a_list_gives_date_description_and_image() -> None:
 def test_site_name_is_cut_from_og_title() -> None:
     assert extracted("ztgzt_ru.html").title == "В Таразе открылся новый центр обслуживания населения"
     assert extracted("ztgzt_ru.html").image == "https://ztgzt.kz/uploads/2024/12/con-karasu.jpg"
+
+
+SPLIT_PARAGRAPHS = [
+    "Два дня в Таразе проходила международная конференция «Межэтническое согласие на современном этапе: опыт и "
+    "задачи на будущее». После пленарного заседания конференция продолжилась в рамках отдельных секций.",
+    "За два дня на конференции выступили около 40 отечественных и зарубежных спикеров. По итогам обсуждений "
+    "участники приняли резолюцию с рекомендациями для местных исполнительных органов.",
+    "Участники конференции предлагают распространить опыт Жамбылской области по реализации проекта "
+    "«Бейбітшілік пен келісім», который получил высокую оценку иностранных экспертов.",
+    "— Все ваши предложения, озвученные в ходе конференции, будут непременно учтены. По итогам конференции "
+    "будет выпущен сборник докладов, — отметил аким Жамбылской области Бердибек Сапарбаев.",
+    "Зарубежные эксперты были единодушны во мнении, что политика Казахстана в сфере межэтнического согласия "
+    "обеспечивает стабильность и консолидацию общества на основе конструктивного диалога.",
+]
+
+
+def split_body_page(after_article: str = "") -> str:
+    """A portal page whose body is cut by an advertising slot into two blocks of one class, with a teaser
+    list inside the second block and, optionally, something after the <article>."""
+    first = "".join(f"<p>{p}</p>" for p in SPLIT_PARAGRAPHS[:3])
+    second = "".join(f"<p>{p}</p>" for p in SPLIT_PARAGRAPHS[3:])
+    teasers = (
+        '<p><a href="/news/2">Аким области встретился с ветеранами труда и вручил им награды</a></p>'
+        '<p><a href="/news/3">В Таразе завершился ремонт улицы Абая после двух лет работ</a></p>'
+    )
+    return (
+        "<html><head><title>Конференция в Таразе</title></head><body>"
+        "<nav><a href='/'>Главная</a> <a href='/news'>Новости</a></nav><main><article>"
+        "<h1>Зарубежные эксперты предлагают распространить опыт Жамбылской области</h1>"
+        f'<div class="article-text -first">{first}</div>'
+        '<div class="ad-slot"><div class="advert">Реклама</div></div>'
+        f'<div class="article-text">{second}{teasers}</div>'
+        f"</article>{after_article}</main><footer>© 2025 Портал</footer></body></html>"
+    )
+
+
+def test_a_body_cut_by_an_advertising_slot_is_read_whole_in_page_order() -> None:
+    article = extract_article(split_body_page(), "https://portal.kz/news/1")
+    lines = article.text.split("\n")
+    assert [line for line in lines if line in SPLIT_PARAGRAPHS] == SPLIT_PARAGRAPHS
+    assert "ветеранами" not in article.text  # the teasers inside the second block stay out
+
+
+def test_a_block_of_the_same_class_outside_the_article_is_not_added() -> None:
+    other = (
+        '<div class="article-text"><p>Следующая статья: в Шу открылась новая школа на 600 мест, строительство '
+        "которой велось за счёт средств областного бюджета в течение двух лет.</p></div>"
+    )
+    article = extract_article(split_body_page(after_article=other), "https://portal.kz/news/1")
+    assert SPLIT_PARAGRAPHS[-1] in article.text
+    assert "в Шу открылась" not in article.text
