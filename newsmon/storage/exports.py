@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Select, String, Text, cast, func, literal, select, text, type_coerce
+from sqlalchemy import Select, String, Text, cast, func, literal, select, type_coerce
 from sqlalchemy.sql import ColumnElement
 
-from newsmon.storage.search import ARTICLES, FTS_TABLE, ArticleSelection
+from newsmon.storage.search import ARTICLES, FTS_TABLE, ArticleSelection, count_from_full_text_index
 
 EXPORT_COLUMNS = (
     "id",
@@ -118,10 +118,7 @@ class ExportQueries:
 
         On PostgreSQL, when the planner expects more than `exact_up_to` rows its estimate is the answer: a
         progress bar needs the size, not the exact number, and counting a common word's million matches
-        costs a tenth of the export itself. Below that the count is exact. The planner prices testing a
-        row's tsvector as cheap, but the vector is TOASTed: for a common word it would read and decompress
-        every article's vector rather than the GIN index, which answers plain terms exactly. Sequential
-        scans are off for the count when there is a full-text condition.
+        costs a tenth of the export itself. Below that the count is exact, read from the full-text index.
         """
         query, _ = self._base(selection, ARTICLES.c.id, scored=False)
         counted = select(func.count()).select_from(query.subquery())
@@ -135,7 +132,7 @@ class ExportQueries:
             if estimate > exact_up_to:
                 return estimate
             if selection.match is not None:
-                s.execute(text("SET LOCAL enable_seqscan = off"))
+                count_from_full_text_index(s, self.full_text_dialect)
             return int(s.scalar(counted) or 0)
 
     def _stream_postgresql(self, query: Select[Any], batch_size: int) -> Iterator[Sequence[ExportRow]]:

@@ -32,11 +32,19 @@ from sqlalchemy import (
 )
 
 from newsmon.storage.records import utcnow
-from newsmon.storage.search import FTS_TABLE, SEARCH_VECTOR, ArticleSelection, as_date, ts_query
+from newsmon.storage.search import (
+    FTS_TABLE,
+    SEARCH_VECTOR,
+    ArticleSelection,
+    as_date,
+    count_from_full_text_index,
+    ts_query,
+)
 from newsmon.storage.tables import ArticleRow, TrendCountRow, TrendKeyRow, TrendKeyTermRow
 
 # Each kept key costs every stored batch a little (bench_store --kept-words); beyond this the oldest go.
-MAX_KEPT_KEYS = 100
+# KEEP_AHEAD_WORDS of them are the daily upkeep's, the rest the words asked for.
+MAX_KEPT_KEYS = 150
 ARTICLES = ArticleRow.__table__
 
 
@@ -146,6 +154,7 @@ class TrendCountQueries:
         with self.session() as s:
             if self.full_text_dialect == "postgresql":
                 s.execute(text("LOCK TABLE articles IN SHARE MODE"))
+            count_from_full_text_index(s, self.full_text_dialect)
             existing = s.scalar(select(TrendKeyRow.id).where(TrendKeyRow.terms == key))
             if existing is not None:
                 return int(existing)
