@@ -37,7 +37,12 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, text  # noqa: E402
 
 from newsmon.search import ExportRequest, SearchRequest, build_filters, export, prepare_query, search, trends  # noqa: E402
-from newsmon.search.trends import KEEP_MIN_MATCHES, _countable_terms, keep_common_words  # noqa: E402
+from newsmon.search.trends import (  # noqa: E402
+    KEEP_AHEAD_MATCHES,
+    KEEP_MIN_MATCHES,
+    _countable_terms,
+    keep_common_words,
+)
 from newsmon.storage import Repository  # noqa: E402
 from newsmon.storage.migrate import upgrade  # noqa: E402
 from newsmon.storage.search import ArticleSelection  # noqa: E402
@@ -176,6 +181,17 @@ def run(repo: Repository, corpus: Corpus, n: int, queries: int, workdir: Path) -
     print(f"  the daily upkeep, keep_common_words: {len(ahead)} more words kept in {ms / 1000:.1f} s")
     ahead_ms = [timed(lambda w=w: trends(repo, w, filters=year))[0] for w in ahead[:20]]
     print(f"  trend over a year of {len(ahead_ms)} of them, first asked: {percentiles(ahead_ms or [0.0])}")
+    unkept = [
+        term
+        for term, _n in repo.common_terms(KEEP_MIN_MATCHES, 1000)
+        if repo.trend_key(_countable_terms(prepare_query(term)) or ()) is None
+    ]
+    asked = random.Random(1).sample(unkept, min(20, len(unkept)))
+    asked_ms = [timed(lambda w=w: trends(repo, w, filters=year))[0] for w in asked]
+    print(
+        f"  trend over a year of {len(asked)} words in {KEEP_MIN_MATCHES:,} to {KEEP_AHEAD_MATCHES:,} articles "
+        f"the upkeep left, first asked (then kept): {percentiles(asked_ms or [0.0])}"
+    )
     export_figures(repo, common, workdir)
 
 

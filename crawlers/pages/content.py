@@ -220,6 +220,8 @@ def continued_body(tree: lxml_html.HtmlElement, text: str) -> str:
     if len(blocks) < 2:
         return text
     main = max(blocks, key=lambda block: _known_paragraphs(block, known))
+    if _known_paragraphs(main, known) < 2:  # teaser cards of a listing hold one paragraph each
+        return text
     scope = next(main.iterancestors("article"), None)
     first = blocks.index(main)
     before: list[str] = []

@@ -168,3 +168,17 @@ def test_a_block_of_the_same_class_outside_the_article_is_not_added() -> None:
     article = extract_article(split_body_page(after_article=other), "https://portal.kz/news/1")
     assert SPLIT_PARAGRAPHS[-1] in article.text
     assert "в Шу открылась" not in article.text
+
+
+def test_teaser_cards_of_a_listing_are_not_read_as_one_cut_body() -> None:
+    from lxml import html
+
+    from crawlers.pages.content import continued_body
+
+    cards = "".join(
+        f'<div class="news-card"><h3><a href="/news/{i}">Новость {i}</a></h3><p>{p}</p></div>'
+        for i, p in enumerate(SPLIT_PARAGRAPHS)
+    )
+    tree = html.fromstring(f"<html><body><main>{cards}</main></body></html>")
+    text = "\n".join(SPLIT_PARAGRAPHS[:2])
+    assert continued_body(tree, text) == text
