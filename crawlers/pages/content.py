@@ -251,9 +251,8 @@ def _prose_lines(block: lxml_html.HtmlElement, known: set[str]) -> list[str]:
         return []
     lines = []
     for element in block.iter(*BODY_BLOCKS):
-        if any(ancestor.tag in BODY_BLOCKS for ancestor in _ancestors_within(element, block)[1:]):
-            continue
-        if any(_is_junk(ancestor) for ancestor in _ancestors_within(element, block)):
+        path = _ancestors_within(element, block)  # the element itself first
+        if any(ancestor.tag in BODY_BLOCKS for ancestor in path[1:]) or any(map(_is_junk, path)):
             continue
         line = " ".join(element.text_content().split())
         links = sum(len(link.text_content().strip()) for link in element.iter("a"))
