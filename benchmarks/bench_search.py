@@ -34,7 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 
 from newsmon.search import ExportRequest, SearchRequest, build_filters, export, prepare_query, search, trends  # noqa: E402
 from newsmon.search.trends import (  # noqa: E402
@@ -45,7 +45,7 @@ from newsmon.search.trends import (  # noqa: E402
 )
 from newsmon.storage import Repository  # noqa: E402
 from newsmon.storage.migrate import upgrade  # noqa: E402
-from newsmon.storage.search import ArticleSelection  # noqa: E402
+from newsmon.storage.search import ArticleSelection, use_full_text_index  # noqa: E402
 from newsmon.storage.tables import ArticleRow, StoryRow  # noqa: E402
 from newsmon.text import word_terms  # noqa: E402
 
@@ -225,11 +225,16 @@ def _rate(rows: int, ms: float) -> str:
 
 
 def _ids_alone(repo: Repository, selection: ArticleSelection) -> int:
+    """The matching ids in id order, found the fastest way: on PostgreSQL from the GIN index, then sorted."""
     query, _ = repo._base(selection, ArticleRow.id, scored=False)
     with repo.engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=5000).execute(
-            query.order_by(ArticleRow.id)
-        )
+        if repo.full_text_dialect == "postgresql" and selection.match is not None:
+            use_full_text_index(conn, "postgresql")
+            matched = query.cte("matched").prefix_with("MATERIALIZED")
+            query = select(matched.c.id).order_by(matched.c.id)
+        else:
+            query = query.order_by(ArticleRow.id)
+        result = conn.execution_options(stream_results=True, yield_per=5000).execute(query)
         return sum(len(batch) for batch in result.partitions())
 
 

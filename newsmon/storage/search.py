@@ -277,7 +277,7 @@ class SearchQueries:
         )
         with self.reading() as s:
             if selection.match is not None:
-                count_from_full_text_index(s, self.full_text_dialect)
+                use_full_text_index(s, self.full_text_dialect)
             rows = s.execute(counted).all()
         return [(as_date(period), src, int(n)) for period, src, n in rows if period is not None]
 
@@ -328,8 +328,9 @@ def _score(score: ColumnElement[float], scored: bool) -> tuple[Any, ...]:
 SEARCH_VECTOR = literal_column("articles.search_vector")
 
 
-def count_from_full_text_index(s: Any, dialect: str) -> None:
-    """Have PostgreSQL find a common word's articles with the GIN index in this transaction.
+def use_full_text_index(s: Any, dialect: str) -> None:
+    """Have PostgreSQL find a common word's articles with the GIN index in this transaction (counts, trends,
+    the ids an export reads).
 
     The planner prices testing a row's tsvector as cheap, but the vector is TOASTed: for a word in a tenth
     of the archive or more it would read and decompress every article's vector, where the index answers

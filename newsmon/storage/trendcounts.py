@@ -37,8 +37,8 @@ from newsmon.storage.search import (
     SEARCH_VECTOR,
     ArticleSelection,
     as_date,
-    count_from_full_text_index,
     ts_query,
+    use_full_text_index,
 )
 from newsmon.storage.tables import ArticleRow, TrendCountRow, TrendKeyRow, TrendKeyTermRow
 
@@ -154,7 +154,7 @@ class TrendCountQueries:
         with self.session() as s:
             if self.full_text_dialect == "postgresql":
                 s.execute(text("LOCK TABLE articles IN SHARE MODE"))
-            count_from_full_text_index(s, self.full_text_dialect)
+            use_full_text_index(s, self.full_text_dialect)
             existing = s.scalar(select(TrendKeyRow.id).where(TrendKeyRow.terms == key))
             if existing is not None:
                 return int(existing)

@@ -194,3 +194,32 @@ def test_a_large_progress_total_is_the_planners_estimate_on_postgresql(repo: Rep
         assert estimated >= 1  # the planner never expects zero rows
     else:
         assert estimated == 2
+
+
+def test_a_common_words_export_reads_the_ids_first_and_writes_the_same_rows(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Where the planner would test every article's vector in id order (a word in a large share of a big
+    archive; forced here on a small one), the matching ids come from the index first: same file."""
+    from newsmon.storage.exports import _postgresql_export
+
+    upgrade(make_engine(postgres_url))
+    plain = Repository.from_url(postgres_url)
+    for article in ARTICLES:
+        plain.store_article(
+            ArticleToStore(article, article.url, content_hash(article.text), search_terms(article))
+        )
+    options = "-c enable_seqscan=off -c enable_bitmapscan=off -c enable_sort=off"
+    forced = Repository(make_engine(postgres_url, connect_args={"options": options}))
+    selection = prepare_query("Тараз").selection(build_filters(), "postgresql")
+    with forced.engine.connect() as conn:
+        assert "MATERIALIZED" in str(_postgresql_export(conn, forced._base, selection))
+    with plain.engine.connect() as conn:
+        assert "MATERIALIZED" not in str(_postgresql_export(conn, plain._base, selection))
+    for repo, name in ((plain, "plain.jsonl"), (forced, "forced.jsonl")):
+        assert export(repo, ExportRequest("Тараз", tmp_path / name)) == 2
+    assert (tmp_path / "forced.jsonl").read_text(encoding="utf-8") == (tmp_path / "plain.jsonl").read_text(
+        encoding="utf-8"
+    )
+    plain.dispose()
+    forced.dispose()
