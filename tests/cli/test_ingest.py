@@ -203,3 +203,29 @@ def test_lines_prepared_in_worker_processes_give_the_same_report(
 
     assert len(reports[2]) == 451 and reports[2][100]["result"] == "rejected"
     assert reports[2] == reports[1]
+
+
+def test_a_large_import_ends_by_keeping_its_common_words_trends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    """An archive loaded in one go gets the daily upkeep at once: its common words chart from kept counts."""
+    from newsmon.search import prepare_query
+    from newsmon.search.trends import _countable_terms
+
+    monkeypatch.setattr("newsmon.cli.ingest.KEEP_TRENDS_AFTER", 5)
+    monkeypatch.setenv("NEWSMON_TRENDS_KEEP_MIN_ARTICLES", "5")
+    archive = write_jsonl(
+        tmp_path / "a.jsonl",
+        [
+            {"url": f"https://a.kz/{n}", "text": f"Сообщение номер {n}. Тараз, аким, конференция."}
+            for n in range(6)
+        ],
+    )
+
+    result = run_ingest([str(archive), "--no-match"], tmp_path, monkeypatch, database_url)
+
+    assert "6 lines: 6 new" in result.output
+    assert "kept trend counts for" in result.output and "тараз" in result.output.lower()
+    repo = Repository.from_url(database_url)
+    assert repo.trend_key(_countable_terms(prepare_query("Тараз")) or ()) is not None
+    repo.dispose()
