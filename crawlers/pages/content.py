@@ -143,13 +143,10 @@ def prune_boilerplate(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
 
 def _junk_candidates(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
     """Elements inside <body> whose class or id contains a junk hint (most name nothing of the kind)."""
-    body = tree.find("body")
-    if body is None:
-        return []
     found = []
-    for element in body.iterdescendants(etree.Element):
+    for element in tree.xpath("/html/body//*[@class or @id]"):  # XPath: no Python object for the rest
         marks = f"{element.get('class') or ''} {element.get('id') or ''}"
-        if len(marks) > 1 and element.tag != "main" and JUNK_HINT_RE.search(marks.lower()):
+        if element.tag != "main" and JUNK_HINT_RE.search(marks.lower()):
             found.append(element)
     return found
 
@@ -192,6 +189,7 @@ def trafilatura_text(tree: lxml_html.HtmlElement, url: str, *, favor_recall: boo
 
 
 MIN_BODY_PARAGRAPH = 40
+TAG_RE = re.compile(r"[a-z][a-z0-9]*\Z")
 BODY_BLOCKS = ("p", "h2", "h3", "h4", "li", "blockquote")
 
 
@@ -213,9 +211,10 @@ def continued_body(tree: lxml_html.HtmlElement, text: str) -> str:
     if not holders:
         return text
     (tag, words), count = holders.most_common(1)[0]
-    if count < 2 or not words:
+    if count < 2 or not words or not TAG_RE.match(tag):
         return text
-    blocks = [element for element in tree.iter(tag) if _class_words(element) == words]
+    named = tree.xpath(f"//{tag}[contains(concat(' ', @class, ' '), $word)]", word=f" {min(words)} ")
+    blocks = [element for element in named if _class_words(element) == words]
     blocks = [block for block in blocks if not any(other in block.iterancestors() for other in blocks)]
     if len(blocks) < 2:
         return text
