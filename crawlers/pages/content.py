@@ -42,6 +42,23 @@ BOILERPLATE_RE = re.compile(
 )
 BOILERPLATE_MAX_LEN = 160
 NON_TEXT_TAGS = ("script", "style", "noscript", "template", "svg", "link", "meta", etree.Comment)
+# What trafilatura deletes (keeping the tail text) whatever its options: gone before it copies the tree twice.
+NEVER_BODY_TAGS = (
+    "footer",
+    "aside",
+    "iframe",
+    "button",
+    "select",
+    "textarea",
+    "input",
+    "video",
+    "audio",
+    "canvas",
+    "embed",
+    "object",
+    "figure",
+    "picture",
+)
 MIN_LEAD_CHARS = 40
 MAX_LEAD_CHARS = 1200
 
@@ -166,6 +183,7 @@ def text_copy(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     metadata), so that every later pass walks a smaller tree."""
     copied = copy(tree)
     etree.strip_elements(copied, *NON_TEXT_TAGS, with_tail=False)
+    etree.strip_elements(copied, *NEVER_BODY_TAGS, with_tail=False)
     return copied
 
 
