@@ -167,6 +167,8 @@ def _postgresql_export(conn: Any, base: Callable[..., Any], selection: ArticleSe
     if selection.match is None:
         return query
     plan = _plan(conn, query)
+    while plan["Node Type"] in ("Gather Merge", "Gather"):  # the same walk, split among workers
+        plan = plan["Plans"][0]
     if plan["Node Type"] != "Index Scan" or "search_vector" not in plan.get("Filter", ""):
         return query
     use_full_text_index(conn, "postgresql")
