@@ -1,9 +1,12 @@
 """Gather calls made one item at a time into batches: one database round trip for many items.
 
 A crawl hands its components one article or one request at a time; the database prefers a hundred at once.
-`Coalescer.submit(item)` waits until `size` items are waiting or `delay` seconds have passed since the first,
-then `handle` runs on the whole batch in a thread, batches one after another in arrival order, and each caller
-gets its own result (or the batch's exception).
+`Coalescer.submit(item)` works as a group commit: the items that arrive while a batch is being handled go
+together in the next one (at most `size`), so batches grow with the load, and each caller gets its own
+result (or its batch's exception). A batch smaller than `size` waits `linger` seconds for company first
+(0: none), which trades a little latency for fewer, larger batches where each batch has a fixed cost.
+Waiting for a batch to fill would cap throughput instead: a crawl has only so many articles in flight
+(Scrapy holds a bounded number of responses), so a batch that waits to fill waits its whole delay.
 """
 
 from __future__ import annotations
@@ -17,44 +20,34 @@ R = TypeVar("R")
 
 
 class Coalescer(Generic[T, R]):
-    def __init__(self, handle: Callable[[list[T]], Sequence[R]], size: int, delay: float) -> None:
+    def __init__(self, handle: Callable[[list[T]], Sequence[R]], size: int, linger: float = 0.0) -> None:
         self.handle = handle
         self.size = size
-        self.delay = delay
+        self.linger = linger
         self._waiting: list[tuple[T, asyncio.Future[R]]] = []
-        self._timer: asyncio.TimerHandle | None = None
-        self._last: asyncio.Future[None] | None = None
+        self._drain: asyncio.Future[None] | None = None
 
     async def submit(self, item: T) -> R:
-        loop = asyncio.get_running_loop()
-        result: asyncio.Future[R] = loop.create_future()
+        result: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, result))
-        if len(self._waiting) >= self.size:
-            self._flush()
-        elif self._timer is None:
-            self._timer = loop.call_later(self.delay, self._flush)
+        if self._drain is None or self._drain.done():
+            self._drain = asyncio.ensure_future(self._handle_waiting())
         return await result
 
-    def _flush(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        batch, self._waiting = self._waiting, []
-        if batch:
-            self._last = asyncio.ensure_future(self._run(batch, self._last))
-
-    async def _run(
-        self, batch: list[tuple[T, asyncio.Future[R]]], previous: asyncio.Future[None] | None
-    ) -> None:
-        if previous is not None:
-            await asyncio.gather(previous, return_exceptions=True)
-        try:
-            results = await asyncio.to_thread(self.handle, [item for item, _ in batch])
-        except Exception as exc:
-            for _, waiting in batch:
+    async def _handle_waiting(self) -> None:
+        """Batches one after another, in arrival order, until nothing waits."""
+        await asyncio.sleep(0)  # the items submitted in the same turn of the event loop go together
+        while self._waiting:
+            if self.linger and len(self._waiting) < self.size:
+                await asyncio.sleep(self.linger)
+            batch, self._waiting = self._waiting[: self.size], self._waiting[self.size :]
+            try:
+                results = await asyncio.to_thread(self.handle, [item for item, _ in batch])
+            except Exception as exc:
+                for _, waiting in batch:
+                    if not waiting.done():
+                        waiting.set_exception(exc)
+                continue
+            for (_, waiting), result in zip(batch, results, strict=True):
                 if not waiting.done():
-                    waiting.set_exception(exc)
-            return
-        for (_, waiting), result in zip(batch, results, strict=True):
-            if not waiting.done():
-                waiting.set_result(result)
+                    waiting.set_result(result)

@@ -15,13 +15,20 @@ START_AFTER = 20  # articles a crawl analyses in threads before it starts the pr
 
 
 def _warm_up() -> None:
-    """Load the analysers' dictionaries in a new process before its first article."""
+    """Load the analysers' dictionaries in a new process before its first article.
+
+    The articles carry their language, as extracted ones do: the language model (~70 MB) is then only
+    loaded here if an article comes without one."""
     from newsmon.models import Article
     from pipelines.dedupe import Deduplicator
     from pipelines.normalise import normalise_article
 
-    for text in ("Аким Тараза встретился с фермерами.", "Тараз қаласының әкімі шаруалармен кездесті."):
-        Deduplicator.prepare(normalise_article(Article(url="https://example.invalid/warm-up", text=text)))
+    for text, language in (
+        ("Аким Тараза встретился с фермерами.", "ru"),
+        ("Тараз қаласының әкімі шаруалармен кездесті.", "kk"),
+    ):
+        article = Article(url="https://example.invalid/warm-up", text=text, language=language)
+        Deduplicator.prepare(normalise_article(article))
 
 
 @lru_cache(maxsize=1)

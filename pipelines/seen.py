@@ -22,14 +22,13 @@ STORED_URLS_SIGNAL = "newsmon_stored_urls"
 class SeenUrlMiddleware:
     """Downloader middleware: an article URL already in storage is ignored (`newsmon/seen/skipped`)."""
 
-    # Requests waiting in the downloader are checked together: one query per up to 64 URLs (at most 20 ms late).
+    # Requests that reach the downloader while a check runs are checked together: one query per up to 64 URLs.
     BATCH_SIZE = 64
-    BATCH_DELAY = 0.02
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.repo: Any = None
-        self._checks: Coalescer[str, bool] = Coalescer(self._stored, self.BATCH_SIZE, self.BATCH_DELAY)
+        self._checks: Coalescer[str, bool] = Coalescer(self._stored, self.BATCH_SIZE)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SeenUrlMiddleware:
