@@ -3,9 +3,9 @@
 Rows come from the database in id order, a batch at a time (one streamed query on PostgreSQL, short
 id-ordered chunks on SQLite), as plain tuples of the export columns with the dates already written as
 ISO 8601 UTC text (`Repository.iter_export_batches`), and each batch is written as it arrives. An export
-is bound by the work done per row, so no object is made per row: a JSONL line is assembled from the
-columns with the json module's own string encoder (the escaping of `json.dumps(..., ensure_ascii=False)`),
-a CSV record with `csv.writer`'s quoting, and Parquet gets one row group per batch. Every copy of a story
+is bound by the work done per row: a JSONL line is one `orjson.dumps` of the columns (half the time of
+the json module's encoder, and UTF-8 bytes that go to the file as they are), a CSV record is assembled
+with `csv.writer`'s quoting, and Parquet gets one row group per batch. Every copy of a story
 is a row of its own (`story_id` groups them). docs/search.md documents the columns.
 """
 
@@ -16,9 +16,10 @@ import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, Any
+
+import orjson
 
 from newsmon.search.options import SearchError, SearchFilters
 from newsmon.search.service import PreparedQuery, prepare_query
@@ -125,8 +126,8 @@ def matching_rows(repo: Repository, request: ExportRequest) -> tuple[int, Iterat
     return total, rows()
 
 
-def export_chunks(repo: Repository, request: ExportRequest) -> Iterator[str]:
-    """JSONL or CSV text of the matching rows, a batch per chunk (the HTTP export streams these).
+def export_chunks(repo: Repository, request: ExportRequest) -> Iterator[bytes]:
+    """JSONL or CSV of the matching rows in UTF-8, a batch per chunk (the HTTP export streams these).
 
     The query is checked now (SearchError), the database is read only as the chunks are taken.
     """
@@ -134,7 +135,7 @@ def export_chunks(repo: Repository, request: ExportRequest) -> Iterator[str]:
     if request.format not in ("jsonl", "csv"):
         raise SearchError(f"format: {request.format!r} cannot be streamed; use jsonl or csv", "format")
 
-    def chunks() -> Iterator[str]:
+    def chunks() -> Iterator[bytes]:
         if request.format == "csv":
             yield CSV_HEADER
         yield from map(_ENCODERS[request.format], _batches(repo, prepared, selection))
@@ -163,27 +164,37 @@ def export(
     batches = _batches(repo, prepared, selection)
     if chosen == "parquet":
         return _write_parquet(request.path, batches, progress)
-    with request.path.open("w", encoding="utf-8", newline="") as out:
+    with request.path.open("wb") as out:
         if chosen == "csv":
             out.write(CSV_HEADER)
         return _write_text(out, batches, _ENCODERS[chosen], progress)
 
 
-def _jsonl(rows: Sequence[ExportRow]) -> str:
-    """The rows as JSON lines, byte for byte what `json.dumps(row_dict, ensure_ascii=False)` writes."""
-    q = encode_basestring
-    return "".join(
+def _jsonl(rows: Sequence[ExportRow]) -> bytes:
+    """The rows as JSON lines of UTF-8 (orjson: compact separators, non-ASCII written as it is)."""
+    dumps, newline, lists = orjson.dumps, orjson.OPT_APPEND_NEWLINE, _list
+    return b"".join(
         [
-            f'{{"id": {id_}, "story_id": {"null" if story_id is None else story_id}, '
-            f'"published": {"null" if published is None else q(published)}, '
-            f'"source": {"null" if source is None else q(source)}, '
-            f'"language": {"null" if language is None else q(language)}, '
-            f'"url": {q(url)}, "canonical_url": {q(canonical_url)}, '
-            f'"title": {"null" if title is None else q(title)}, '
-            f'"description": {"null" if description is None else q(description)}, '
-            f'"authors": {_json_list(authors)}, "tags": {_json_list(tags)}, '
-            f'"section": {"null" if section is None else q(section)}, '
-            f'"version": {version}, "stored_at": {q(stored_at)}, "text": {q(text)}}}\n'
+            dumps(
+                {
+                    "id": id_,
+                    "story_id": story_id,
+                    "published": published,
+                    "source": source,
+                    "language": language,
+                    "url": url,
+                    "canonical_url": canonical_url,
+                    "title": title,
+                    "description": description,
+                    "authors": lists(authors),
+                    "tags": lists(tags),
+                    "section": section,
+                    "version": version,
+                    "stored_at": stored_at,
+                    "text": text,
+                },
+                option=newline,
+            )
             for (
                 id_,
                 story_id,
@@ -205,11 +216,12 @@ def _jsonl(rows: Sequence[ExportRow]) -> str:
     )
 
 
-def _json_list(value: str | None) -> str:
-    """A stored JSON list as json.dumps(ensure_ascii=False) writes it (the stored text escapes non-ASCII)."""
-    if value == "[]":
-        return value
-    return json.dumps(_strings(value), ensure_ascii=False)
+def _list(value: str | None) -> list[str]:
+    """A stored JSON list as a list (the stored text escapes non-ASCII, which the export spells out)."""
+    return _NO_ITEMS if value == "[]" else _strings(value)
+
+
+_NO_ITEMS: list[str] = []
 
 
 def _csv(rows: Sequence[ExportRow]) -> str:
@@ -254,12 +266,16 @@ def _joined(value: str | None) -> str:
     return "" if value == "[]" else "; ".join(_strings(value))
 
 
-CSV_HEADER = ",".join(COLUMNS) + "\r\n"
-_ENCODERS: dict[str, Callable[[Sequence[ExportRow]], str]] = {"jsonl": _jsonl, "csv": _csv}
+def _csv_utf8(rows: Sequence[ExportRow]) -> bytes:
+    return _csv(rows).encode("utf-8")
+
+
+CSV_HEADER = (",".join(COLUMNS) + "\r\n").encode("utf-8")
+_ENCODERS: dict[str, Callable[[Sequence[ExportRow]], bytes]] = {"jsonl": _jsonl, "csv": _csv_utf8}
 
 
 def _write_text(
-    out: IO[str], batches: Batches, encode: Callable[[Sequence[ExportRow]], str], progress: Progress
+    out: IO[bytes], batches: Batches, encode: Callable[[Sequence[ExportRow]], bytes], progress: Progress
 ) -> int:
     count = 0
     for batch in batches:

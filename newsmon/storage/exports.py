@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Select, String, Text, cast, func, literal, select, type_coerce
+from sqlalchemy import Select, String, Text, bindparam, cast, func, literal, select, type_coerce
 from sqlalchemy.sql import ColumnElement
 
 from newsmon.storage.search import ARTICLES, FTS_TABLE, ArticleSelection, use_full_text_index
@@ -103,10 +103,14 @@ class ExportQueries:
         query, _ = self._base(selection, *_columns(dialect), scored=False)
         # Keyset on the index's own rowid when there is a MATCH, so each chunk starts where the last ended.
         key = FTS_TABLE.c.rowid if selection.match is not None else ARTICLES.c.id
-        chunk, last = query.order_by(key).limit(batch_size), 0
+        chunk = query.where(key > bindparam("after", 0)).order_by(key).limit(batch_size)
+        last = 0
         while True:
             with self.reading() as s:
-                rows = s.execute(chunk.where(key > last)).all()
+                # sqlite3's own cursor: plain tuples, a tenth of the time per row that result rows take
+                conn = s.connection()
+                sql, params = _compiled(conn, chunk.params(after=last))
+                rows = conn.connection.driver_connection.execute(sql, params).fetchall()
             if rows:
                 yield rows
             if len(rows) < batch_size:
@@ -186,14 +190,17 @@ def _plan(conn: Any, query: Select[Any]) -> dict[str, Any]:
     return cursor.fetchone()[0][0]["Plan"]
 
 
-def _compiled(conn: Any, query: Select[Any]) -> tuple[str, dict[str, Any]]:
-    """The SQL and parameters psycopg's own cursor takes: lists expanded, values converted by their types."""
+def _compiled(conn: Any, query: Select[Any]) -> tuple[str, Any]:
+    """The SQL and parameters the driver's own cursor takes: lists expanded, values converted by their
+    types, by name for psycopg and in order for sqlite3."""
     compiled = query.compile(conn, compile_kwargs={"render_postcompile": True})
     params = dict(compiled.params)
     for key, bind in compiled.binds.items():  # the types' own conversions, as execute() applies
         process = bind.type.bind_processor(conn.dialect)
         if process is not None and key in params:
             params[key] = process(params[key])
+    if compiled.positional:
+        return str(compiled), [params[name] for name in compiled.positiontup or ()]
     return str(compiled), params
 
 

@@ -124,8 +124,8 @@ def test_the_http_export_streams_what_the_file_holds(repo: Repository, tmp_path:
     for fmt in ("jsonl", "csv"):
         target = tmp_path / f"taraz.{fmt}"
         export(repo, ExportRequest("Тараз", target, fmt))
-        streamed = "".join(export_chunks(repo, ExportRequest("Тараз", target, fmt)))
-        assert streamed == target.read_bytes().decode()
+        streamed = b"".join(export_chunks(repo, ExportRequest("Тараз", target, fmt)))
+        assert streamed == target.read_bytes()
 
 
 def test_an_empty_export_still_has_its_header(repo: Repository, tmp_path: Path) -> None:
@@ -140,6 +140,24 @@ def test_batches_cover_every_match_in_id_order(repo: Repository) -> None:
         batches = list(repo.iter_export_batches(selection, batch_size=1))
         ids = [row[0] for batch in batches for row in batch]
         assert len(batches) == 2 and ids == sorted(ids) and len(set(ids)) == 2
+
+
+@pytest.mark.parametrize(
+    ("filters", "urls"),
+    [
+        ({"source": ["inform.kz", "tengrinews.kz"]}, ["https://inform.kz/kk/taraz?a=1,2"]),
+        ({"lang": "ru"}, ["https://zakon.kz/taraz"]),
+        ({"since": "2025-03-04", "until": "2025-03-05"}, ["https://inform.kz/kk/taraz?a=1,2"]),
+        ({"since": "2025-03-05"}, ["https://zakon.kz/taraz"]),  # no date: when it was stored
+    ],
+)
+def test_filters_narrow_the_export(
+    repo: Repository, tmp_path: Path, filters: dict[str, Any], urls: list[str]
+) -> None:
+    target = tmp_path / "taraz.jsonl"
+    export(repo, ExportRequest("Тараз", target, filters=build_filters(**filters)))
+    lines = target.read_text(encoding="utf-8").split("\n")[:-1]
+    assert [json.loads(line)["url"] for line in lines] == urls
 
 
 def test_times_are_utc_whatever_the_session_time_zone(postgres_url: str, tmp_path: Path) -> None:
@@ -164,11 +182,13 @@ def test_an_abandoned_stream_leaves_the_connection_usable(postgres_url: str) -> 
             ArticleToStore(article, article.url, content_hash(article.text), search_terms(article))
         )
     chunks = export_chunks(one, ExportRequest("Тараз", Path("x.csv"), "csv"))
-    assert next(chunks) == ",".join(COLUMNS) + "\r\n"
-    assert next(chunks).count("\r\n") >= 2  # the stream is open: the connection is in use
+    assert next(chunks).decode() == ",".join(COLUMNS) + "\r\n"
+    assert next(chunks).count(b"\r\n") >= 2  # the stream is open: the connection is in use
     chunks.close()
     rows = list(
-        csv.reader(io.StringIO("".join(export_chunks(one, ExportRequest("Тараз", Path("x.csv"), "csv")))))
+        csv.reader(
+            io.StringIO(b"".join(export_chunks(one, ExportRequest("Тараз", Path("x.csv"), "csv"))).decode())
+        )
     )
     assert len(rows) == 3
     one.dispose()
