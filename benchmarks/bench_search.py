@@ -216,7 +216,9 @@ def export_figures(repo: Repository, query: str, workdir: Path) -> None:
         ms, rows = timed(lambda f=fmt: export(repo, ExportRequest(query, target, f)))
         print(f"  export of {query!r} to {fmt} ({rows:,} rows): {_rate(rows, ms)}")
     ms, rows = timed(lambda: export(repo, ExportRequest(query, target, "jsonl"), on_total=lambda _n: None))
-    print(f"  export to jsonl with the count first (as `newsmon export`'s progress bar): {_rate(rows, ms)}")
+    print(
+        f"  export to jsonl with the progress total counted beside it (as `newsmon export`): {_rate(rows, ms)}"
+    )
     target.unlink(missing_ok=True)
 
 

@@ -53,7 +53,7 @@ def export_command(
                 repo,
                 request,
                 lambda n: progress.advance(task, n),
-                lambda total: progress.update(task, total=total),
+                None if quiet else lambda total: progress.update(task, total=total),
             )
             progress.update(task, total=written, completed=written)  # the total may have been an estimate
     except SearchError as exc:
