@@ -43,11 +43,12 @@ class Coalescer(Generic[T, R]):
             batch, self._waiting = self._waiting[: self.size], self._waiting[self.size :]
             try:
                 results = await asyncio.to_thread(self.handle, [item for item, _ in batch])
+                answered = list(zip(batch, results, strict=True))  # a result for each, or all fail
             except Exception as exc:
                 for _, waiting in batch:
                     if not waiting.done():
                         waiting.set_exception(exc)
                 continue
-            for (_, waiting), result in zip(batch, results, strict=True):
+            for (_, waiting), result in answered:
                 if not waiting.done():
                     waiting.set_result(result)

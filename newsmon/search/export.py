@@ -236,12 +236,9 @@ def _jsonl(rows: Sequence[ExportRow]) -> bytes:
     )
 
 
-def _list(value: str | None) -> list[str]:
+def _list(value: str | None) -> Sequence[str]:
     """A stored JSON list as a list (the stored text escapes non-ASCII, which the export spells out)."""
-    return _NO_ITEMS if value == "[]" else _strings(value)
-
-
-_NO_ITEMS: list[str] = []
+    return () if value == "[]" else _strings(value)
 
 
 def _csv(rows: Sequence[ExportRow]) -> str:

@@ -78,3 +78,11 @@ def test_a_short_batch_lingers_for_company_then_goes() -> None:
 
     assert asyncio.run(scenario()) == [1, 2]
     assert batches == [[1, 2]]
+
+
+def test_a_handler_that_answers_too_few_fails_its_batch_instead_of_leaving_callers_waiting() -> None:
+    async def scenario() -> list[object]:
+        coalescer = Coalescer(lambda items: items[:1], size=10)
+        return await asyncio.gather(coalescer.submit(1), coalescer.submit(2), return_exceptions=True)
+
+    assert [type(e) for e in asyncio.run(scenario())] == [ValueError, ValueError]
