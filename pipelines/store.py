@@ -87,6 +87,7 @@ class StorePipeline:
         self.crawler = crawler
         self.batches: BatchStorer | None = None
         self._coalescer: Coalescer[Prepared, Stored] = Coalescer(self._store, self.BATCH_SIZE, self.LINGER)
+        self._batches_stored = 0  # counted in the storing thread, reported to the stats at the end
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -102,6 +103,7 @@ class StorePipeline:
         self.resources = resources
 
     def close_spider(self) -> None:
+        self.crawler.stats.set_value("newsmon/store/batches", self._batches_stored)
         if self.batches is not None:
             self.resources.close()
 
@@ -129,5 +131,5 @@ class StorePipeline:
 
     def _store(self, batch: list[Prepared]) -> list[Stored]:
         assert self.batches is not None
-        self.crawler.stats.inc_value("newsmon/store/batches")
+        self._batches_stored += 1
         return self.batches.store([(item.item, item.fingerprint) for item in batch])

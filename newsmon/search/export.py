@@ -119,12 +119,16 @@ def matching_rows(repo: Repository, request: ExportRequest) -> tuple[int, Iterat
 
     def rows() -> Iterator[dict[str, Any]]:
         for batch in _batches(repo, prepared, selection):
-            for row in batch:
-                out = dict(zip(COLUMNS, row, strict=True))
-                out["authors"], out["tags"] = _strings(out["authors"]), _strings(out["tags"])
-                yield out
+            yield from map(_row_dict, batch)
 
     return total, rows()
+
+
+def _row_dict(row: ExportRow) -> dict[str, Any]:
+    """An export row as a dict in column order, with authors and tags as lists."""
+    out = dict(zip(COLUMNS, row, strict=True))
+    out["authors"], out["tags"] = _strings(out["authors"]), _strings(out["tags"])
+    return out
 
 
 def export_chunks(repo: Repository, request: ExportRequest) -> Iterator[bytes]:
@@ -192,53 +196,8 @@ def _count_aside(repo: Repository, selection: ArticleSelection, on_total: Callab
 
 def _jsonl(rows: Sequence[ExportRow]) -> bytes:
     """The rows as JSON lines of UTF-8 (orjson: compact separators, non-ASCII written as it is)."""
-    dumps, newline, lists = orjson.dumps, orjson.OPT_APPEND_NEWLINE, _list
-    return b"".join(
-        [
-            dumps(
-                {
-                    "id": id_,
-                    "story_id": story_id,
-                    "published": published,
-                    "source": source,
-                    "language": language,
-                    "url": url,
-                    "canonical_url": canonical_url,
-                    "title": title,
-                    "description": description,
-                    "authors": lists(authors),
-                    "tags": lists(tags),
-                    "section": section,
-                    "version": version,
-                    "stored_at": stored_at,
-                    "text": text,
-                },
-                option=newline,
-            )
-            for (
-                id_,
-                story_id,
-                published,
-                source,
-                language,
-                url,
-                canonical_url,
-                title,
-                description,
-                authors,
-                tags,
-                section,
-                version,
-                stored_at,
-                text,
-            ) in rows
-        ]
-    )
-
-
-def _list(value: str | None) -> Sequence[str]:
-    """A stored JSON list as a list (the stored text escapes non-ASCII, which the export spells out)."""
-    return () if value == "[]" else _strings(value)
+    dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+    return b"".join([dumps(_row_dict(row), option=newline) for row in rows])
 
 
 def _csv(rows: Sequence[ExportRow]) -> str:

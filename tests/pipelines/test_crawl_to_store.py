@@ -49,6 +49,7 @@ def test_crawl_stores_articles_and_groups_the_reprint(
             a.story_id for a in repo.articles_since(repo.recent_runs()[0].started_at.replace(year=2000))
         }
         assert len(stories) == 2  # the reprint joined the conference story
+        assert 1 <= first["stats"]["newsmon/store/batches"] <= 3  # the crawl's stats say how it stored
         conference = repo.article_by_url(portal.home.replace("http://", "https://") + "news/conference.html")
         assert conference is not None and "Бейбітшілік пен келісім" in conference.text
         assert "Все права защищены" not in conference.text
