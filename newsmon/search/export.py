@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -263,6 +264,8 @@ def _write_text(
 
 
 def _write_parquet(path: Path, batches: Batches, progress: Progress) -> int:
+    """One row group per batch. The writer thread encodes, compresses and writes a batch (pyarrow does
+    that without the GIL) while this thread reads the next one and turns it into columns."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -277,17 +280,26 @@ def _write_parquet(path: Path, batches: Batches, progress: Progress) -> int:
     schema = pa.schema([(name, types.get(name, string)) for name in COLUMNS])
     lists = {COLUMNS.index("authors"), COLUMNS.index("tags")}
     count = 0
-    with pq.ParquetWriter(path, schema) as writer:
+    with (
+        pq.ParquetWriter(path, schema) as writer,
+        ThreadPoolExecutor(1, thread_name_prefix="parquet") as pool,
+    ):
+        writing: Future[None] | None = None
         for batch in batches:
             columns = zip(*batch, strict=True)
             arrays = [
                 pa.array(list(map(_strings, values)) if i in lists else values, type=schema.field(i).type)
                 for i, values in enumerate(columns)
             ]
-            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+            table = pa.Table.from_arrays(arrays, schema=schema)
+            if writing is not None:
+                writing.result()  # at most two batches in memory, row groups in order
+            writing = pool.submit(writer.write_table, table)
             count += len(batch)
             if progress:
                 progress(len(batch))
+        if writing is not None:
+            writing.result()
         if count == 0:
             writer.write_table(schema.empty_table())
     return count

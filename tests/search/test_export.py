@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -118,6 +119,19 @@ def test_parquet_keeps_numbers_and_lists_typed(repo: Repository, tmp_path: Path)
     assert types["id"] == pa.int64() and types["version"] == pa.int32() and types["published"] == pa.string()
     assert types["authors"].value_type == types["tags"].value_type == pa.string()
     assert table.to_pylist() == _expected(repo)
+
+
+def test_parquet_row_groups_keep_id_order_while_the_next_batch_is_read(
+    repo: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    monkeypatch.setattr(sys.modules[export_chunks.__module__], "BATCH", 1)  # one row per row group
+    target = tmp_path / "taraz.parquet"
+    assert export(repo, ExportRequest("Тараз", target, "parquet")) == 2
+    assert pq.ParquetFile(target).num_row_groups == 2
+    assert pq.read_table(target).to_pylist() == _expected(repo)
 
 
 def test_the_http_export_streams_what_the_file_holds(repo: Repository, tmp_path: Path) -> None:
