@@ -24,7 +24,7 @@ from random import Random
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from datasketch import MinHashLSH  # noqa: E402
+from datasketch import LeanMinHash, MinHashLSH  # noqa: E402
 
 from pipelines.near_duplicate import (  # noqa: E402
     Fingerprint,
@@ -32,6 +32,7 @@ from pipelines.near_duplicate import (  # noqa: E402
     NearDuplicateDetector,
     fingerprint,
 )
+from pipelines.near_duplicate.signature import MINHASH_SEED  # noqa: E402
 
 QUALITY_SET = ROOT / "tests" / "fixtures" / "dedupe" / "articles.jsonl"
 
@@ -93,7 +94,7 @@ def minhash_matcher(threshold: float) -> Matcher:
     stored: dict[str, object] = {}
 
     def match(key: str, fp: Fingerprint) -> str | None:
-        minhash = fp.minhash
+        minhash = LeanMinHash(seed=MINHASH_SEED, hashvalues=fp.hashvalues.astype("uint32"), scheme="affine32")
         scored = [(minhash.jaccard(stored[k]), k) for k in lsh.query(minhash)]
         scored = [(score, k) for score, k in scored if score >= threshold]
         lsh.insert(key, minhash)

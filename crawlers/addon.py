@@ -15,6 +15,8 @@ import logging
 
 from scrapy.settings import BaseSettings
 
+from newsmon.child_process import limit_malloc_arenas
+
 logger = logging.getLogger(__name__)
 
 ITEM_PIPELINES = {
@@ -78,9 +80,11 @@ def wire_browser(settings: BaseSettings) -> None:
 
 class NewsmonAddon:
     """Scrapy add-on: storage components when installed, the browser when a source renders, the shared
-    frontier when asked for."""
+    frontier when asked for, and the crawl process's malloc arenas."""
 
     def update_settings(self, settings: BaseSettings) -> None:
+        if settings.getint("NEWSMON_MALLOC_ARENAS", 0) > 0:
+            limit_malloc_arenas(settings.getint("NEWSMON_MALLOC_ARENAS"))
         if settings.getbool("NEWSMON_PIPELINES", True):
             wire_pipelines(settings)
         if settings.getbool("NEWSMON_RENDER", False):

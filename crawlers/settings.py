@@ -81,6 +81,8 @@ NEWSMON_PIPELINES = True
 # articles (newsmon.offload); 0 keeps that work in threads of the crawl process.
 NEWSMON_EXTRACT_PROCESSES = 1
 NEWSMON_PREPARE_PROCESSES = 1
+# glibc malloc arenas of a crawl process (newsmon.child_process.limit_malloc_arenas); 0 leaves glibc's default.
+NEWSMON_MALLOC_ARENAS = 2
 NEWSMON_SINCE_DAYS = _config.since_days
 NEWSMON_CHROMIUM_PATH = _config.chromium_path
 # Write the final stats as JSON here (set per crawl with -s NEWSMON_STATS_FILE=PATH).

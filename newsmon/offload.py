@@ -3,9 +3,14 @@
 A crawl process spends its main thread on Scrapy; threads do not add a core for pure-Python work. A
 process pool does, but starting one (a fork server that loads the analysers' dictionaries) costs a second
 or two and a few hundred MB, which a routine poll finding three articles should not pay. So the first
-`start_after` calls run in a thread; the next one starts the pool in the background, and calls go to it
-once it is up. Work that fails in the pool fails the call; a pool that breaks (a process killed) is
-logged and the calls go back to threads.
+`start_after` calls run in a thread; the next one starts the pool, and it and the calls after it wait the
+second or two until the pool is up. Work that fails in the pool fails the call; a pool that breaks (a
+process killed) or does not start is logged and the calls go back to threads.
+
+What the first calls loaded in this process (language model, dictionaries: 100 MB and more) would stay for
+the rest of the crawl beside the workers' own copies. `release` lets it go as soon as the pool is asked
+for and no call is left in a thread, before the workers load theirs, so the two never add up. Calls wait
+for the pool rather than run in threads meanwhile for the same reason: they would load it all again.
 """
 
 from __future__ import annotations
@@ -37,8 +42,10 @@ class Offloader:
         start_after: int = 20,
         warm_up: Callable[[], object] | None = None,
         threads: int | None = None,
+        release: Callable[[], object] | None = None,
     ) -> None:
-        """`threads`: how many threads run the calls before the processes are up (None: asyncio's pool)."""
+        """`threads`: how many threads run the calls before the processes are up (None: asyncio's pool).
+        `release`: called in this process once the pool is asked for and no thread call is left."""
         self.name = name
         self.processes = processes
         self.preload = list(preload)
@@ -48,10 +55,17 @@ class Offloader:
         self._pool: ProcessPoolExecutor | None = None
         self._starting: asyncio.Future[None] | None = None
         self._closed = False
+        self._release = release
+        self._in_threads = 0
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix=name) if threads else None
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         self.calls += 1
+        if self._pool is None and self.processes and self.calls > self.start_after and not self._closed:
+            if self._starting is None:
+                self._starting = asyncio.ensure_future(asyncio.to_thread(self._start))
+                self._release_if_idle()
+            await asyncio.shield(self._starting)
         if self._pool is not None:
             try:
                 return await asyncio.wrap_future(self._pool.submit(function, *args))
@@ -59,11 +73,24 @@ class Offloader:
                 log.error("%s processes died; going on in threads", self.name)
                 self._close_pool()
                 self.processes = 0
-        elif self.processes and self.calls > self.start_after and self._starting is None and not self._closed:
-            self._starting = asyncio.ensure_future(asyncio.to_thread(self._start))
-        if self._threads is not None:
-            return await asyncio.get_running_loop().run_in_executor(self._threads, function, *args)
-        return await asyncio.to_thread(function, *args)
+        self._in_threads += 1
+        try:
+            if self._threads is not None:
+                return await asyncio.get_running_loop().run_in_executor(self._threads, function, *args)
+            return await asyncio.to_thread(function, *args)
+        finally:
+            self._in_threads -= 1
+            self._release_if_idle()
+
+    def _release_if_idle(self) -> None:
+        """Once, on the event loop: the pool has been asked for and no call runs in a thread any more."""
+        if self._release is None or self._starting is None or self._in_threads:
+            return
+        release, self._release = self._release, None
+        try:
+            release()
+        except Exception:
+            log.exception("%s: could not release what the threads loaded", self.name)
 
     def _start(self) -> None:
         """Start the pool and wait until every process has loaded what it needs (off the event loop)."""
@@ -76,6 +103,7 @@ class Offloader:
         except Exception:
             log.exception("could not start %s processes; going on in threads", self.name)
             pool.shutdown(wait=False, cancel_futures=True)
+            self.processes = 0
             return
         if self._closed:
             pool.shutdown(wait=False, cancel_futures=True)

@@ -31,6 +31,13 @@ def _warm_up() -> None:
         Deduplicator.prepare(normalise_article(article))
 
 
+def _release() -> None:
+    """The workers analyse from now on: the dictionaries and caches the first articles loaded here go."""
+    from newsmon.text import release_models
+
+    release_models()
+
+
 @lru_cache(maxsize=1)
 def _offloader(processes: int) -> Offloader:
     return Offloader(
@@ -39,6 +46,7 @@ def _offloader(processes: int) -> Offloader:
         preload=["pipelines.normalise", "pipelines.dedupe"],
         start_after=START_AFTER,
         warm_up=_warm_up,
+        release=_release,
     )
 
 

@@ -6,11 +6,23 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import time
+from functools import partial
+from pathlib import Path
 
 from newsmon.offload import Offloader
 
 
 def worker_pid(_: int) -> int:
+    return os.getpid()
+
+
+def _note_time(path: Path) -> None:
+    path.write_text(str(time.time_ns()))
+
+
+def _sleep_then_pid(seconds: float) -> int:
+    time.sleep(seconds)
     return os.getpid()
 
 
@@ -27,10 +39,8 @@ def test_small_runs_stay_in_this_process_and_big_ones_move_to_a_worker() -> None
 
     async def scenario() -> tuple[list[int], list[int]]:
         first = await _calls(offloader, 5)
-        await _calls(offloader, 1)  # the sixth call starts the pool and still runs here
-        assert offloader._starting is not None
-        await offloader._starting
-        return first, await _calls(offloader, 3)
+        assert offloader._starting is None
+        return first, await _calls(offloader, 3)  # the sixth call starts the pool and waits for it
 
     try:
         first, later = asyncio.run(scenario())
@@ -78,3 +88,69 @@ def test_a_killed_worker_sends_the_work_back_to_threads() -> None:
     finally:
         offloader.close()
     assert pids[-1] == os.getpid()
+
+
+def test_what_the_threads_loaded_is_released_before_the_workers_load_theirs(tmp_path: Path) -> None:
+    released: list[int] = []
+    warmed = tmp_path / "warmed"
+    offloader = Offloader(
+        "test work",
+        processes=1,
+        start_after=2,
+        release=lambda: released.append(time.time_ns()),
+        warm_up=partial(_note_time, warmed),
+    )
+
+    async def scenario() -> list[int]:
+        await _calls(offloader, 2)
+        assert not released
+        return await _calls(offloader, 3)
+
+    try:
+        later = asyncio.run(scenario())
+    finally:
+        offloader.close()
+    assert os.getpid() not in later
+    assert len(released) == 1 and released[0] < int(warmed.read_text())
+
+
+def test_a_call_in_a_thread_holds_the_release_until_it_is_done() -> None:
+    events: list[str] = []
+    offloader = Offloader("test work", processes=1, start_after=1, release=lambda: events.append("released"))
+
+    async def scenario() -> list[object]:
+        slow = asyncio.ensure_future(offloader.run(_sleep_then_pid, 0.5))
+        await asyncio.sleep(0.05)
+        pool_call = asyncio.ensure_future(offloader.run(worker_pid, 1))
+        await asyncio.sleep(0.05)
+        assert not events  # the slow call still runs in a thread
+        return list(await asyncio.gather(slow, pool_call))
+
+    try:
+        slow_pid, pool_pid = asyncio.run(scenario())
+    finally:
+        offloader.close()
+    assert slow_pid == os.getpid() and pool_pid != os.getpid()
+    assert events == ["released"]
+
+
+def test_nothing_is_released_while_the_work_stays_in_threads() -> None:
+    released: list[int] = []
+    offloader = Offloader("test work", processes=0, start_after=0, release=lambda: released.append(1))
+    asyncio.run(_calls(offloader, 5))
+    assert not released
+
+
+def test_language_model_and_dictionaries_load_again_after_a_release() -> None:
+    from crawlers.pages import release_models as release_extraction
+    from newsmon.text import detect_language, release_models, word_terms
+    from newsmon.text.language import identifier
+    from newsmon.text.russian import morph_analyzer
+
+    text = "Аким Жамбылской области провёл совещание с фермерами района."
+    before = (detect_language(text), word_terms("фермерами", "ru"))
+    release_extraction()
+    release_models()
+    assert identifier.cache_info().currsize == morph_analyzer.cache_info().currsize == 0
+    assert (detect_language(text), word_terms("фермерами", "ru")) == before == ("ru", frozenset({"фермер"}))
+    assert identifier.cache_info().currsize == morph_analyzer.cache_info().currsize == 1

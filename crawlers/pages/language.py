@@ -111,6 +111,17 @@ def _identifier() -> Any:
         return py3langid.langid.LanguageIdentifier.from_model_file(py3langid.langid.MODEL_FILE)
 
 
+def release_models() -> None:
+    """Drop the language model (~70 MB) this process holds; the next detection loads it again. For a crawl
+    whose extraction has moved to worker processes."""
+    _identifier.cache_clear()
+    try:
+        from newsmon.text.language import identifier
+    except ImportError:
+        return
+    identifier.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def _shared_detector() -> Callable[[str], str] | None:
     try:

@@ -98,6 +98,13 @@ def extract_page(body: bytes, url: str, source: Source, charset: str | None) -> 
     return article, (kind_of(body, url) if kind_of is not None else "not_article")
 
 
+def _release_extraction() -> None:
+    """Extraction runs in worker processes from now on: the language model the first pages loaded goes."""
+    from crawlers import pages
+
+    pages.release_models()
+
+
 def apply_hints(article: Article, hints: dict[str, Any]) -> Article:
     """Fill what the page lacks from the feed item or news sitemap entry that led to it."""
     changes: dict[str, Any] = {}
@@ -313,7 +320,9 @@ class NewsSpider(scrapy.Spider):
         and in `NEWSMON_EXTRACT_PROCESSES` processes of its own once the crawl is big."""
         if self._extractor is None:
             processes = self.crawler.settings.getint("NEWSMON_EXTRACT_PROCESSES", 1)
-            self._extractor = Offloader("extraction", processes, preload=["crawlers.pages"], threads=1)
+            self._extractor = Offloader(
+                "extraction", processes, preload=["crawlers.pages"], threads=1, release=_release_extraction
+            )
         return self._extractor
 
     def closed(self, reason: str) -> None:

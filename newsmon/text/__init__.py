@@ -14,13 +14,25 @@ Contract (stable; other packages rely on it):
 - `detect_language(text) -> str`: "ru", "kk", "en", "mixed" or "other".
 - `transliterate_kazakh_latin(text) -> str`: Latin Kazakh (2018 or 2021 alphabet) to Cyrillic.
 - `analyzer_version: str`: changes whenever terms may change, so stored indexes can be rebuilt.
+- `release_models()`: drop the loaded models and per-word caches (a process whose analysis has moved to
+  workers); the next call loads them again.
 """
 
-from newsmon.text.language import detect_language
+from newsmon.text.language import detect_language, identifier
 from newsmon.text.latin_kazakh import transliterate_kazakh_latin
 from newsmon.text.normalise import clean_text, fold
-from newsmon.text.terms import analyse, analyzer_version, index_text, word_terms
-from newsmon.text.tokens import Token, tokenize
+from newsmon.text.russian import morph_analyzer
+from newsmon.text.terms import analyse, analyzer_version, clear_word_caches, index_text, word_terms
+from newsmon.text.tokens import Token, norm_of, tokenize
+
+
+def release_models() -> None:
+    """Let the language model, the Russian dictionaries and the word caches go (100 MB and more)."""
+    identifier.cache_clear()
+    morph_analyzer.cache_clear()
+    clear_word_caches()
+    norm_of.cache_clear()
+
 
 __all__ = [
     "Token",
@@ -30,6 +42,7 @@ __all__ = [
     "detect_language",
     "fold",
     "index_text",
+    "release_models",
     "tokenize",
     "transliterate_kazakh_latin",
     "word_terms",

@@ -94,6 +94,12 @@ def _index_form(norm: str, lang: str | None) -> str:
     return " ".join(sorted(word_terms(norm, lang) or {norm}))
 
 
+def clear_word_caches() -> None:
+    """Forget the terms remembered per word form."""
+    for cached in (_terms_of_norm, word_terms, _index_form):
+        cached.cache_clear()
+
+
 def index_text(text: str, lang: str | None = None) -> str:
     """Every word's terms (sorted per word) in reading order, space-separated: the document a full-text
     index holds for `text`. The same terms as `analyse`, without building tokens (each form cached)."""

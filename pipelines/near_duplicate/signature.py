@@ -21,7 +21,8 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
+
+from pipelines.near_duplicate.minhash import signature as minhash_signature
 
 NUM_PERM = 128
 MINHASH_SEED = 1
@@ -75,7 +76,7 @@ class Fingerprint:
     """What the index stores per article: compact, JSON-serialisable, enough to verify a candidate."""
 
     content_hash: str
-    # MinHash signature: NUM_PERM little-endian uint32 values (datasketch MinHash, scheme affine32).
+    # MinHash signature: NUM_PERM little-endian uint32 values (datasketch's scheme affine32, see minhash.py).
     signature: bytes
     shingles: int
     # Hashed facts (numbers, dates, amounts, capitalised names), sorted.
@@ -86,11 +87,6 @@ class Fingerprint:
     words: int
     published: datetime | None = None
     lang: str | None = None
-
-    @property
-    def minhash(self) -> LeanMinHash:
-        values = np.frombuffer(self.signature, dtype="<u4").astype(np.uint32)
-        return LeanMinHash(seed=MINHASH_SEED, hashvalues=values, scheme="affine32")
 
     @property
     def hashvalues(self) -> np.ndarray:
@@ -263,12 +259,6 @@ def guess_language(text: str) -> str:
     return "en" if re.search(r"[a-z]", text, re.IGNORECASE) else "other"
 
 
-@lru_cache(maxsize=1)
-def _empty_minhash() -> MinHash:
-    """Generating the permutations costs more than hashing a short article: make them once, copy after."""
-    return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme="affine32")
-
-
 def fingerprint(
     text: str,
     *,
@@ -285,13 +275,10 @@ def fingerprint(
         words = analyse_words(title) + words
     norms = [w.norm for w in words]
     shingles = shingle_set(norms)
-    minhash = _empty_minhash().copy()
-    if shingles:
-        minhash.update_batch(sorted(shingles))
     slots = sorted(extract_slots(words, _own_dates(published)))[:MAX_SLOTS]
     return Fingerprint(
         content_hash=hashlib.blake2b(" ".join(norms).encode("utf-8"), digest_size=16).hexdigest(),
-        signature=minhash.hashvalues.astype("<u4").tobytes(),
+        signature=minhash_signature(shingles, NUM_PERM, MINHASH_SEED).astype("<u4").tobytes(),
         shingles=len(shingles),
         facts=tuple(sorted({value for _, value in slots})),
         slots=tuple(slots),
