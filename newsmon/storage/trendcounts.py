@@ -163,7 +163,9 @@ class TrendCountQueries:
                 s.scalar(insert(TrendKeyRow).values(terms=key, created_at=utcnow()).returning(TrendKeyRow.id))
             )
             s.execute(insert(TrendKeyTermRow), [{"term": t, "key_id": key_id} for t in key.split()])
-            counted = self._by_day(ArticleSelection(match=match), literal(key_id), per_language=True)
+            counted = self._by_day(
+                ArticleSelection(match=match), literal(key_id), per_language=True, common=True
+            )
             columns = ["key_id", "day", "source", "language", "n"]
             s.execute(insert(TrendCountRow).from_select(columns, counted))
             return key_id
@@ -181,10 +183,16 @@ class TrendCountQueries:
         return [(as_date(row[0]), (row[1] or None) if per_source else None, int(row[-1])) for row in rows]
 
     def _by_day(
-        self, selection: ArticleSelection, *leading: Any, per_source: bool = True, per_language: bool = False
+        self,
+        selection: ArticleSelection,
+        *leading: Any,
+        per_source: bool = True,
+        per_language: bool = False,
+        common: bool = False,
     ) -> Any:
         """SELECT leading..., day[, source][, language], count(*) of the selection, grouped; a window is
-        matched on the date indexes (published, else stored), the full-text condition row by row."""
+        matched on the date indexes (published, else stored), the full-text condition row by row. `common`:
+        the match is known to be a large part of the archive (a kept key)."""
         day = self.period_start("day")
         cell = [day]
         if per_source:
@@ -203,14 +211,19 @@ class TrendCountQueries:
                 )
             )
         if selection.match is not None:
-            conditions.append(self._matches(selection.match, row_by_row=window))
+            conditions.append(self._matches(selection.match, row_by_row=window, common=common))
         query = select(*leading, *cell, func.count()).select_from(ARTICLES).where(and_(*conditions))
         return query.group_by(*cell)
 
-    def _matches(self, match: str, row_by_row: bool) -> Any:
+    def _matches(self, match: str, row_by_row: bool, common: bool = False) -> Any:
         if self.full_text_dialect == "postgresql":
             return SEARCH_VECTOR.op("@@")(ts_query(match))
         matched = literal_column("articles_fts").op("MATCH")(literal(match, String))
+        if common:
+            # One pass over the narrow ix_articles_trend_scan (migration 0006) instead of a lookup of each
+            # match in the wide articles table: 4.4 -> 0.9 s for half a million matches read from disk. The
+            # planner would take the rowid lookup; `id + 0` is SQLite's idiom to keep it off an index.
+            return (ARTICLES.c.id + 0).in_(select(FTS_TABLE.c.rowid).where(matched))
         if row_by_row:
             found = (
                 select(literal(1)).select_from(FTS_TABLE).where(matched, FTS_TABLE.c.rowid == ARTICLES.c.id)
