@@ -5,7 +5,7 @@ process pool does, but starting one (a fork server that loads the analysers' dic
 or two and a few hundred MB, which a routine poll finding three articles should not pay. So the first
 `start_after` calls run in a thread; the next one starts the pool, and it and the calls after it wait the
 second or two until the pool is up. Work that fails in the pool fails the call; a pool that breaks (a
-process killed) or does not start is logged and the calls go back to threads.
+process killed) or does not start within `start_timeout` is logged and the calls go back to threads.
 
 What the first calls loaded in this process (language model, dictionaries: 100 MB and more) would stay for
 the rest of the crawl beside the workers' own copies. `release` lets it go as soon as the pool is asked
@@ -25,6 +25,9 @@ from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# Seconds the processes may take to start and warm up (a second or two on an idle machine) before the calls
+# that wait for them go on in threads instead.
+START_TIMEOUT = 60.0
 
 
 def _ready() -> bool:
@@ -43,6 +46,7 @@ class Offloader:
         warm_up: Callable[[], object] | None = None,
         threads: int | None = None,
         release: Callable[[], object] | None = None,
+        start_timeout: float = START_TIMEOUT,
     ) -> None:
         """`threads`: how many threads run the calls before the processes are up (None: asyncio's pool).
         `release`: called in this process once the pool is asked for and no thread call is left."""
@@ -56,6 +60,7 @@ class Offloader:
         self._starting: asyncio.Future[None] | None = None
         self._closed = False
         self._release = release
+        self._start_timeout = start_timeout
         self._in_threads = 0
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix=name) if threads else None
 
@@ -99,7 +104,7 @@ class Offloader:
         pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=self.warm_up)
         try:
             for future in [pool.submit(_ready) for _ in range(self.processes)]:
-                future.result()
+                future.result(timeout=self._start_timeout)
         except Exception:
             log.exception("could not start %s processes; going on in threads", self.name)
             pool.shutdown(wait=False, cancel_futures=True)

@@ -154,3 +154,16 @@ def test_language_model_and_dictionaries_load_again_after_a_release() -> None:
     assert identifier.cache_info().currsize == morph_analyzer.cache_info().currsize == 0
     assert (detect_language(text), word_terms("фермерами", "ru")) == before == ("ru", frozenset({"фермер"}))
     assert identifier.cache_info().currsize == morph_analyzer.cache_info().currsize == 1
+
+
+def _slow_warm_up() -> None:
+    time.sleep(3)
+
+
+def test_processes_that_do_not_come_up_in_time_leave_the_work_in_threads() -> None:
+    offloader = Offloader("test work", processes=1, start_after=0, warm_up=_slow_warm_up, start_timeout=0.5)
+    try:
+        pids = asyncio.run(_calls(offloader, 3))
+    finally:
+        offloader.close()
+    assert set(pids) == {os.getpid()}
