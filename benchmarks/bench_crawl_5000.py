@@ -15,8 +15,9 @@ processes keep their bytecode in a temporary PYTHONPYCACHEPREFIX after a warm-up
 service would (this checkout sets PYTHONDONTWRITEBYTECODE).
 
 Run: .venv/bin/python benchmarks/bench_crawl_5000.py [--articles N] [--rounds N] [--without-storage]
-(--without-storage adds a third crawl with NEWSMON_PIPELINES=0: fetch and extraction only, to tell the
-crawler's share from the storage pipeline's).
+[--set NAME=VALUE ...] (--without-storage adds a third crawl with NEWSMON_PIPELINES=0: fetch and extraction
+only, to tell the crawler's share from the storage pipeline's; --set passes Scrapy settings to the full
+crawls, e.g. NEWSMON_PREPARE_PROCESSES=0 to analyse in threads of the crawl process).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -315,7 +316,9 @@ def common_settings() -> list[str]:
     return [part for key, value in settings.items() for part in ("-s", f"{key}={value}")]
 
 
-def full_crawl(work: Path, home: str, round_: int, storage: bool = True) -> tuple[Run, dict]:
+def full_crawl(
+    work: Path, home: str, round_: int, storage: bool = True, extra: Sequence[str] = ()
+) -> tuple[Run, dict]:
     data_dir = work / f"data{round_}"
     env = crawl_env(work, data_dir)
     source = work / "portal.json"
@@ -326,7 +329,8 @@ def full_crawl(work: Path, home: str, round_: int, storage: bool = True) -> tupl
     stats_file = work / f"stats{round_}.json"
     command = [python, "-m", "scrapy", "crawl", "source", "-a", f"sources_file={source}", "-a", "since=0",
                "-s", "NEWSMON_ENQUEUE_MATCHING=0", "-s", f"NEWSMON_STATS_FILE={stats_file}",
-               "-s", f"NEWSMON_PIPELINES={int(storage)}", *common_settings()]  # fmt: skip
+               "-s", f"NEWSMON_PIPELINES={int(storage)}", *common_settings(),
+               *(part for setting in extra for part in ("-s", setting))]  # fmt: skip
     run = run_process(command, env, ROOT)
     stats = json.loads(stats_file.read_text())["stats"]
     with sqlite3.connect(data_dir / "newsmon.db") as db:
@@ -359,6 +363,13 @@ def main() -> None:
         action="store_true",
         help="Also crawl with NEWSMON_PIPELINES=0 (extraction only).",
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="A Scrapy setting for the full crawls (e.g. NEWSMON_PREPARE_PROCESSES=0); repeatable.",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -373,10 +384,10 @@ def main() -> None:
             warm_up(work)
             for round_ in range(args.rounds):
                 bare = bare_crawl(work, home)
-                full, stats = full_crawl(work, home, round_)
+                full, stats = full_crawl(work, home, round_, extra=args.set)
                 report(bare, full, stats)
                 if args.without_storage:
-                    alone, _stats = full_crawl(work, home, round_ + 1000, storage=False)
+                    alone, _stats = full_crawl(work, home, round_ + 1000, storage=False, extra=args.set)
                     print(f"crawl without storage: {alone.seconds:6.1f}s wall  {alone.tree_cpu:6.1f}s CPU  "
                           f"peak PSS {alone.tree_pss_mb:4.0f} MB with its workers  "
                           f"(ratio {alone.seconds / bare.seconds:.2f} wall)")  # fmt: skip
