@@ -19,8 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from newsmon.text import analyse, tokenize, word_terms  # noqa: E402
 from newsmon.text.russian import morph_analyzer  # noqa: E402
-from newsmon.text.terms import _terms_of_norm  # noqa: E402
-from newsmon.text.tokens import norm_of  # noqa: E402
+from newsmon.text.terms import clear_word_caches  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 
@@ -43,9 +42,7 @@ def kazakh_article(size: int = 5000) -> str:
 
 
 def clear_caches() -> None:
-    word_terms.cache_clear()
-    _terms_of_norm.cache_clear()
-    norm_of.cache_clear()
+    clear_word_caches()
 
 
 def rate(run: Callable[[], int], repeat: int) -> float:

@@ -83,8 +83,9 @@ class NewsmonAddon:
     frontier when asked for, and the crawl process's malloc arenas."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        if settings.getint("NEWSMON_MALLOC_ARENAS", 0) > 0:
-            limit_malloc_arenas(settings.getint("NEWSMON_MALLOC_ARENAS"))
+        arenas = settings.getint("NEWSMON_MALLOC_ARENAS", 0)
+        if arenas > 0:
+            limit_malloc_arenas(arenas)
         if settings.getbool("NEWSMON_PIPELINES", True):
             wire_pipelines(settings)
         if settings.getbool("NEWSMON_RENDER", False):

@@ -23,7 +23,7 @@ from newsmon.text.latin_kazakh import transliterate_kazakh_latin
 from newsmon.text.normalise import clean_text, fold
 from newsmon.text.russian import morph_analyzer
 from newsmon.text.terms import analyse, analyzer_version, clear_word_caches, index_text, word_terms
-from newsmon.text.tokens import Token, norm_of, tokenize
+from newsmon.text.tokens import Token, tokenize
 
 
 def release_models() -> None:
@@ -31,7 +31,6 @@ def release_models() -> None:
     identifier.cache_clear()
     morph_analyzer.cache_clear()
     clear_word_caches()
-    norm_of.cache_clear()
 
 
 __all__ = [

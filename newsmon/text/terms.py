@@ -95,8 +95,8 @@ def _index_form(norm: str, lang: str | None) -> str:
 
 
 def clear_word_caches() -> None:
-    """Forget the terms remembered per word form."""
-    for cached in (_terms_of_norm, word_terms, _index_form):
+    """Forget the folded forms and terms remembered per word form."""
+    for cached in (norm_of, _terms_of_norm, word_terms, _index_form):
         cached.cache_clear()
 
 
