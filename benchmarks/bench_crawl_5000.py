@@ -230,6 +230,7 @@ class Run:
     rss_mb: float
     tree_cpu: float = 0.0
     tree_pss_mb: float = 0.0
+    peak_parts: tuple[tuple[str, int], ...] = ()
 
 
 def proportional_size(pid: int) -> int:
@@ -252,6 +253,7 @@ class TreeSampler(threading.Thread):
     def __init__(self, root: int) -> None:
         super().__init__(daemon=True)
         self.root, self.cpu, self.peak_pss = root, {}, 0
+        self.peak_parts: list[tuple[str, int]] = []  # (process, PSS) at the peak
         self.done = threading.Event()
         self.tick = os.sysconf("SC_CLK_TCK")
 
@@ -270,7 +272,24 @@ class TreeSampler(threading.Thread):
                 tree, grew = tree | found, bool(found)
             for pid in tree & stats.keys():
                 self.cpu[pid] = stats[pid][1] / self.tick
-            self.peak_pss = max(self.peak_pss, sum(map(proportional_size, tree & stats.keys())))
+            parts = [
+                (self._role(pid, stats[pid][0]), proportional_size(pid))
+                for pid in sorted(tree & stats.keys())
+            ]
+            if sum(size for _role, size in parts) > self.peak_pss:
+                self.peak_pss, self.peak_parts = sum(size for _role, size in parts), parts
+
+    def _role(self, pid: int, parent: int) -> str:
+        """crawl, forkserver, resource tracker or worker (a worker's command line is its fork server's)."""
+        if pid == self.root:
+            return "crawl"
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace")
+        except OSError:
+            return "gone"
+        if "resource_tracker" in command:
+            return "resource tracker"
+        return "forkserver" if parent == self.root else "worker"
 
 
 def run_process(command: list[str], env: dict[str, str], cwd: Path) -> Run:
@@ -290,7 +309,14 @@ def run_process(command: list[str], env: dict[str, str], cwd: Path) -> Run:
             raise RuntimeError(f"{command[:5]} failed ({process.returncode}):\n{tail}")
     own_cpu = usage.ru_utime + usage.ru_stime
     others = sum(cpu for pid, cpu in sampler.cpu.items() if pid != process.pid)
-    return Run(seconds, own_cpu, usage.ru_maxrss / 1024, own_cpu + others, sampler.peak_pss / 2**20)
+    return Run(
+        seconds,
+        own_cpu,
+        usage.ru_maxrss / 1024,
+        own_cpu + others,
+        sampler.peak_pss / 2**20,
+        tuple(sampler.peak_parts),
+    )
 
 
 def crawl_env(work: Path, data_dir: Path) -> dict[str, str]:
@@ -390,9 +416,13 @@ def main() -> None:
                     alone, _stats = full_crawl(work, home, round_ + 1000, storage=False, extra=args.set)
                     print(f"crawl without storage: {alone.seconds:6.1f}s wall  {alone.tree_cpu:6.1f}s CPU  "
                           f"peak PSS {alone.tree_pss_mb:4.0f} MB with its workers  "
-                          f"(ratio {alone.seconds / bare.seconds:.2f} wall)")  # fmt: skip
+                          f"(ratio {alone.seconds / bare.seconds:.2f} wall)\n  at its peak: {breakdown(alone)}")  # fmt: skip
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS of any crawl process (getrusage RUSAGE_CHILDREN): {children:.0f} MB")
+
+
+def breakdown(run: Run) -> str:
+    return ", ".join(f"{role} {size / 2**20:.0f} MB" for role, size in run.peak_parts)
 
 
 def report(bare: Run, full: Run, stats: dict) -> None:
@@ -406,6 +436,7 @@ def report(bare: Run, full: Run, stats: dict) -> None:
         )
     per_article = 1000 * full.tree_cpu / max(articles, 1)
     print(f"full pipeline: {articles / full.seconds:.0f} articles/s, {per_article:.1f} ms CPU per article")
+    print(f"full pipeline at its peak PSS: {breakdown(full)}")
     print(f"ratio full/bare: {full.seconds / bare.seconds:.2f} wall, {full.tree_cpu / bare.tree_cpu:.2f} CPU"
           "  (target <= 1.5 wall; peak memory target <= 400 MB)")  # fmt: skip
     print("  " + ", ".join(f"{key}={stats.get(key, 0)}" for key in keys))

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from py3langid.langid import LanguageIdentifier
 
+from newsmon.text.langid_model import load_identifier
 from newsmon.text.normalise import CYRILLIC_LETTER, clean_text, count_matches
 
 OURS = ("ru", "kk", "en")
@@ -32,7 +33,7 @@ _KAZAKH_LATIN_MARKER = re.compile(f"[{''.join(sorted(KAZAKH_LATIN_MARKERS))}]")
 
 @lru_cache(maxsize=1)
 def identifier() -> LanguageIdentifier:
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return load_identifier()
 
 
 def _letters(text: str) -> int:
