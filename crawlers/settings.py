@@ -78,9 +78,10 @@ NEWSMON_CONDITIONAL_GET = True
 # Wire the storage components of the pipelines package when it is installed.
 NEWSMON_PIPELINES = True
 # Processes that take over extraction, and the pipelines' work on each article, once a crawl has had 20
-# articles (newsmon.offload); 0 keeps that work in threads of the crawl process.
+# articles (newsmon.offload); 0 keeps that work in threads of the crawl process. "auto": one analysis
+# process on a host with three cores or more (pipelines.preparing.prepare_processes).
 NEWSMON_EXTRACT_PROCESSES = 1
-NEWSMON_PREPARE_PROCESSES = 1
+NEWSMON_PREPARE_PROCESSES = "auto"
 # glibc malloc arenas of a crawl process (newsmon.child_process.limit_malloc_arenas); 0 leaves glibc's default.
 NEWSMON_MALLOC_ARENAS = 2
 NEWSMON_SINCE_DAYS = _config.since_days

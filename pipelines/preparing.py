@@ -1,11 +1,13 @@
 """Where a crawl runs the work on each article alone (normalising; canonical URL, hash, index terms and
 fingerprint): in a thread for a small crawl, in another process once the crawl is big (`newsmon.offload`),
-so the analysis uses a second core while Scrapy fetches and extracts. `NEWSMON_PREPARE_PROCESSES` (Scrapy
-setting, default 1) sets the processes; 0 keeps the work in threads.
+so the analysis uses a core of its own while Scrapy fetches and extracts. `NEWSMON_PREPARE_PROCESSES` (Scrapy
+setting) sets the processes: 0 keeps the work in threads, "auto" (the default) starts one only on a host
+with three cores or more.
 """
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Any
 
@@ -50,6 +52,20 @@ def _offloader(processes: int) -> Offloader:
     )
 
 
+def prepare_processes(scrapy_settings: Any, cores: int | None = None) -> int:
+    """NEWSMON_PREPARE_PROCESSES as a number; "auto" (the default) is 1 on a host with three cores or more
+    and 0 on fewer. The crawl process and extraction's process keep two cores busy, so on two cores an
+    analysis process adds no speed (measured in docs/pipelines.md), only its memory."""
+    value = scrapy_settings.get("NEWSMON_PREPARE_PROCESSES", "auto")
+    if str(value).strip().lower() == "auto":
+        cores = len(os.sched_getaffinity(0)) if cores is None else cores
+        return 1 if cores >= 3 else 0
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"NEWSMON_PREPARE_PROCESSES must be a number or 'auto', not {value!r}") from None
+
+
 def preparing(scrapy_settings: Any) -> Offloader:
     """The one offloader of this crawl process, shared by the normalise and dedupe stages."""
-    return _offloader(scrapy_settings.getint("NEWSMON_PREPARE_PROCESSES", 1))
+    return _offloader(prepare_processes(scrapy_settings))
