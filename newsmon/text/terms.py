@@ -77,11 +77,14 @@ def _terms_of_norm(norm: str, lang: str | None) -> frozenset[str]:
 @lru_cache(maxsize=500_000)
 def word_terms(word: str, lang: str | None = None) -> frozenset[str]:
     """The index terms of one word; two words match morphologically iff their term sets intersect."""
+    return _terms_of_norm(norm_of(word), _analysis_language(lang))
+
+
+def _analysis_language(lang: str | None) -> str | None:
+    """The language whose rules apply: ru or kk; other known values (en, mixed, other) get none."""
     if lang is not None and lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; expected one of {sorted(LANGUAGES)} or None")
-    if lang not in ("ru", "kk"):
-        lang = None
-    return _terms_of_norm(norm_of(word), lang)
+    return lang if lang in ("ru", "kk") else None
 
 
 def analyse(text: str, lang: str | None = None) -> list[Token]:
@@ -91,7 +94,10 @@ def analyse(text: str, lang: str | None = None) -> list[Token]:
 
 @lru_cache(maxsize=500_000)
 def _index_form(norm: str, lang: str | None) -> str:
-    return " ".join(sorted(word_terms(norm, lang) or {norm}))
+    """One word's part of an index document. Its terms are computed here, not through the caches of
+    `word_terms`: the string is all indexing needs again, and caching the term set too would hold each
+    form twice over (a process that indexes a million articles fills these caches)."""
+    return " ".join(sorted(_terms_of_norm.__wrapped__(norm, lang) or {norm}))
 
 
 def clear_word_caches() -> None:
@@ -103,4 +109,5 @@ def clear_word_caches() -> None:
 def index_text(text: str, lang: str | None = None) -> str:
     """Every word's terms (sorted per word) in reading order, space-separated: the document a full-text
     index holds for `text`. The same terms as `analyse`, without building tokens (each form cached)."""
+    lang = _analysis_language(lang)
     return " ".join(_index_form(norm, lang) for norm in word_norms(text))

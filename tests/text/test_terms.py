@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsmon.text import analyse, analyzer_version, index_text, word_terms
+from newsmon.text import analyse, analyzer_version, clear_word_caches, index_text, word_terms
 from newsmon.text.russian import parse_overrides
 
 
@@ -175,3 +175,25 @@ def test_any_word_gets_terms_without_crashing(text: str) -> None:
 def test_index_text_holds_the_terms_of_analyse_in_reading_order(text: str, lang: str | None) -> None:
     expected = " ".join(" ".join(sorted(t.terms or {t.norm})) for t in analyse(text, lang))
     assert index_text(text, lang) == expected
+
+
+@given(
+    st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "Pd", "Zs", "Mn"]), max_size=60),
+    st.sampled_from([None, "ru", "kk", "en", "mixed", "other"]),
+)
+def test_index_text_agrees_with_analyse_on_any_text(text: str, lang: str | None) -> None:
+    expected = " ".join(" ".join(sorted(t.terms or {t.norm})) for t in analyse(text, lang))
+    assert index_text(text, lang) == expected
+
+
+def test_indexing_holds_each_form_once() -> None:
+    """A process that indexes a big archive fills the caches; the term sets of `word_terms` are not among
+    them, so each form costs one index entry, not two."""
+    clear_word_caches()
+    index_text("Жамбыл облысының әкімі Тараз қаласында фермерлермен кездесті", "kk")
+    assert word_terms.cache_info().currsize == 0
+
+
+def test_index_text_names_an_unknown_language() -> None:
+    with pytest.raises(ValueError, match="unknown language 'de'"):
+        index_text("Аким Тараза", "de")
