@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -76,13 +76,19 @@ class CountedArticle:
 
     @classmethod
     def of(cls, row: ArticleRow) -> CountedArticle:
-        when = row.published_at or row.stored_at
-        return cls(
-            row.search_terms or "",
-            when.astimezone(UTC).date(),
-            row.source or "",
-            (row.language or "").lower(),
-        )
+        return cls._of(row.search_terms, row.published_at or row.stored_at, row.source, row.language)
+
+    @classmethod
+    def of_values(cls, values: Mapping[str, Any]) -> CountedArticle:
+        """The same from the plain values of a row being inserted."""
+        when = values["published_at"] or values["stored_at"]
+        return cls._of(values["search_terms"], when, values["source"], values["language"])
+
+    @classmethod
+    def _of(
+        cls, terms: str | None, when: datetime, source: str | None, language: str | None
+    ) -> CountedArticle:
+        return cls(terms or "", when.astimezone(UTC).date(), source or "", (language or "").lower())
 
 
 class TrendCountQueries:

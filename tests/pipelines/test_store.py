@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import text
 
@@ -9,7 +12,7 @@ from newsmon.storage import ArticleToStore, Repository, StoreResult
 from newsmon.text import analyse
 from pipelines.batch import BatchStorer
 from pipelines.dedupe import Deduplicator, content_hash, search_terms
-from tests.pipelines.conftest import Stages, article
+from tests.pipelines.conftest import PUBLISHED, Stages, article
 
 
 def item(url: str, body: str | None = None) -> ArticleToStore:
@@ -45,6 +48,43 @@ def test_a_batch_joins_stories_of_earlier_batch_items(repo: Repository) -> None:
     assert len(stories) == 1
     assert [r.outcome for r in results if isinstance(r, StoreResult)] == ["new", "copy", "copy"]
     assert len(repo.story_articles(stories.pop())) == 3
+
+
+def test_a_big_batch_gives_each_article_its_own_id_story_and_count(repo: Repository) -> None:
+    """More rows than one INSERT takes: ids, stories and story counts still line up with the items."""
+    earlier = repo.store_article(item("https://old.kz/1"))
+    day = timedelta(days=1)
+    items, joins = [], []
+    for n in range(450):
+        published = PUBLISHED - day * (n % 3)  # the story's first article is the last of its three
+        items.append(
+            replace(
+                item(f"https://a.kz/{n}"),
+                article=article(f"https://a.kz/{n}", f"Текст {n}.", published=published),
+            )
+        )
+        joins.append(None if n % 3 == 0 else n - n % 3)
+    items.append(replace(item("https://b.kz/copy"), story_id=earlier.story_id))
+    joins.append(None)
+
+    results = repo.store_articles(items, joins)
+
+    assert all(isinstance(r, StoreResult) for r in results)
+    by_id = {a.id: a for a in repo.get_articles([r.article_id for r in results])}
+    assert [by_id[r.article_id].url for r in results] == [i.article.url for i in items]
+    assert [r.outcome for r in results[:3]] == ["new", "copy", "copy"]
+    for first in range(0, 450, 3):
+        assert results[first].story_id == results[first + 1].story_id == results[first + 2].story_id
+        story = repo.get_story(results[first].story_id)
+        assert story is not None and len(story.article_ids) == 3
+        assert story.first_published == PUBLISHED - 2 * day
+    assert len({results[first].story_id for first in range(0, 450, 3)}) == 150
+    assert results[-1].story_id == earlier.story_id and results[-1].outcome == "copy"
+    assert len(repo.story_articles(earlier.story_id)) == 2
+    with repo.session() as s:
+        counts = dict(s.execute(text("SELECT id, article_count FROM stories")).all())
+    assert {counts[results[first].story_id] for first in range(0, 450, 3)} == {3}
+    assert counts[earlier.story_id] == 2
 
 
 def test_a_conflict_mid_batch_falls_back_to_one_transaction_each(repo: Repository) -> None:
