@@ -71,6 +71,8 @@ def _unpacked(model_file: Path) -> Path:
 def _evict(path: Path) -> None:
     """Write the file out and drop it from the page cache. Freshly written, it sits there in large folios,
     which the kernel maps whole on a fault: a process reading a few bytes would hold megabytes."""
+    if not hasattr(os, "posix_fadvise"):  # not on macOS or Windows, where none of this applies
+        return
     descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)
@@ -106,8 +108,9 @@ def _map(path: Path) -> np.ndarray:
         shape, fortran, dtype = read_header(file)
         offset = file.tell()
         mapping = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-    mapping.madvise(mmap.MADV_RANDOM)
-    mapping.madvise(mmap.MADV_NOHUGEPAGE)
+    for advice in ("MADV_RANDOM", "MADV_NOHUGEPAGE"):  # Linux names both; other systems may lack them
+        if hasattr(mmap, advice):
+            mapping.madvise(getattr(mmap, advice))
     return np.ndarray(shape, dtype, buffer=mapping, offset=offset, order="F" if fortran else "C")
 
 
