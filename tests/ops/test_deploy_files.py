@@ -80,3 +80,11 @@ def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     done = subprocess.run(["systemd-analyze", "verify", *paths], capture_output=True, text=True, timeout=60)
     ours = [line for line in (done.stdout + done.stderr).splitlines() if "newsmon" in line]
     assert ours == [], ours
+
+
+@pytest.mark.parametrize("unit", UNITS, ids=[u.name for u in UNITS])
+def test_units_create_the_cache_directory_the_settings_name(unit: Path) -> None:
+    """The language model is unpacked into NEWSMON_CACHE_DIR; a unit's user must be able to write it."""
+    settings = (unit.parent / "newsmon.env.example").read_text(encoding="utf-8").splitlines()
+    assert "NEWSMON_CACHE_DIR=/var/cache/newsmon" in settings
+    assert unit_sections(unit)["Service"]["CacheDirectory"] == "newsmon"
