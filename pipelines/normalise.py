@@ -135,6 +135,9 @@ class NormalisePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> NormalisePipeline:
+        from pipelines.preparing import prepare_processes
+
+        prepare_processes(crawler.settings)  # a malformed value stops the crawl at once, naming the setting
         return cls(crawler)
 
     def close_spider(self) -> None:

@@ -58,12 +58,18 @@ def prepare_processes(scrapy_settings: Any, cores: int | None = None) -> int:
     analysis process adds no speed (measured in docs/pipelines.md), only its memory."""
     value = scrapy_settings.get("NEWSMON_PREPARE_PROCESSES", "auto")
     if str(value).strip().lower() == "auto":
-        cores = len(os.sched_getaffinity(0)) if cores is None else cores
+        cores = _usable_cores() if cores is None else cores
         return 1 if cores >= 3 else 0
     try:
         return int(value)
     except (TypeError, ValueError):
         raise ValueError(f"NEWSMON_PREPARE_PROCESSES must be a number or 'auto', not {value!r}") from None
+
+
+def _usable_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):  # the cores this process may run on (Linux)
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def preparing(scrapy_settings: Any) -> Offloader:

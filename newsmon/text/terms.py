@@ -65,13 +65,15 @@ def _single_terms(word: str, lang: str | None) -> frozenset[str]:
     return frozenset(term.translate(TERM_FOLD) for term in terms)
 
 
-@lru_cache(maxsize=500_000)
-def _terms_of_norm(norm: str, lang: str | None) -> frozenset[str]:
+def _norm_terms(norm: str, lang: str | None) -> frozenset[str]:
     head, sep, last = norm.rpartition("-")
     if not sep or not head or not last:
         return _single_terms(norm.strip("-"), lang)
     prefix = head.translate(TERM_FOLD) + "-"
     return frozenset(prefix + term for term in _single_terms(last, lang))
+
+
+_terms_of_norm = lru_cache(maxsize=500_000)(_norm_terms)
 
 
 @lru_cache(maxsize=500_000)
@@ -97,7 +99,7 @@ def _index_form(norm: str, lang: str | None) -> str:
     """One word's part of an index document. Its terms are computed here, not through the caches of
     `word_terms`: the string is all indexing needs again, and caching the term set too would hold each
     form twice over (a process that indexes a million articles fills these caches)."""
-    return " ".join(sorted(_terms_of_norm.__wrapped__(norm, lang) or {norm}))
+    return " ".join(sorted(_norm_terms(norm, lang) or {norm}))
 
 
 def clear_word_caches() -> None:

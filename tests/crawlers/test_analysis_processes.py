@@ -51,3 +51,12 @@ def test_every_article_is_stored_with_or_without_the_analysis_process(
     assert sorted(article.url.removeprefix(portal.url) for article in stored) == sorted(
         map(article_path, range(1, ARTICLES + 1))
     )
+
+
+def test_a_malformed_setting_stops_the_crawl_at_once_naming_it(tmp_path: Path, portal: PortalServer) -> None:
+    definition = write_definition(tmp_path / "portal.yaml", f"name: portal\nhome: {portal.url}/\n")
+    upgrade_database(tmp_path / "data")
+    settings = {**WITH_STORAGE, "NEWSMON_PREPARE_PROCESSES": "many"}
+    crawl = Crawler(tmp_path)("source", sources_file=definition, settings=settings)
+    assert "NEWSMON_PREPARE_PROCESSES must be a number or 'auto', not 'many'" in crawl.log
+    assert crawl.stat("downloader/request_count") == 0
