@@ -10,7 +10,8 @@ off and CONCURRENT_REQUESTS(_PER_DOMAIN)=32:
 - bare: a spider that reads the same sitemaps, feed and home page, fetches the same pages, yields nothing.
 Wall time, CPU time and peak RSS of each crawl process are printed (os.wait4, and
 getrusage(RUSAGE_CHILDREN) at the end), and the CPU time and peak summed PSS of the crawl with the worker
-processes it starts for extraction and analysis (sampled from /proc), with the ratio full/bare. Both
+processes it starts for extraction and analysis (sampled from /proc), with the ratio full/bare, and each
+process's share of both. Both
 processes keep their bytecode in a temporary PYTHONPYCACHEPREFIX after a warm-up import, as an installed
 service would (this checkout sets PYTHONDONTWRITEBYTECODE).
 
@@ -231,6 +232,7 @@ class Run:
     tree_cpu: float = 0.0
     tree_pss_mb: float = 0.0
     peak_parts: tuple[tuple[str, int], ...] = ()
+    cpu_parts: tuple[tuple[str, float], ...] = ()  # the CPU seconds of each process but the crawl's own
 
 
 def proportional_size(pid: int) -> int:
@@ -254,6 +256,7 @@ class TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.root, self.cpu, self.peak_pss = root, {}, 0
         self.peak_parts: list[tuple[str, int]] = []  # (process, PSS) at the peak
+        self.roles: dict[int, str] = {}
         self.done = threading.Event()
         self.tick = os.sysconf("SC_CLK_TCK")
 
@@ -272,10 +275,9 @@ class TreeSampler(threading.Thread):
                 tree, grew = tree | found, bool(found)
             for pid in tree & stats.keys():
                 self.cpu[pid] = stats[pid][1] / self.tick
-            parts = [
-                (self._role(pid, stats[pid][0]), proportional_size(pid))
-                for pid in sorted(tree & stats.keys())
-            ]
+            for pid in tree & stats.keys() - self.roles.keys():
+                self.roles[pid] = self._role(pid, stats[pid][0])
+            parts = [(self.roles[pid], proportional_size(pid)) for pid in sorted(tree & stats.keys())]
             if sum(size for _role, size in parts) > self.peak_pss:
                 self.peak_pss, self.peak_parts = sum(size for _role, size in parts), parts
 
@@ -316,6 +318,7 @@ def run_process(command: list[str], env: dict[str, str], cwd: Path) -> Run:
         own_cpu + others,
         sampler.peak_pss / 2**20,
         tuple(sampler.peak_parts),
+        tuple((sampler.roles[pid], cpu) for pid, cpu in sorted(sampler.cpu.items()) if pid != process.pid),
     )
 
 
@@ -416,13 +419,15 @@ def main() -> None:
                     alone, _stats = full_crawl(work, home, round_ + 1000, storage=False, extra=args.set)
                     print(f"crawl without storage: {alone.seconds:6.1f}s wall  {alone.tree_cpu:6.1f}s CPU  "
                           f"peak PSS {alone.tree_pss_mb:4.0f} MB with its workers  "
-                          f"(ratio {alone.seconds / bare.seconds:.2f} wall)\n  at its peak: {breakdown(alone)}")  # fmt: skip
+                          f"(ratio {alone.seconds / bare.seconds:.2f} wall)\n  by process, {breakdown(alone)}")  # fmt: skip
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS of any crawl process (getrusage RUSAGE_CHILDREN): {children:.0f} MB")
 
 
 def breakdown(run: Run) -> str:
-    return ", ".join(f"{role} {size / 2**20:.0f} MB" for role, size in run.peak_parts)
+    memory = ", ".join(f"{role} {size / 2**20:.0f} MB" for role, size in run.peak_parts)
+    cpu = ", ".join(f"{role} {seconds:.1f}s" for role, seconds in (("crawl", run.cpu), *run.cpu_parts))
+    return f"PSS at the peak: {memory}; CPU: {cpu}"
 
 
 def report(bare: Run, full: Run, stats: dict) -> None:
@@ -436,7 +441,7 @@ def report(bare: Run, full: Run, stats: dict) -> None:
         )
     per_article = 1000 * full.tree_cpu / max(articles, 1)
     print(f"full pipeline: {articles / full.seconds:.0f} articles/s, {per_article:.1f} ms CPU per article")
-    print(f"full pipeline at its peak PSS: {breakdown(full)}")
+    print(f"full pipeline by process, {breakdown(full)}")
     print(f"ratio full/bare: {full.seconds / bare.seconds:.2f} wall, {full.tree_cpu / bare.tree_cpu:.2f} CPU"
           "  (target <= 1.5 wall; peak memory target <= 400 MB)")  # fmt: skip
     print("  " + ", ".join(f"{key}={stats.get(key, 0)}" for key in keys))
