@@ -41,10 +41,6 @@ def kazakh_article(size: int = 5000) -> str:
     return " ".join(parts)
 
 
-def clear_caches() -> None:
-    clear_word_caches()
-
-
 def rate(run: Callable[[], int], repeat: int) -> float:
     """Tokens per second over `repeat` runs."""
     started = time.perf_counter()
@@ -54,9 +50,9 @@ def rate(run: Callable[[], int], repeat: int) -> float:
 
 def bench_article(name: str, text: str, lang: str, repeat: int) -> None:
     n = len(tokenize(text))
-    clear_caches()
+    clear_word_caches()
     baseline = rate(lambda: len(tokenize(text)), repeat)
-    clear_caches()
+    clear_word_caches()
     started = time.perf_counter()
     analyse(text, lang)
     cold = n / (time.perf_counter() - started)

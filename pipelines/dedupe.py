@@ -14,7 +14,7 @@ from typing import Any
 
 from newsmon.models import Article
 from newsmon.storage import ArticleToStore, Repository
-from newsmon.text import fold, index_text
+from newsmon.text import analysis_language, fold, index_text
 from newsmon.text.normalise import fold_clean
 from pipelines.canonical import canonical_url, choose_canonical
 from pipelines.near_duplicate import Fingerprint, NearDuplicateDetector, fingerprint
@@ -58,7 +58,7 @@ def content_hash(text: str, *, cleaned: bool = False) -> str:
 
 def search_terms(article: Article) -> str:
     """The analysed terms (lemmas, stems) the full-text index holds for this article."""
-    return index_text(f"{article.title or ''}\n{article.text}", article.language)
+    return index_text(f"{article.title or ''}\n{article.text}", analysis_language(article.language))
 
 
 def is_material_change(old: str, new: str) -> bool:

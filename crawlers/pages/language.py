@@ -100,7 +100,7 @@ def _detect(sample: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _identifier() -> Any:
-    """The langid model newsmon.text already holds (one copy, ~70 MB), else py3langid's own."""
+    """The langid model newsmon.text already holds (one copy, mapped from its cache), else py3langid's own."""
     try:
         from newsmon.text.language import identifier
 
@@ -112,8 +112,8 @@ def _identifier() -> Any:
 
 
 def release_models() -> None:
-    """Drop the language model (~70 MB) this process holds; the next detection loads it again. For a crawl
-    whose extraction has moved to worker processes."""
+    """Drop the language model this process holds (what it mapped, or 70 MB where it had to unpack it); the
+    next detection loads it again. For a crawl whose extraction has moved to worker processes."""
     _identifier.cache_clear()
     try:
         from newsmon.text.language import identifier

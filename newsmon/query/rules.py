@@ -19,7 +19,6 @@ SIDES_BY_FIELD: dict[str | None, tuple[str, ...]] = {
     "text": ("text",),
     "title": ("title",),
 }
-LANGUAGE_ALIASES = {"kz": "kk", "qaz": "kk", "kaz": "kk", "rus": "ru"}
 
 
 class ArticleView:
@@ -48,7 +47,7 @@ class ArticleView:
         """The article language as given, else detected from its text."""
         if self._lang is None:
             given = (self.given_lang or "").lower()
-            self._lang = LANGUAGE_ALIASES.get(given, given) or text_analysis.detect_language(
+            self._lang = text_analysis.LANGUAGE_ALIASES.get(given, given) or text_analysis.detect_language(
                 f"{self.title_text}\n{self.text}"
             )
         return self._lang
@@ -272,7 +271,7 @@ class FilterRule(Rule):
         self.field = field
         self.value = value.lower()
         if field == "lang":
-            self.value = LANGUAGE_ALIASES.get(self.value, self.value)
+            self.value = text_analysis.LANGUAGE_ALIASES.get(self.value, self.value)
         self.prefix = prefix
 
     def evaluate(self, view: ArticleView) -> bool:

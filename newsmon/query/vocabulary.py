@@ -133,7 +133,9 @@ class Vocabulary:
         return ids
 
     def read(self, text: str, lang: str | None = None) -> dict[int, list[int]]:
-        """Word id -> indexes of the tokens of `text` (as `tokenize` counts them) that satisfy it."""
+        """Word id -> indexes of the tokens of `text` (as `tokenize` counts them) that satisfy it. `lang` is
+        the article's own code, whatever it is ("de" reads as text without Russian or Kazakh rules)."""
+        lang = text_analysis.analysis_language(lang)
         hits: dict[int, list[int]] = {}
         cache = self._cache.get(lang)
         if cache is None:

@@ -22,7 +22,6 @@ from newsmon.text.kazakh import TERM_FOLD
 
 MAX_TERM_LENGTH = 1000  # longer words are never indexed (PostgreSQL ignores words over 2047 bytes)
 MIN_PREFIX = 4  # a prefix is shortened by up to two letters (stems are shorter than forms) but not below this
-LANGUAGE_ALIASES = {"kz": "kk", "qaz": "kk", "kaz": "kk", "rus": "ru"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +72,7 @@ def _meta(node: Node) -> MetaFilter:
     assert isinstance(node, Filter)
     value = node.value.lower()
     if node.field == "lang":
-        value = LANGUAGE_ALIASES.get(value, value)
+        value = text_analysis.LANGUAGE_ALIASES.get(value, value)
     return MetaFilter(node.field, value, node.prefix)
 
 

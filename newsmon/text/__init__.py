@@ -11,6 +11,10 @@ Contract (stable; other packages rely on it):
   Terms are untagged strings in one alphabet (Kazakh-only letters folded); see `newsmon.text.terms`.
 - `analyse(text, lang=None) -> list[Token]`: tokens with their terms filled in (cached per word form).
 - `index_text(text, lang=None) -> str`: every word's terms in order, the document a full-text index holds.
+- `analysis_language(code) -> str | None`: the `lang` to analyse an article in from any language code it
+  carries ("ru"/"kk", aliases such as "kz" included; None for the rest). `lang` above must be one of
+  ru, kk, en, mixed, other or None; an article's own code goes through this first.
+- `LANGUAGE_ALIASES`: other spellings of ru and kk (kz, qaz, kaz, rus).
 - `detect_language(text) -> str`: "ru", "kk", "en", "mixed" or "other".
 - `transliterate_kazakh_latin(text) -> str`: Latin Kazakh (2018 or 2021 alphabet) to Cyrillic.
 - `analyzer_version: str`: changes whenever terms may change, so stored indexes can be rebuilt.
@@ -22,7 +26,15 @@ from newsmon.text.language import detect_language, identifier
 from newsmon.text.latin_kazakh import transliterate_kazakh_latin
 from newsmon.text.normalise import clean_text, fold
 from newsmon.text.russian import morph_analyzer
-from newsmon.text.terms import analyse, analyzer_version, clear_word_caches, index_text, word_terms
+from newsmon.text.terms import (
+    LANGUAGE_ALIASES,
+    analyse,
+    analysis_language,
+    analyzer_version,
+    clear_word_caches,
+    index_text,
+    word_terms,
+)
 from newsmon.text.tokens import Token, tokenize
 
 
@@ -34,8 +46,10 @@ def release_models() -> None:
 
 
 __all__ = [
+    "LANGUAGE_ALIASES",
     "Token",
     "analyse",
+    "analysis_language",
     "analyzer_version",
     "clean_text",
     "detect_language",

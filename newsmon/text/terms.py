@@ -82,6 +82,20 @@ def word_terms(word: str, lang: str | None = None) -> frozenset[str]:
     return _terms_of_norm(norm_of(word), _analysis_language(lang))
 
 
+# Other spellings of our languages' codes found in pages, feeds and queries.
+LANGUAGE_ALIASES = {"kz": "kk", "qaz": "kk", "kaz": "kk", "rus": "ru"}
+
+
+def analysis_language(code: str | None) -> str | None:
+    """The `lang` to analyse an article in, from whatever language code it carries: "ru" or "kk" (aliases
+    included), whose rules apply, else None. Articles carry any ISO code their page or the detector gave
+    ("de", "uk", ...), which the analyser's own functions refuse as unknown; such an article must still be
+    indexed and matched, as text without Russian or Kazakh rules."""
+    folded = (code or "").strip().lower()
+    folded = LANGUAGE_ALIASES.get(folded, folded)
+    return folded if folded in ("ru", "kk") else None
+
+
 def _analysis_language(lang: str | None) -> str | None:
     """The language whose rules apply: ru or kk; other known values (en, mixed, other) get none."""
     if lang is not None and lang not in LANGUAGES:

@@ -170,3 +170,14 @@ def test_copies_that_arrive_before_the_original_are_merged_into_one_story(
     assert stages.repo.story_merged_into(second.story_id) == first.story_id
     assert stages.repo.story_articles(second.story_id) == []
     assert second.story_id not in {s.id for s in stages.repo.latest_stories()}
+
+
+def test_an_article_in_a_language_without_rules_is_stored_and_searchable(stages: Stages) -> None:
+    """Pages carry any language code; "de" is indexed as plain words, not refused."""
+    text = "Die Stadt Taraz feiert heute ihr Jubiläum. " * 8
+    decision, stored = stages.store(article("https://dw.com/de/taraz/a-1", text, "Taraz", language="de"))
+
+    assert stored.outcome == "new"
+    found = stages.repo.get_article(stored.article_id)
+    assert found is not None and found.language == "de"
+    assert "taraz" in decision.item.search_terms.split()

@@ -150,3 +150,15 @@ def test_triggers_learned_from_the_articles_read_change_no_result(monkeypatch):
         == before
         == [sorted(WatchMatcher.build(watches, aliases=ALIASES).match(t, lang=la)) for t, la in articles]
     )
+
+
+def test_an_article_in_a_language_without_rules_is_matched_as_plain_words():
+    """An article's own language code may be any ("de", "uk"); it is read without Russian or Kazakh rules."""
+    matcher = WatchMatcher.build([(1, "Taraz"), (2, "Тараз")])
+    german = Article(
+        url="https://dw.com/de/taraz", text="Die Stadt Taraz feiert ihr Jubiläum.", language="de"
+    )
+    ukrainian = Article(url="https://unian.ua/taraz", text="Місто Тараз святкує ювілей.", language="uk")
+
+    assert sorted(matcher.match_article(german)) == [1]
+    assert sorted(matcher.match_article(ukrainian)) == [1, 2]  # Latin «Taraz» reads Тараз too

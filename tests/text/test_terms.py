@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsmon.text import analyse, analyzer_version, clear_word_caches, index_text, word_terms
+from newsmon.text import (
+    analyse,
+    analysis_language,
+    analyzer_version,
+    clear_word_caches,
+    index_text,
+    word_terms,
+)
 from newsmon.text.russian import parse_overrides
 
 
@@ -197,3 +204,13 @@ def test_indexing_holds_each_form_once() -> None:
 def test_index_text_names_an_unknown_language() -> None:
     with pytest.raises(ValueError, match="unknown language 'de'"):
         index_text("Аким Тараза", "de")
+
+
+@pytest.mark.parametrize(
+    ("code", "lang"),
+    [("ru", "ru"), ("KK", "kk"), ("kz", "kk"), ("rus", "ru"), ("de", None), ("uk", None), ("en", None),
+     ("mixed", None), ("", None), (None, None)],
+)  # fmt: skip
+def test_any_article_language_code_maps_to_one_the_analyser_takes(code: str | None, lang: str | None) -> None:
+    assert analysis_language(code) == lang
+    assert index_text("Тараз қаласы", analysis_language(code)) == index_text("Тараз қаласы", lang)
