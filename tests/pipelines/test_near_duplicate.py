@@ -15,6 +15,7 @@ from pipelines.near_duplicate import (
     RedisIndex,
     fingerprint,
 )
+from pipelines.near_duplicate.index import MAX_CANDIDATES
 from tests.conftest import FIXTURES, SAMPLES
 
 ARTICLES = [
@@ -150,6 +151,32 @@ def test_memory_index_survives_save_and_load(tmp_path: Path):
         before = [(c.key, c.jaccard, c.features) for c in index.query(fp)]
         assert [(c.key, c.jaccard, c.features) for c in loaded.query(fp)] == before
         assert key in {c.key for c in loaded.query(fp)}
+
+
+def test_a_crawl_sized_index_answers_alike_before_and_after_merging_and_skips_removed_copies(tmp_path: Path):
+    """Over a thousand articles: new ones wait in a pending area, then join the sorted arrays. A removed
+    copy must not take one of the MAX_CANDIDATES places a live copy would have."""
+    base = sample_text()
+    copies = {f"copy-{n}": fingerprint(f"{base}\n\nДополнение номер {n}.") for n in range(80)}
+    others = {a["id"]: fingerprint(a["text"]) for a in ARTICLES}
+    index = MemoryIndex()
+    for n in range(1100 - len(copies) - len(others)):  # filler articles, to pass the merge point
+        index.add(f"filler-{n}", fingerprint(f"{ARTICLES[n % len(ARTICLES)]['text']} Выпуск {n}, {n * 7}."))
+    for key, fp in {**others, **copies}.items():
+        index.add(key, fp)
+    removed = [f"copy-{n}" for n in range(0, 80, 5)]
+    for key in removed:
+        index.remove(key)
+    query = fingerprint(f"{base}\n\nДополнение номер 1000.")
+
+    found = index.query(query)
+
+    assert len(found) == MAX_CANDIDATES
+    assert not {c.key for c in found} & set(removed)
+    index.save(tmp_path / "index.npz")  # everything merged
+    loaded = MemoryIndex.load(tmp_path / "index.npz")
+    for fp in (query, *list(others.values())[:20]):
+        assert [(c.key, c.jaccard) for c in loaded.query(fp)] == [(c.key, c.jaccard) for c in index.query(fp)]
 
 
 def test_loading_something_else_says_so(tmp_path: Path):
