@@ -8,11 +8,11 @@ article quoting Russian paragraphs comes out "mixed" rather than whichever langu
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from py3langid.langid import LanguageIdentifier
 
 from newsmon.text.langid_model import load_identifier
+from newsmon.text.loading import load_once
 from newsmon.text.normalise import CYRILLIC_LETTER, clean_text, count_matches
 
 OURS = ("ru", "kk", "en")
@@ -31,7 +31,7 @@ _KAZAKH_MARKER = re.compile(f"[{''.join(sorted(KAZAKH_MARKERS))}]")
 _KAZAKH_LATIN_MARKER = re.compile(f"[{''.join(sorted(KAZAKH_LATIN_MARKERS))}]")
 
 
-@lru_cache(maxsize=1)
+@load_once
 def identifier() -> LanguageIdentifier:
     return load_identifier()
 

@@ -9,6 +9,8 @@ from importlib import resources
 
 import pymorphy3
 
+from newsmon.text.loading import load_once
+
 logger = logging.getLogger(__name__)
 
 OVERRIDES_FILE = "overrides_ru.txt"
@@ -21,7 +23,7 @@ GUESS_SCORE_RATIO = 0.99
 SURNAME = re.compile(r"^(?P<base>[а-я]{3,}(?:ов|ев|ин|ын))(?:а|у|ым|ом|е|ой|ою|ых|ыми|ы)?$")
 
 
-@lru_cache(maxsize=1)
+@load_once
 def morph_analyzer() -> pymorphy3.MorphAnalyzer:
     """The process's one analyser: loading the dictionaries takes a moment and some memory."""
     return pymorphy3.MorphAnalyzer()
