@@ -111,19 +111,22 @@ class MemoryIndex:
     def query(self, fp: Fingerprint) -> list[Candidate]:
         """Indexed articles sharing an LSH band with `fp`, best estimated Jaccard first."""
         bands = band_keys(fp.hashvalues)
-        pending = self._pending_bands[: self._pending_count] == bands  # (pending rows, bands)
-        pending_counts = pending.sum(axis=0)
+        count = self._pending_count
+        pending = self._pending_bands[:count] == bands if count else None  # (pending rows, bands)
+        pending_counts = pending.sum(axis=0).tolist() if pending is not None else [0] * LSH_BANDS
         usable = np.ones(LSH_BANDS, dtype=bool)
         found: list[np.ndarray] = []
         for band, bucket in enumerate(bands):  # np.uint32 scalars: searchsorted must not cast the array
             keys = self._band_keys[band]
-            lo, hi = keys.searchsorted(bucket), keys.searchsorted(bucket, side="right")
+            lo = hi = keys.searchsorted(bucket)
+            if lo < len(keys) and keys[lo] == bucket:
+                hi = keys.searchsorted(bucket, side="right")
             if hi - lo + pending_counts[band] > MAX_BUCKET_ROWS:
                 usable[band] = False
             elif hi > lo:
                 found.append(self._band_rows[band][lo:hi])
-        if self._pending_count:
-            found.append(self._pending_rows[: self._pending_count][pending[:, usable].any(axis=1)])
+        if pending is not None:
+            found.append(self._pending_rows[:count][pending[:, usable].any(axis=1)])
         if not found:
             return []
         rows = np.unique(np.concatenate(found))
