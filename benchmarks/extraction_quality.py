@@ -26,6 +26,7 @@ import json
 import re
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,9 +106,17 @@ class Tally:
     f1: list[float] = field(default_factory=list)
     titles: list[bool] = field(default_factory=list)
     dates: list[bool] = field(default_factory=list)
+    authors: list[bool] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
-    def add(self, page: dict, text: str, title: str | None, published: datetime | None) -> None:
+    def add(
+        self,
+        page: dict,
+        text: str,
+        title: str | None,
+        published: datetime | None,
+        authors: Sequence[str] = (),
+    ) -> None:
         expected = page["expected"]
         precision, recall = text_scores(text, expected)
         self.precision.append(precision)
@@ -125,6 +134,11 @@ class Tally:
             self.dates.append(ok)
             if not ok:
                 self.failures.append(f"{page['file']}: published {published} != {expected['published']}")
+        if "authors" in expected:
+            ok = [fold(a) for a in authors] == [fold(a) for a in expected["authors"]]
+            self.authors.append(ok)
+            if not ok:
+                self.failures.append(f"{page['file']}: authors {list(authors)} != {expected['authors']}")
 
     def summary(self) -> dict[str, float]:
         def mean(values: list) -> float:
@@ -139,6 +153,8 @@ class Tally:
             "title_pages": len(self.titles),
             "date_right": mean(self.dates),
             "date_pages": len(self.dates),
+            "authors_exact": mean(self.authors),
+            "author_pages": len(self.authors),
         }
 
 
@@ -161,7 +177,7 @@ def evaluate_newsmon(pages: list[tuple[dict, bytes]], now: datetime | None = Non
     tally = Tally("newsmon extract_article")
     for page, data in pages:
         article = extract_article(data, page["url"], headers_charset=page.get("headers_charset"), now=now)
-        tally.add(page, article.text, article.title, article.published)
+        tally.add(page, article.text, article.title, article.published, article.authors)
     return tally
 
 
@@ -177,21 +193,25 @@ def evaluate_trafilatura(pages: list[tuple[dict, bytes]]) -> Tally:
             data, url=page["url"], with_metadata=True, date_extraction_params=params
         )
         text, title, date = (doc.text or "", doc.title, doc.date) if doc is not None else ("", None, None)
-        tally.add(page, text, title, parse_iso(date) if date else None)
+        authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()] if doc is not None else []
+        tally.add(page, text, title, parse_iso(date) if date else None, authors)
     return tally
 
 
 def report(label: str, tallies: list[Tally], details: bool) -> None:
     print(f"\n== {label}")
-    print(f"{'extractor':<62} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} {'title':>7} {'date':>7}")
+    print(
+        f"{'extractor':<62} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} {'title':>7} {'date':>7} {'authors':>7}"
+    )
     for tally in tallies:
         s = tally.summary()
         print(
             f"{tally.name:<62} {s['pages']:>5} {s['precision']:>6.3f} {s['recall']:>6.3f} {s['f1']:>6.3f} "
-            f"{s['title_exact']:>6.1%} {s['date_right']:>6.1%}"
+            f"{s['title_exact']:>6.1%} {s['date_right']:>6.1%} {s['authors_exact']:>6.1%}"
         )
     print(
-        f"(titles on {tallies[0].summary()['title_pages']} pages, dates on {tallies[0].summary()['date_pages']})"
+        f"(titles on {tallies[0].summary()['title_pages']} pages, dates on {tallies[0].summary()['date_pages']}, "
+        f"authors on {tallies[0].summary()['author_pages']})"
     )
     if details:
         for tally in tallies:

@@ -26,6 +26,7 @@ from crawlers.pages.fields import (
     find_section,
     find_tags,
     find_title,
+    site_keys,
     strip_site_name,
 )
 from crawlers.pages.kind import binary_kind, kind_of_page
@@ -130,7 +131,11 @@ def _extract_from_tree(
         title=title,
         canonical_url=find_canonical(meta, url),
         description=_first(picked, "description") or find_description(meta),
-        authors=clean_authors(picked["authors"]) if "authors" in picked else find_authors(tree, meta),
+        authors=(
+            clean_authors(picked["authors"], site_keys(meta, url))
+            if "authors" in picked
+            else find_authors(tree, meta, url)
+        ),
         published=dates.published,
         updated=dates.updated,
         language=language,

@@ -11,8 +11,17 @@ from crawlers.pages.metadata import PageMetadata, jsonld_names, jsonld_text, jso
 
 TITLE_SEPARATORS_RE = re.compile(r"\s+[|—–\-:·•»/]{1,2}\s+|\s*[｜：]\s*|\s+::\s+")
 AUTHOR_PREFIX_RE = re.compile(
-    r"^(?:автор(?:ы)?|авторы материала|текст|фото|by|von|par|por|di|door|av|af|жазған|авторы)\s*[:\-—]?\s+",
+    r"^(?:автор(?:ы)?|авторы материала|текст|by|von|par|por|di|door|av|af|жазған|авторы)\s*[:\-—]?\s+",
     re.IGNORECASE,
+)
+# «Фото: ...», «Снимка: Getty Images»: a photographer's or a picture agency's credit, not the writer's.
+PHOTO_CREDIT_RE = re.compile(r"^(?:фото|photo|foto|fotó|снимка|сурет|zdjęcie|kuva)\b", re.IGNORECASE)
+# A byline label left without its name.
+AUTHOR_LABELS = frozenset(
+    {"автор", "авторы", "author", "authors", "auteur", "autor", "autorin", "by", "жазған"}
+)
+MAX_NAME_WORDS = (
+    5  # longer parts of a byline are affiliations or sentences («..., university professor, Site»)
 )
 AUTHOR_SPLIT_RE = re.compile(r"\s*(?:,|;|\s+и\s+|\s+and\s+|\s+und\s+|\s+et\s+|\s+y\s+|\s+және\s+|&)\s*")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -160,38 +169,66 @@ def _last_separator(title: str) -> int:
     return matches[-1].start() if matches else len(title)
 
 
-def find_authors(tree: lxml_html.HtmlElement, meta: PageMetadata) -> tuple[str, ...]:
-    """People credited: JSON-LD author, meta author tags, then a byline element."""
-    names: list[str] = []
-    if meta.jsonld:
-        names = jsonld_names(meta.jsonld.get("author"))
-    if not names:
-        names = [
-            value
-            for value in meta.all(
-                "author", "article:author", "parsely-author", "sailthru.author", "dc.creator"
-            )
-            if not value.startswith("http")
-        ]
-    if not names:
-        names = [
+def find_authors(tree: lxml_html.HtmlElement, meta: PageMetadata, url: str = "") -> tuple[str, ...]:
+    """People (or the organisation) credited: JSON-LD author, meta author tags, then a byline element; the
+    next is read when one holds no name («105092», a bare «Auteur»)."""
+    site = site_keys(meta, url)
+    candidates = (
+        lambda: jsonld_names(meta.jsonld.get("author")) if meta.jsonld else [],
+        lambda: meta.all("author", "article:author", "parsely-author", "sailthru.author", "dc.creator"),
+        lambda: [
             " ".join(element.text_content().split())
             for element in tree.xpath(BYLINE_AUTHOR_XPATH)[:3]
             if 3 <= len(element.text_content().strip()) <= 80
-        ]
-    return clean_authors(names)
+        ],
+    )
+    for names in candidates:
+        found = clean_authors(names(), site)
+        if found:
+            return found
+    return ()
 
 
-def clean_authors(names: list[str]) -> tuple[str, ...]:
-    """Split joined bylines, drop prefixes, URLs and duplicates; keep order."""
+def clean_authors(names: list[str], site: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """Split joined bylines, drop prefixes, photo credits, what is not a name (ids, labels, URLs,
+    affiliations), the site's own name (`site_keys`) after a person's, and duplicates; keep order."""
     found: list[str] = []
     for raw in names:
-        raw = AUTHOR_PREFIX_RE.sub("", " ".join(str(raw).split()))
-        for name in AUTHOR_SPLIT_RE.split(raw):
-            name = name.strip(" .:-—|")
-            if 2 <= len(name) <= 80 and not name.startswith("http") and "@" not in name and name not in found:
+        raw = " ".join(str(raw).split())
+        if PHOTO_CREDIT_RE.match(raw):
+            continue
+        parts = [part.strip(" .:-—|") for part in AUTHOR_SPLIT_RE.split(AUTHOR_PREFIX_RE.sub("", raw))]
+        for name in parts:
+            # The site as the whole byline is its author (an Organization); after a name it is a suffix.
+            suffix = len(parts) > 1 and _name_key(name) in site
+            if _is_name(name) and not suffix and name not in found:
                 found.append(name)
     return tuple(found[:8])
+
+
+def _is_name(name: str) -> bool:
+    return (
+        2 <= len(name) <= 80
+        and not name.startswith("http")
+        and "@" not in name
+        and any(ch.isalpha() for ch in name)  # «105092»: an id from the CMS
+        and name.casefold() not in AUTHOR_LABELS
+        and len(name.split()) <= MAX_NAME_WORDS
+    )
+
+
+def site_keys(meta: PageMetadata, url: str) -> frozenset[str]:
+    """The names a site goes by, folded: its host with and without the domain, og:site_name, the JSON-LD
+    publisher («Povilas Aleksandravičius, Lrt.lt»: the byline's last part is the site)."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    names = [host, host.split(".")[0], meta.first("og:site_name"), meta.first("application-name")]
+    if meta.jsonld:
+        names += jsonld_names(meta.jsonld.get("publisher"))
+    return frozenset(key for name in names if name and len(key := _name_key(name)) >= 3)
+
+
+def _name_key(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
 def find_description(meta: PageMetadata) -> str | None:

@@ -12,11 +12,14 @@ import pytest
 from benchmarks.extraction_quality import OURS, SHARED, evaluate_newsmon, load_pages
 
 FLOORS = {
-    # measured: ours F1 1.000, titles 100%, dates 100%; shared F1 0.985, titles 94.9%, dates 100%.
+    # measured: ours F1 1.000, titles 100%, dates 100%, authors 100%; shared F1 0.985, titles 94.9%,
+    # dates 100%, authors 77.3% (17 of the 22 pages with gold bylines).
     # The two shared titles missed are disputed gold: one keeps the site name ("--时政--人民网"), one is the
-    # og:title where the h1 and the JSON-LD headline agree on another headline.
-    "ours": {"f1": 0.98, "title_exact": 0.95, "date_right": 0.97},
-    "shared": {"f1": 0.98, "title_exact": 0.94, "date_right": 0.97},
+    # og:title where the h1 and the JSON-LD headline agree on another headline. Of the bylines missed, two
+    # are in unmarked text (a right-aligned last paragraph, a span before the date), one is the editors'
+    # line («责编：...»), two name another person than the page's own JSON-LD author.
+    "ours": {"f1": 0.98, "title_exact": 0.95, "date_right": 0.97, "authors_exact": 0.95},
+    "shared": {"f1": 0.98, "title_exact": 0.94, "date_right": 0.97, "authors_exact": 0.75},
 }
 
 
