@@ -6,6 +6,7 @@ walking the tree again.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -45,6 +46,7 @@ JSON_CLEAN_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # XHTML-era wrappers around script content: <![CDATA[ ... ]]>, also inside /* */ or // comments.
 CDATA_RE = re.compile(r"^\s*(?:/\*\s*|//\s*)?<!\[CDATA\[(?:\s*\*/)?|(?:/\*\s*|//\s*)?\]\]>(?:\s*\*/)?\s*$")
 TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
+ENTITY_RE = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE)
 
 
 @dataclass
@@ -91,7 +93,7 @@ def _read_meta_tags(tree: lxml_html.HtmlElement, data: PageMetadata) -> None:
         if value is None:
             value = element.get("datetime")
         if key and value is not None:
-            data.meta.setdefault(key.strip().lower(), []).append(value)
+            data.meta.setdefault(key.strip().lower(), []).append(unescape_entities(value))
         http_equiv = element.get("http-equiv")
         if http_equiv and element.get("content"):
             data.meta.setdefault(http_equiv.strip().lower(), []).append(element.get("content", ""))
@@ -125,7 +127,30 @@ def _read_jsonld(tree: lxml_html.HtmlElement) -> tuple[dict[str, Any], set[str]]
             types.update(node_types)
             if is_article_type(node_types) and _richer(node, best):
                 best = node
-    return best, types
+    return _unescaped(best), types
+
+
+def unescape_entities(text: str) -> str:
+    """Entities left in a value: JSON-LD strings are not HTML and keep theirs («&quot;»), and CMSs escape
+    meta content twice («&amp;#039;», one level of which the HTML parser takes)."""
+    for _ in range(2):
+        if "&" not in text or not ENTITY_RE.search(text):
+            break
+        text = html.unescape(text)
+    return text
+
+
+def _unescaped(value: Any, depth: int = 0) -> Any:
+    """`value` (a JSON-LD node) with the entities of its strings unescaped."""
+    if isinstance(value, str):
+        return unescape_entities(value)
+    if depth > 6:
+        return value
+    if isinstance(value, list):
+        return [_unescaped(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {key: _unescaped(item, depth + 1) for key, item in value.items()}
+    return value
 
 
 def is_article_type(types: set[str]) -> bool:
