@@ -20,9 +20,8 @@ PHOTO_CREDIT_RE = re.compile(r"^(?:фото|photo|foto|fotó|снимка|сур
 AUTHOR_LABELS = frozenset(
     {"автор", "авторы", "author", "authors", "auteur", "autor", "autorin", "by", "жазған"}
 )
-MAX_NAME_WORDS = (
-    5  # longer parts of a byline are affiliations or sentences («..., university professor, Site»)
-)
+# Longer parts of a byline are affiliations or sentences («..., university professor, Site»).
+MAX_NAME_WORDS = 5
 AUTHOR_SPLIT_RE = re.compile(r"\s*(?:,|;|\s+и\s+|\s+and\s+|\s+und\s+|\s+et\s+|\s+y\s+|\s+және\s+|&)\s*")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 BYLINE_AUTHOR_XPATH = (
@@ -169,7 +168,7 @@ def _last_separator(title: str) -> int:
     return matches[-1].start() if matches else len(title)
 
 
-def find_authors(tree: lxml_html.HtmlElement, meta: PageMetadata, url: str = "") -> tuple[str, ...]:
+def find_authors(tree: lxml_html.HtmlElement, meta: PageMetadata, url: str) -> tuple[str, ...]:
     """People (or the organisation) credited: JSON-LD author, meta author tags, then a byline element; the
     next is read when one holds no name («105092», a bare «Auteur»)."""
     site = site_keys(meta, url)

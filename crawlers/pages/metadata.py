@@ -133,6 +133,8 @@ def _read_jsonld(tree: lxml_html.HtmlElement) -> tuple[dict[str, Any], set[str]]
 def unescape_entities(text: str) -> str:
     """Entities left in a value: JSON-LD strings are not HTML and keep theirs («&quot;»), and CMSs escape
     meta content twice («&amp;#039;», one level of which the HTML parser takes)."""
+    if text.startswith(("http", "/")):  # a URL: «&para=2» is a parameter, not «¶=2»
+        return text
     for _ in range(2):
         if "&" not in text or not ENTITY_RE.search(text):
             break

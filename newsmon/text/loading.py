@@ -33,6 +33,10 @@ class LoadOnce(Generic[T]):
                 value = self._value
         return value
 
+    @property
+    def loaded(self) -> bool:
+        return self._value is not None
+
     def cache_clear(self) -> None:
         with self._lock:
             self._value = None
