@@ -27,3 +27,15 @@ def test_double_escaped_meta_and_json_ld_entities_come_out_as_characters():
     assert article.title == "«Бейбітшілік пен келісім» жобасы талқыланды"
     assert article.description == "«Бейбітшілік пен келісім» жобасы — Тараз"
     assert article.authors == ("Асель Нуржанова", "Марат Есенов")
+
+
+def test_a_url_in_the_metadata_keeps_its_parameters():
+    image = "https://taraz.example/img.jpg?w=800&amp;para=2&amp;laquo;x"  # as the HTML escapes it once
+    html = (
+        f'<html><head><meta property="og:image" content="{image}"></head>'
+        f"<body><article>{TEXT}</article></body></html>"
+    )
+
+    article = extract_article(html, "https://taraz.example/kz/news/2")
+
+    assert article.image == "https://taraz.example/img.jpg?w=800&para=2&laquo;x"
