@@ -134,7 +134,7 @@ def _extract_from_tree(
         authors=(
             clean_authors(picked["authors"], site_keys(meta, url))
             if "authors" in picked
-            else find_authors(tree, meta, url)
+            else find_authors(tree, meta, url, text)
         ),
         published=dates.published,
         updated=dates.updated,

@@ -18,10 +18,26 @@ AUTHOR_PREFIX_RE = re.compile(
 PHOTO_CREDIT_RE = re.compile(r"^(?:фото|photo|foto|fotó|снимка|сурет|zdjęcie|kuva)\b", re.IGNORECASE)
 # A byline label left without its name.
 AUTHOR_LABELS = frozenset(
-    {"автор", "авторы", "author", "authors", "auteur", "autor", "autorin", "by", "жазған"}
+    {
+        "автор",
+        "авторы",
+        "author",
+        "authors",
+        "auteur",
+        "autor",
+        "autorin",
+        "by",
+        "von",
+        "par",
+        "por",
+        "жазған",
+    }
 )
 # Longer parts of a byline are affiliations or sentences («..., university professor, Site»).
 MAX_NAME_WORDS = 5
+# A word of a signature line («Асель», «НҰРЖАНОВА», «А.», «Сейтқали-Бек»): letters, an initial's dot.
+NAME_WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*\.?")
+MAX_SIGNATURE_WORDS = 4
 AUTHOR_SPLIT_RE = re.compile(r"\s*(?:,|;|\s+и\s+|\s+and\s+|\s+und\s+|\s+et\s+|\s+y\s+|\s+және\s+|&)\s*")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 BYLINE_AUTHOR_XPATH = (
@@ -168,9 +184,12 @@ def _last_separator(title: str) -> int:
     return matches[-1].start() if matches else len(title)
 
 
-def find_authors(tree: lxml_html.HtmlElement, meta: PageMetadata, url: str) -> tuple[str, ...]:
-    """People (or the organisation) credited: JSON-LD author, meta author tags, then a byline element; the
-    next is read when one holds no name («105092», a bare «Auteur»)."""
+def find_authors(
+    tree: lxml_html.HtmlElement, meta: PageMetadata, url: str, text: str = ""
+) -> tuple[str, ...]:
+    """People (or the organisation) credited: JSON-LD author, meta author tags, a byline element, then a
+    signature closing the body (`text`). The next is read when one holds no name («105092», «Auteur») or
+    names only the site itself, which is the answer when nothing further names a person."""
     site = site_keys(meta, url)
     candidates = (
         lambda: jsonld_names(meta.jsonld.get("author")) if meta.jsonld else [],
@@ -180,12 +199,33 @@ def find_authors(tree: lxml_html.HtmlElement, meta: PageMetadata, url: str) -> t
             for element in tree.xpath(BYLINE_AUTHOR_XPATH)[:3]
             if 3 <= len(element.text_content().strip()) <= 80
         ],
+        lambda: signature(tree, text),
     )
+    fallback: tuple[str, ...] = ()
     for names in candidates:
         found = clean_authors(names(), site)
-        if found:
+        if found and all(_name_key(name) in site for name in found):
+            fallback = fallback or found  # the site itself: kept unless a person is named further on
+        elif found:
             return found
-    return ()
+    return fallback
+
+
+def signature(tree: lxml_html.HtmlElement, text: str) -> list[str]:
+    """The writer's name as the last line of the body, set apart (bold, or aligned right), as regional
+    papers sign their articles: «<p style="text-align: right"><strong>Айгүл Сейтқали</strong></p>»."""
+    line = " ".join(text.rstrip().rpartition("\n")[2].split())
+    words = line.split()
+    if not 2 <= len(words) <= MAX_SIGNATURE_WORDS or not all(
+        NAME_WORD_RE.fullmatch(word) and word[0].isupper() for word in words
+    ):
+        return []
+    for element in tree.xpath("//body//p[normalize-space(.) = $line]", line=line):
+        bold = element.xpath("normalize-space(string(.//strong|.//b))") == line
+        style = (element.get("style") or "").replace(" ", "").lower()
+        if bold or "text-align:right" in style or (element.get("align") or "").lower() == "right":
+            return [line]
+    return []
 
 
 def clean_authors(names: list[str], site: frozenset[str] = frozenset()) -> tuple[str, ...]:

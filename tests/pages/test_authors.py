@@ -51,3 +51,26 @@ def test_a_photo_credit_and_a_bare_label_are_not_authors():
 
     assert authors(page(byline=byline)) == ["Айжан Төлеуова"]
     assert authors(page('<meta name="author" content="Снимка: Getty Images/Guliver">')) == []
+
+
+def test_a_signature_closing_the_body_names_the_writer():
+    signed = TEXT + '<p style="text-align: right;"><strong>Айгүл Сейтқали</strong></p>'
+    html = page().replace(TEXT, signed)
+
+    assert authors(html) == ["Айгүл Сейтқали"]
+
+
+def test_a_person_signing_the_article_comes_before_the_site_named_as_author():
+    signed = TEXT + "<p><b>Асель НҰРЖАНОВА</b></p>"
+    organisation = jsonld_author({"@type": "Organization", "name": "Inform.kz"})
+
+    assert authors(page(organisation).replace(TEXT, signed)) == ["Асель НҰРЖАНОВА"]
+    assert authors(page(organisation)) == ["Inform.kz"]
+
+
+def test_a_last_line_that_is_not_set_apart_or_not_a_name_is_no_signature():
+    plain = TEXT + "<p>Айгүл Сейтқали</p>"
+    place = TEXT + "<p><strong>Тараз қаласы</strong></p>"
+
+    assert authors(page().replace(TEXT, plain)) == []
+    assert authors(page().replace(TEXT, place)) == []
