@@ -6,7 +6,6 @@ walking the tree again.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import re
@@ -16,6 +15,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 from lxml import html as lxml_html
+
+from newsmon.text.normalise import unescape_entities as text_entities
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,6 @@ JSON_CLEAN_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # XHTML-era wrappers around script content: <![CDATA[ ... ]]>, also inside /* */ or // comments.
 CDATA_RE = re.compile(r"^\s*(?:/\*\s*|//\s*)?<!\[CDATA\[(?:\s*\*/)?|(?:/\*\s*|//\s*)?\]\]>(?:\s*\*/)?\s*$")
 TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
-ENTITY_RE = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE)
 
 
 @dataclass
@@ -135,11 +135,7 @@ def unescape_entities(text: str) -> str:
     meta content twice («&amp;#039;», one level of which the HTML parser takes)."""
     if text.startswith(("http", "/")):  # a URL: «&para=2» is a parameter, not «¶=2»
         return text
-    for _ in range(2):
-        if "&" not in text or not ENTITY_RE.search(text):
-            break
-        text = html.unescape(text)
-    return text
+    return text_entities(text)
 
 
 def _unescaped(value: Any, depth: int = 0) -> Any:

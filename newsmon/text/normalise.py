@@ -94,8 +94,8 @@ def repair_homoglyphs(text: str) -> str:
     return _LETTER_RUN.sub(_repair_run, text)
 
 
-def _unescape_entities(text: str) -> str:
-    # Twice: CMS exports often double-escape ("&amp;laquo;").
+def unescape_entities(text: str) -> str:
+    """HTML entities as characters; twice, as CMS exports often double-escape ("&amp;laquo;")."""
     for _ in range(2):
         if "&" not in text or not _ENTITY.search(text):
             break
@@ -110,7 +110,7 @@ def clean_text(text: str) -> str:
     """
     if not isinstance(text, str):
         raise TypeError(f"clean_text expects str, got {type(text).__name__}")
-    text = _unescape_entities(text)
+    text = unescape_entities(text)
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub("", text)
