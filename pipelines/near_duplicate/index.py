@@ -130,7 +130,7 @@ class MemoryIndex:
         if not found:
             return []
         rows = np.unique(np.concatenate(found))
-        rows = rows[self._alive[rows]]  # removed rows stay in the band arrays until merged or saved
+        rows = rows[self._alive[rows]]  # a removed row stays in the band arrays until the index is saved
         scores = estimate_jaccard(sketch16(fp.hashvalues), self._sketches[rows])
         keep = scores >= CANDIDATE_FLOOR
         rows, scores = rows[keep], scores[keep]
