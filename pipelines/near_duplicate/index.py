@@ -114,19 +114,22 @@ class MemoryIndex:
         count = self._pending_count
         pending = self._pending_bands[:count] == bands if count else None  # (pending rows, bands)
         pending_counts = pending.sum(axis=0).tolist() if pending is not None else [0] * LSH_BANDS
-        usable = np.ones(LSH_BANDS, dtype=bool)
+        full: list[int] = []  # bands whose bucket is over MAX_BUCKET_ROWS
         found: list[np.ndarray] = []
         for band, bucket in enumerate(bands):  # np.uint32 scalars: searchsorted must not cast the array
             keys = self._band_keys[band]
-            lo = hi = keys.searchsorted(bucket)
+            lo = keys.searchsorted(bucket)
+            merged = 0
             if lo < len(keys) and keys[lo] == bucket:
-                hi = keys.searchsorted(bucket, side="right")
-            if hi - lo + pending_counts[band] > MAX_BUCKET_ROWS:
-                usable[band] = False
-            elif hi > lo:
-                found.append(self._band_rows[band][lo:hi])
+                merged = int(keys.searchsorted(bucket, side="right") - lo)
+            if merged + pending_counts[band] > MAX_BUCKET_ROWS:
+                full.append(band)
+            elif merged:
+                found.append(self._band_rows[band][lo : lo + merged])
         if pending is not None:
-            found.append(self._pending_rows[:count][pending[:, usable].any(axis=1)])
+            if full:
+                pending[:, full] = False
+            found.append(self._pending_rows[:count][pending.any(axis=1)])
         if not found:
             return []
         rows = np.unique(np.concatenate(found))
