@@ -14,8 +14,9 @@ AUTHOR_PREFIX_RE = re.compile(
     r"^(?:автор(?:ы)?|авторы материала|текст|by|von|par|por|di|door|av|af|жазған|авторы)\s*[:\-—]?\s+",
     re.IGNORECASE,
 )
-# «Фото: ...», «Снимка: Getty Images»: a photographer's or a picture agency's credit, not the writer's.
-PHOTO_CREDIT_RE = re.compile(r"^(?:фото|photo|foto|fotó|снимка|сурет|zdjęcie|kuva)\b", re.IGNORECASE)
+# «Фото: ...», «Фотограф: ...», «Суретті түсірген: ...», «Снимка: Getty Images»: a photographer's or a
+# picture agency's credit, not the writer's.
+PHOTO_CREDIT_RE = re.compile(r"^(?:фото|photo|foto|fotó|снимка|сурет|zdjęcie|kuva)\w*\b", re.IGNORECASE)
 # A byline label left without its name.
 AUTHOR_LABELS = frozenset(
     {

@@ -50,6 +50,8 @@ def test_a_photo_credit_and_a_bare_label_are_not_authors():
     )
 
     assert authors(page(byline=byline)) == ["Айжан Төлеуова"]
+    for credit in ("Фотограф: Ерлан Омаров", "Суретті түсірген: Ерлан Омаров"):
+        assert authors(page(byline=f'<div class="author">{credit}</div>')) == []
     assert authors(page('<meta name="author" content="Снимка: Getty Images/Guliver">')) == []
 
 
