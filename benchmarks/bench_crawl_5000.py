@@ -11,9 +11,8 @@ off and CONCURRENT_REQUESTS(_PER_DOMAIN)=32:
 Wall time, CPU time and peak RSS of each crawl process are printed (os.wait4, and
 getrusage(RUSAGE_CHILDREN) at the end), and the CPU time and peak summed PSS of the crawl with the worker
 processes it starts for extraction and analysis (sampled from /proc), with the ratio full/bare, and each
-process's share of both. Both
-processes keep their bytecode in a temporary PYTHONPYCACHEPREFIX after a warm-up import, as an installed
-service would (this checkout sets PYTHONDONTWRITEBYTECODE).
+process's share of both. Both crawls keep their bytecode in a temporary PYTHONPYCACHEPREFIX after a warm-up
+import, as an installed service would (this checkout sets PYTHONDONTWRITEBYTECODE).
 
 Run: .venv/bin/python benchmarks/bench_crawl_5000.py [--articles N] [--rounds N] [--without-storage]
 [--set NAME=VALUE ...] (--without-storage adds a third crawl with NEWSMON_PIPELINES=0: fetch and extraction
