@@ -1,12 +1,13 @@
-"""Durations and dates typed by users: `7d`, `12h`, `30m`, `2w`, or an ISO date."""
+"""Durations and dates typed by users: `30m`, `12h`, `7d`, `2w`, `1y` (365 days), or an ISO date."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
 
-DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
-UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+DURATION = re.compile(r"^\s*(\d+)\s*([mhdwy])\s*$")
+UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+UNITS["y"] = 365 * UNITS["d"]
 
 
 class TimeSpecError(ValueError):
@@ -16,8 +17,8 @@ class TimeSpecError(ValueError):
 def parse_duration(text: str) -> timedelta:
     match = DURATION.match(text or "")
     if not match:
-        raise TimeSpecError(f"{text!r} is not a duration; use e.g. 30m, 12h, 7d or 2w")
-    return timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+        raise TimeSpecError(f"{text!r} is not a duration; use e.g. 30m, 12h, 7d, 2w or 1y")
+    return int(match.group(1)) * UNITS[match.group(2)]
 
 
 def parse_since(text: str, now: datetime | None = None) -> datetime:
@@ -28,5 +29,5 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise TimeSpecError(f"{text!r} is neither a duration (7d, 12h) nor a date (2025-03-01)") from None
+        raise TimeSpecError(f"{text!r} is neither a duration (7d, 12h, 1y) nor a date (2025-03-01)") from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)

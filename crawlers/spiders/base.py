@@ -30,6 +30,7 @@ from crawlers.spiders.fetch_errors import failure_kind
 from crawlers.spiders.links import ArticleLinkRule, url_key
 from newsmon.models import Article, Source
 from newsmon.offload import Offloader
+from newsmon.timespec import TimeSpecError, parse_duration
 
 logger = logging.getLogger(__name__)
 
@@ -39,19 +40,18 @@ logger = logging.getLogger(__name__)
 STORED_URLS_SIGNAL = "newsmon_stored_urls"
 # Less text than this is no article body (a page of navigation only), whatever the page looks like.
 MIN_TEXT_CHARS = 80
-_SINCE = re.compile(r"^\s*(\d+)\s*([mhdw]?)\s*$")
-_SINCE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks", "": "days"}
 
 
 def parse_since(text: str | int | None) -> timedelta | None:
-    """'2d', '12h', '90m', '1w' or a number of days; None or 0 means no bound."""
+    """'2d', '12h', '90m', '1w', '1y' or a number of days; None or 0 means no bound."""
     if text is None or text == "":
         return None
-    match = _SINCE.match(str(text))
-    if not match:
-        raise ValueError(f"since must look like 2d, 12h, 90m or 1w, got {text!r}")
-    amount, unit = int(match.group(1)), match.group(2)
-    return timedelta(**{_SINCE_UNITS[unit]: amount}) if amount else None
+    value = str(text).strip()
+    try:
+        span = timedelta(days=int(value)) if value.isdigit() else parse_duration(value)
+    except TimeSpecError:
+        raise ValueError(f"since must look like 2d, 12h, 90m, 1w or 1y, got {text!r}") from None
+    return span or None
 
 
 def resolve_source(source: str | None, home: str | None, sources_file: str | None) -> Source:

@@ -23,7 +23,14 @@ def register(cli: click.Group) -> None:
     type=click.Choice(["csv", "jsonl", "parquet"]),
     help="Output format; by default taken from the file extension.",
 )
-@click.option("-o", "--output-file", "path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "-o",
+    "--output-file",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The file to write; - for standard output (then --format is needed).",
+)
 @filter_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def export_command(
@@ -41,6 +48,7 @@ def export_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from newsmon.search import ExportRequest, SearchError, export, export_format
+    from newsmon.search.export import STDOUT
 
     filters = filters_from(since, until, sources, lang)
     try:
@@ -60,4 +68,5 @@ def export_command(
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
-    click.echo(f"{written} articles written to {path} ({request.format})", err=True)
+    where = "standard output" if path == STDOUT else path
+    click.echo(f"{written} articles written to {where} ({request.format})", err=True)

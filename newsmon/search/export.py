@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +34,7 @@ from newsmon.storage.search import ArticleSelection, Document
 log = logging.getLogger(__name__)
 
 FORMATS = ("csv", "jsonl", "parquet")
+STDOUT = Path("-")  # `-o -`: write to standard output (as bytes, for a pipe)
 COLUMNS = EXPORT_COLUMNS
 BATCH = 5000  # rows read, and for Parquet written as one row group, at a time
 
@@ -51,6 +54,8 @@ class ExportRequest:
 def export_format(path: Path, format: str | None) -> str:
     """The format asked for, or guessed from the file name; SearchError when neither says."""
     chosen = (format or path.suffix.lstrip(".")).lower()
+    if not chosen and path == STDOUT:
+        raise SearchError("format: give --format csv, jsonl or parquet to write to standard output", "format")
     if chosen not in FORMATS:
         raise SearchError(f"format: {chosen or path.name!r} is not one of {', '.join(FORMATS)}", "format")
     if chosen == "parquet":
@@ -166,19 +171,36 @@ def export(
     chosen = export_format(request.path, request.format)
     prepared, selection = _prepared(repo, request)
     counting = _count_aside(repo, selection, on_total) if on_total else None
-    log.info("exporting the articles matching %r to %s", request.query, request.path)
+    to_stdout = request.path == STDOUT
+    log.info(
+        "exporting the articles matching %r to %s",
+        request.query,
+        "standard output" if to_stdout else request.path,
+    )
     try:
-        request.path.parent.mkdir(parents=True, exist_ok=True)
+        if not to_stdout:
+            request.path.parent.mkdir(parents=True, exist_ok=True)
         batches = _batches(repo, prepared, selection)
-        if chosen == "parquet":
-            return _write_parquet(request.path, batches, progress)
-        with request.path.open("wb") as out:
+        with _opened(request.path) as out:
+            if chosen == "parquet":
+                return _write_parquet(out, batches, progress)
             if chosen == "csv":
                 out.write(CSV_HEADER)
             return _write_text(out, batches, _ENCODERS[chosen], progress)
     finally:
         if counting is not None:
             counting.join()
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[IO[bytes]]:
+    """The output file, or standard output's bytes for `-` (flushed, not closed)."""
+    if path == STDOUT:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    with path.open("wb") as out:
+        yield out
 
 
 def _count_aside(repo: Repository, selection: ArticleSelection, on_total: Callable[[int], None]) -> Thread:
@@ -263,7 +285,7 @@ def _write_text(
     return count
 
 
-def _write_parquet(path: Path, batches: Batches, progress: Progress) -> int:
+def _write_parquet(out: IO[bytes], batches: Batches, progress: Progress) -> int:
     """One row group per batch. The writer thread encodes, compresses and writes a batch (pyarrow does
     that without the GIL) while this thread reads the next one and turns it into columns."""
     import pyarrow as pa
@@ -281,7 +303,7 @@ def _write_parquet(path: Path, batches: Batches, progress: Progress) -> int:
     lists = {COLUMNS.index("authors"), COLUMNS.index("tags")}
     count = 0
     with (
-        pq.ParquetWriter(path, schema) as writer,
+        pq.ParquetWriter(out, schema) as writer,
         ThreadPoolExecutor(1, thread_name_prefix="parquet") as pool,
     ):
         writing: Future[None] | None = None

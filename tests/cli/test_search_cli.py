@@ -126,3 +126,12 @@ def test_export_writes_every_matching_copy(shell: CliRunner, tmp_path: Path, fmt
     expected = len([a for a in ARTICLES if a["key"] != "almaty-tengri"])
     assert len(rows) == expected
     assert {"id", "story_id", "published", "source", "language", "url", "title", "text"} <= set(rows[0])
+
+
+def test_export_to_standard_output_for_a_pipe(shell: CliRunner) -> None:
+    result = shell.invoke(cli, ["export", "Жамбыл OR Тараз", "--format", "jsonl", "-o", "-", "-q"])
+    rows = [json.loads(line) for line in result.stdout_bytes.decode("utf-8").splitlines()]
+    assert result.exit_code == 0 and "written to standard output" in result.stderr
+    assert len(rows) == len([a for a in ARTICLES if a["key"] != "almaty-tengri"])
+    code, _, err = _run(shell, "export", "Жамбыл", "-o", "-")
+    assert code != 0 and "--format" in err

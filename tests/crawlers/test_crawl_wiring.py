@@ -52,7 +52,8 @@ def test_browser_is_wired_only_for_rendering_sources():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("2d", timedelta(days=2)), ("12h", timedelta(hours=12)), ("90m", timedelta(minutes=90)),
-     ("1w", timedelta(weeks=1)), ("3", timedelta(days=3)), (3, timedelta(days=3)), ("0", None), (None, None)],
+     ("1w", timedelta(weeks=1)), ("1y", timedelta(days=365)), ("3", timedelta(days=3)), (3, timedelta(days=3)),
+     ("0", None), ("0d", None), (None, None)],
 )  # fmt: skip
 def test_since_argument(text, expected):
     assert parse_since(text) == expected

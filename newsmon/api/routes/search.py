@@ -36,7 +36,7 @@ RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 QueryText = Annotated[
     str, Query(min_length=1, max_length=2000, description="Query language: docs/query-language.md")
 ]
-Since = Annotated[str | None, Query(max_length=40, description="7d, 12h, 2025-03-01 or an ISO time")]
+Since = Annotated[str | None, Query(max_length=40, description="7d, 12h, 1y, 2025-03-01 or an ISO time")]
 Until = Annotated[str | None, Query(max_length=40, description="As since; a bare date includes that day")]
 Sources = Annotated[list[str], Query(max_length=100, description="Source name (repeat, or comma separated)")]
 Languages = Annotated[
