@@ -39,13 +39,20 @@ MAX_NAME_WORDS = 5
 # A word of a signature line («Асель», «НҰРЖАНОВА», «А.», «Сейтқали-Бек»): letters, an initial's dot.
 NAME_WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*\.?")
 MAX_SIGNATURE_WORDS = 4
-AUTHOR_SPLIT_RE = re.compile(r"\s*(?:,|;|\s+и\s+|\s+and\s+|\s+und\s+|\s+et\s+|\s+y\s+|\s+және\s+|&)\s*")
+AUTHOR_SPLIT_RE = re.compile(r"\s*(?:[,;、，]|\s+и\s+|\s+and\s+|\s+und\s+|\s+et\s+|\s+y\s+|\s+және\s+|&)\s*")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 BYLINE_AUTHOR_XPATH = (
     "//*[@itemprop='author'][not(self::meta)][not(.//*[@itemprop='name'])]|//*[@itemprop='author']//*[@itemprop='name']"
     "|//a[@rel='author']|//*[contains(@class, 'author')][not(contains(@class, 'avatar'))]"
     "[not(ancestor-or-self::*[contains(@class, 'comment')])][not(.//*[contains(@class, 'author')])]"
 )
+# Chinese portals credit the article's editors in a line of their own, and name no one else:
+# «(责编：牛镛、岳弘彬)», «【责任编辑：王頔】», «编辑：李明».
+EDITOR_LINE_XPATH = (
+    "//body//*[self::div or self::p or self::span][not(*)][string-length(normalize-space(.)) < 60]"
+    "[contains(., '编辑') or contains(., '责编') or contains(., '作者')]"
+)
+EDITOR_LINE_RE = re.compile(r"^[(（【\[]?\s*(?:责任编辑|责编|编辑|作者)\s*[：:]\s*(.+?)\s*[)）】\]]?$")
 
 
 def _words(text: str) -> list[str]:
@@ -188,8 +195,8 @@ def _last_separator(title: str) -> int:
 def find_authors(
     tree: lxml_html.HtmlElement, meta: PageMetadata, url: str, text: str = ""
 ) -> tuple[str, ...]:
-    """People (or the organisation) credited: JSON-LD author, meta author tags, a byline element, then a
-    signature closing the body (`text`). The next is read when one holds no name («105092», «Auteur») or
+    """People (or the organisation) credited: JSON-LD author, meta author tags, a byline element, a
+    signature closing the body (`text`), then an editors' line. The next is read when one holds no name («105092», «Auteur») or
     names only the site itself, which is the answer when nothing further names a person."""
     site = site_keys(meta, url)
     candidates = (
@@ -201,6 +208,7 @@ def find_authors(
             if 3 <= len(element.text_content().strip()) <= 80
         ],
         lambda: signature(tree, text),
+        lambda: editor_line(tree),
     )
     fallback: tuple[str, ...] = ()
     for names in candidates:
@@ -226,6 +234,15 @@ def signature(tree: lxml_html.HtmlElement, text: str) -> list[str]:
         style = (element.get("style") or "").replace(" ", "").lower()
         if bold or "text-align:right" in style or (element.get("align") or "").lower() == "right":
             return [line]
+    return []
+
+
+def editor_line(tree: lxml_html.HtmlElement) -> list[str]:
+    """The names of an editors' line (`EDITOR_LINE_XPATH`), the last on the page."""
+    for element in reversed(tree.xpath(EDITOR_LINE_XPATH)):
+        match = EDITOR_LINE_RE.match(" ".join(element.text_content().split()))
+        if match:
+            return [match.group(1)]
     return []
 
 

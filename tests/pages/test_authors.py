@@ -76,3 +76,15 @@ def test_a_last_line_that_is_not_set_apart_or_not_a_name_is_no_signature():
 
     assert authors(page().replace(TEXT, plain)) == []
     assert authors(page().replace(TEXT, place)) == []
+
+
+def test_an_editors_line_names_the_editors_when_nothing_else_does():
+    zh = (
+        '<html lang="zh"><head><meta charset="utf-8"><title>航天合作</title></head><body><article>'
+        "<h1>航天合作</h1><p>" + "中拉航天合作论坛在福州开幕，各方代表出席会议并发言。" * 6 + "</p>"
+        '<div class="edit cf">(责编：牛镛、岳弘彬)</div></article></body></html>'
+    )
+
+    assert authors(zh, "http://world.people.com.cn/n1/2024/0424/c1002-1.html") == ["牛镛", "岳弘彬"]
+    assert authors(zh.replace("(责编：牛镛、岳弘彬)", "【责任编辑：王頔】")) == ["王頔"]
+    assert authors(zh.replace("(责编：牛镛、岳弘彬)", "编辑部电话：010-65363000")) == []
