@@ -9,6 +9,7 @@ ids alone in id order (what the database needs just to find the rows) and the pe
 used before (a Document object and a json.dumps per row). Usage:
 
     .venv/bin/python benchmarks/bench_search.py [--n 100000] [--backend sqlite|postgresql|both] [--queries 40]
+        [--wide-rows]
 
 Targets at 1,000,000 articles: two-term search p95 <= 200 ms on each backend; the trend of a query over
 a year <= 500 ms; export >= 50,000 rows/s. Trends are timed when first asked (a word in more than
@@ -284,7 +285,8 @@ def sqlite_repo(workdir: Path) -> Iterator[Repository]:
     repo.dispose()
 
 
-def postgres_repo() -> Iterator[Repository]:
+def postgres_repo(wide_rows: bool = False) -> Iterator[Repository]:
+    """A fresh database; `wide_rows` undoes migration 0007 (long values kept in the row, as before it)."""
     import psycopg
 
     name = f"newsmon_bench_{uuid.uuid4().hex[:8]}"
@@ -293,6 +295,9 @@ def postgres_repo() -> Iterator[Repository]:
     repo = Repository.from_url(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
     try:
         upgrade(repo.engine)
+        if wide_rows:
+            with repo.engine.begin() as conn:
+                conn.execute(text("ALTER TABLE articles RESET (toast_tuple_target)"))
         yield repo
     finally:
         repo.dispose()
@@ -310,6 +315,11 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--queries", type=int, default=40, help="two-term searches to time")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--wide-rows",
+        action="store_true",
+        help="PostgreSQL: keep long values in the article rows, as before migration 0007 (the baseline)",
+    )
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     with tempfile.TemporaryDirectory(prefix="newsmon-bench-") as tmp:
@@ -317,7 +327,7 @@ def main() -> None:
         for backend in backends:
             print(f"{backend}: {args.n:,} articles")
             corpus = Corpus(args.seed)
-            repos = sqlite_repo(workdir) if backend == "sqlite" else postgres_repo()
+            repos = sqlite_repo(workdir) if backend == "sqlite" else postgres_repo(args.wide_rows)
             for repo in repos:
                 run(repo, corpus, args.n, args.queries, workdir)
 
