@@ -1,12 +1,13 @@
 """PostgreSQL: article rows of a few hundred bytes, their long values (text, index terms, vector) in TOAST
 
 A trend or an export of a common word visits the heap row of every match. With the default
-toast_tuple_target (about 2 KB) the body, the index terms and the tsvector of an article of a few hundred
-words stay in its row: four rows to an 8 KB page, and a word in half of a million articles read nearly
-2 GB of pages. Moved out, the rows take 250 MB, and counting that word per day takes a fifth of the time
-(benchmarks/bench_search.py). The values are read from TOAST only where a query needs them (a result's
-text, a snippet). The setting applies to rows written from now on; `VACUUM FULL articles` rewrites the
-stored ones (docs/operations.md). SQLite keeps its narrow index instead (0006).
+toast_tuple_target (about 2 KB) the body, the index terms and the tsvector of a short article stay in its
+row: four rows to an 8 KB page, and a word in half of a million articles read 2 GB of pages. Moved out, the
+rows of a million articles take 244 MB instead of 1,952, and counting that word per day takes 0.33-0.47 s
+instead of 1.1-1.2 s (2 cores, benchmarks/bench_search.py --wide-rows for the old layout). The values are
+read from TOAST only where a query needs them (a result's text, a snippet). The setting applies to rows
+written from now on; `VACUUM FULL articles` rewrites the stored ones (docs/deployment.md). SQLite keeps
+its narrow index instead (0006).
 
 Revision ID: 0007_narrow_article_rows
 Revises: 0006_trend_scan_index
