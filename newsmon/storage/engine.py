@@ -43,6 +43,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # A sort too big for the cache (a common word's matches grouped per day) merges in a second thread:
+    # 0.66 -> 0.45-0.47 s for half a million rows on 2 cores.
+    cursor.execute("PRAGMA threads=2")
     cursor.close()
 
 

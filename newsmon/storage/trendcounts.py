@@ -18,8 +18,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
     String,
     and_,
+    cast,
     delete,
     exists,
     func,
@@ -196,15 +198,18 @@ class TrendCountQueries:
         per_language: bool = False,
         common: bool = False,
     ) -> Any:
-        """SELECT leading..., day[, source][, language], count(*) of the selection, grouped; a window is
+        """SELECT leading..., day[, source][, language], count of the selection, grouped; a window is
         matched on the date indexes (published, else stored), the full-text condition row by row. `common`:
-        the match is known to be a large part of the archive (a kept key)."""
-        day = self.period_start("day")
-        cell = [day]
+        the match is known to be a large part of the archive (a kept key).
+
+        The rows are grouped on the stored source and language, and the groups then folded to lower case
+        and '' for none: that is done to a few thousand groups rather than to every match (a tenth of the
+        count for half a million matches)."""
+        raw = [self.period_start("day").label("day")]
         if per_source:
-            cell.append(func.coalesce(ARTICLES.c.source, ""))
+            raw.append(ARTICLES.c.source)
         if per_language:
-            cell.append(func.lower(func.coalesce(ARTICLES.c.language, "")))
+            raw.append(ARTICLES.c.language)
         unbounded = replace(selection, since=None, until=None, match=None)
         conditions = self._filters(unbounded)
         window = selection.since is not None and selection.until is not None
@@ -218,8 +223,14 @@ class TrendCountQueries:
             )
         if selection.match is not None:
             conditions.append(self._matches(selection.match, row_by_row=window, common=common))
-        query = select(*leading, *cell, func.count()).select_from(ARTICLES).where(and_(*conditions))
-        return query.group_by(*cell)
+        query = select(*raw, func.count().label("n")).select_from(ARTICLES).where(and_(*conditions))
+        groups = query.group_by(*raw).subquery("groups")
+        cell = [groups.c.day]
+        if per_source:
+            cell.append(func.coalesce(groups.c.source, ""))
+        if per_language:
+            cell.append(func.lower(func.coalesce(groups.c.language, "")))
+        return select(*leading, *cell, cast(func.sum(groups.c.n), Integer)).group_by(*cell)
 
     def _matches(self, match: str, row_by_row: bool, common: bool = False) -> Any:
         if self.full_text_dialect == "postgresql":
