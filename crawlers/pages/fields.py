@@ -197,8 +197,9 @@ def find_authors(
     tree: lxml_html.HtmlElement, meta: PageMetadata, url: str, text: str = ""
 ) -> tuple[str, ...]:
     """People (or the organisation) credited: JSON-LD author, meta author tags, a byline element, a
-    signature closing the body (`text`), then an editors' line. The next is read when one holds no name («105092», «Auteur») or
-    names only the site itself, which is the answer when nothing further names a person."""
+    signature closing the body (`text`), then an editors' line. The next is read when one holds no name
+    («105092», «Auteur») or names only the site itself, which is the answer when nothing further names a
+    person."""
     site = site_keys(meta, url)
     candidates = (
         lambda: jsonld_names(meta.jsonld.get("author")) if meta.jsonld else [],
