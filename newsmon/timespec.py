@@ -6,8 +6,13 @@ import re
 from datetime import UTC, datetime, timedelta
 
 DURATION = re.compile(r"^\s*(\d+)\s*([mhdwy])\s*$")
-UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
-UNITS["y"] = 365 * UNITS["d"]
+UNITS = {
+    "m": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "w": timedelta(weeks=1),
+    "y": timedelta(days=365),
+}
 
 
 class TimeSpecError(ValueError):
@@ -18,14 +23,20 @@ def parse_duration(text: str) -> timedelta:
     match = DURATION.match(text or "")
     if not match:
         raise TimeSpecError(f"{text!r} is not a duration; use e.g. 30m, 12h, 7d, 2w or 1y")
-    return int(match.group(1)) * UNITS[match.group(2)]
+    try:
+        return int(match.group(1)) * UNITS[match.group(2)]
+    except OverflowError:
+        raise TimeSpecError(f"{text!r} is longer than a duration can be") from None
 
 
 def parse_since(text: str, now: datetime | None = None) -> datetime:
     """`7d` means seven days before now; an ISO date or datetime means itself (UTC when no zone is given)."""
     now = now or datetime.now(UTC)
     if DURATION.match(text or ""):
-        return now - parse_duration(text)
+        try:
+            return now - parse_duration(text)
+        except OverflowError:
+            raise TimeSpecError(f"{text!r} reaches back before the year 1") from None
     try:
         value = datetime.fromisoformat(text)
     except ValueError:

@@ -29,3 +29,9 @@ def test_since_a_year_or_a_date() -> None:
 def test_unreadable_since_names_the_forms(text: str) -> None:
     with pytest.raises(TimeSpecError, match="7d"):
         parse_since(text, NOW)
+
+
+@pytest.mark.parametrize("text", ["5000y", "99999999999d"])
+def test_a_duration_too_long_is_a_clear_error(text: str) -> None:
+    with pytest.raises(TimeSpecError, match=text):
+        parse_since(text, NOW)

@@ -49,8 +49,8 @@ def parse_since(text: str | int | None) -> timedelta | None:
     value = str(text).strip()
     try:
         span = timedelta(days=int(value)) if value.isdigit() else parse_duration(value)
-    except TimeSpecError:
-        raise ValueError(f"since must look like 2d, 12h, 90m, 1w or 1y, got {text!r}") from None
+    except (TimeSpecError, OverflowError):
+        raise ValueError(f"since must be a duration like 2d, 12h, 90m, 1w or 1y, got {text!r}") from None
     return span or None
 
 

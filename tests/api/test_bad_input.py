@@ -15,6 +15,7 @@ from tests.api.conftest import ApiFixture
         ({"query": "Тараз AND ("}, 400, "query"),
         ({"query": '"незакрытая фраза'}, 400, "query"),
         ({"query": "Тараз", "since": "вчера"}, 400, "since"),
+        ({"query": "Тараз", "since": "5000y"}, 400, "since"),
         ({"query": "Тараз", "until": "2025-13-45"}, 400, "until"),
         ({"query": "Тараз", "since": "2025-09-05", "until": "2025-09-01"}, 400, "until"),
         ({"query": "Тараз", "limit": 100_000}, 422, "limit"),

@@ -60,8 +60,9 @@ def test_since_argument(text, expected):
 
 
 def test_bad_since_argument_says_what_is_expected():
-    with pytest.raises(ValueError, match="2d, 12h"):
-        parse_since("two days")
+    for text in ("two days", "99999999999", "99999999999d"):
+        with pytest.raises(ValueError, match="2d, 12h"):
+            parse_since(text)
 
 
 def test_source_argument_forms(tmp_path):
