@@ -173,20 +173,38 @@ def test_a_read_only_database_still_answers(sqlite_url: str, monkeypatch: pytest
 
 def test_a_common_word_is_counted_from_the_narrow_index_on_sqlite(sqlite_url: str) -> None:
     """Half a million matches looked up one by one in the wide articles table took 4.5 s from disk; the
-    narrow index of migration 0006 takes one pass. The planner must not fall back to the lookups."""
-    from sqlalchemy import literal, text
-    from sqlalchemy.dialects import sqlite
+    narrow index of migration 0008 holds what the count needs. The planner must not fall back to the table."""
+    from sqlalchemy import text
 
-    from newsmon.storage.search import ArticleSelection
+    from newsmon.storage.trendcounts import _SQLITE_KEEP_COUNTS
 
     repo = Repository.from_url(sqlite_url)
     upgrade(repo.engine)
-    counting = repo._by_day(ArticleSelection(match="аким"), literal(1), per_language=True, common=True)
-    sql = str(counting.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    inserting = _SQLITE_KEEP_COUNTS.text
+    counting = inserting[inserting.index("SELECT") :]
     with repo.engine.connect() as conn:
-        plan = " ".join(str(row[-1]) for row in conn.execute(text("EXPLAIN QUERY PLAN " + sql)))
+        rows = conn.execute(text("EXPLAIN QUERY PLAN " + counting), {"key_id": 1, "match": "аким"})
+        plan = " ".join(str(row[-1]) for row in rows)
     repo.dispose()
-    assert "COVERING INDEX ix_articles_trend_scan" in plan
+    assert "ix_articles_trend_days (id=?)" in plan
+    assert "PRIMARY KEY" not in plan
+
+
+def test_kept_days_are_utc_days_to_the_second(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite keeps counts by a day number of its own (migration 0008): articles on either side of UTC
+    midnight, one of them written in +06:00, fall on the days the index counts."""
+    repo = Repository.from_url(f"sqlite:///{tmp_path / 'days.db'}")
+    upgrade(repo.engine)
+    for i, published in enumerate(
+        ["2025-03-01T23:59:59+00:00", "2025-03-02T00:00:00+00:00", "2025-03-02T05:59:59+06:00",
+         "2025-03-02T06:00:00+06:00", "2025-03-02T23:59:59.500000+00:00"]
+    ):  # fmt: skip
+        _store(repo, f"https://taraz.kz/{i}", f"Аким Тараза провёл приём граждан номер {i}.", published)
+    expected = _by_index(repo, "аким", monkeypatch)
+    kept = _kept(repo, "аким", monkeypatch)
+    repo.dispose()
+    assert kept.to_dicts() == expected.to_dicts()
+    assert [(p["period"], p["count"]) for p in kept.to_dicts()] == [("2025-03-01", 2), ("2025-03-02", 3)]
 
 
 def test_article_rows_on_postgresql_keep_long_values_out_of_line(postgres_url: str) -> None:
