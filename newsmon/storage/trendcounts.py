@@ -148,7 +148,7 @@ class TrendCountQueries:
         if self.full_text_dialect == "postgresql":
             with self.reading() as s:
                 rows = s.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'articles'")) or 0
-                if rows < 0:  # never analysed
+                if rows < min_articles:  # never analysed (-1), or last analysed when it was small
                     rows = s.scalar(text("SELECT count(*) FROM articles")) or 0
                 if rows < min_articles:
                     return []
@@ -187,12 +187,23 @@ class TrendCountQueries:
             )
             s.execute(insert(TrendKeyTermRow), [{"term": t, "key_id": key_id} for t in key.split()])
             if self.full_text_dialect == "postgresql":
-                counted = self._by_day(ArticleSelection(match=match), literal(key_id), per_language=True)
-                columns = ["key_id", "day", "source", "language", "n"]
-                s.execute(insert(TrendCountRow).from_select(columns, counted))
+                self._keep_counts_postgresql(s, key_id, match)
             else:
                 s.execute(_SQLITE_KEEP_COUNTS, {"key_id": key_id, "match": match})
             return key_id
+
+    def _keep_counts_postgresql(self, s: Any, key_id: int, match: str) -> None:
+        """PostgreSQL plans no INSERT ... SELECT in parallel but does CREATE TABLE AS: the matches are
+        counted into a temporary table by two workers, and the few thousand counts then moved (0.45-0.48 ->
+        0.41-0.43 s for half a million matches, 2 cores)."""
+        counted = self._by_day(ArticleSelection(match=match), literal(key_id), per_language=True)
+        compiled = counted.compile(dialect=s.get_bind().dialect)
+        s.connection().exec_driver_sql(
+            f"CREATE TEMPORARY TABLE kept_counts ON COMMIT DROP AS {compiled.string}", compiled.params
+        )
+        s.execute(
+            text("INSERT INTO trend_counts (key_id, day, source, language, n) SELECT * FROM kept_counts")
+        )
 
     def count_window_by_day(
         self, selection: ArticleSelection, per_source: bool

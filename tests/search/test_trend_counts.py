@@ -207,6 +207,41 @@ def test_kept_days_are_utc_days_to_the_second(tmp_path: Path, monkeypatch: pytes
     assert [(p["period"], p["count"]) for p in kept.to_dicts()] == [("2025-03-01", 2), ("2025-03-02", 3)]
 
 
+def test_postgresql_knows_how_many_trend_groups_there_are(postgres_url: str) -> None:
+    """The statistics of migration 0008 let PostgreSQL plan a common word's count for the few thousand
+    (day, source, language) groups there are, in parallel, instead of one group per match. They apply only
+    while the count groups on the very expression they were made on."""
+    from sqlalchemy import text
+
+    from newsmon.storage.search import ArticleSelection
+
+    repo = Repository.from_url(postgres_url)
+    upgrade(repo.engine)
+    counting = repo._by_day(ArticleSelection(match="'аким'"), per_language=True)
+    with repo.engine.connect() as conn:
+        if conn.dialect.server_version_info < (14,):
+            pytest.skip("statistics on expressions need PostgreSQL 14")
+        kept_on = conn.execute(
+            text(
+                "SELECT pg_get_statisticsobjdef_expressions(oid) FROM pg_statistic_ext "
+                "WHERE stxname = 'articles_trend_cells'"
+            )
+        ).scalar()
+        compiled = counting.compile(dialect=conn.dialect)
+        plan = conn.exec_driver_sql(
+            "EXPLAIN (VERBOSE, FORMAT JSON) " + compiled.string, compiled.params
+        ).scalar()
+    repo.dispose()
+
+    def group_keys(node: dict) -> list[str]:
+        return node.get("Group Key", []) + [
+            key for child in node.get("Plans", []) for key in group_keys(child)
+        ]
+
+    grouped_on = {key.replace("articles.", "").strip("()") for key in group_keys(plan[0]["Plan"])}
+    assert kept_on and kept_on[0].strip("()") in grouped_on
+
+
 def test_article_rows_on_postgresql_keep_long_values_out_of_line(postgres_url: str) -> None:
     """A common word's trend visits every match's heap row: with bodies, index terms and vectors moved to
     TOAST (migration 0007) a row is a few hundred bytes, and the count reads an eighth of the pages."""
