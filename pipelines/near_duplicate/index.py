@@ -70,6 +70,7 @@ class MemoryIndex:
         self._pending_rows = np.zeros(_MERGE_AT, dtype=np.uint32)
         self._pending_bands = np.zeros((_MERGE_AT, LSH_BANDS), dtype=np.uint32)
         self._pending_count = 0
+        self._removed = 0  # rows removed since the last compaction, still in the arrays
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -89,12 +90,16 @@ class MemoryIndex:
             self._merge_pending()
 
     def remove(self, key: str) -> None:
-        """Forget `key` (a no-op when absent); its band entries are skipped until the next compaction."""
+        """Forget `key` (a no-op when absent); its band entries are skipped until the next compaction, once
+        removed rows outnumber the live ones (a long-running worker pruning a sliding window)."""
         row = self._rows.pop(key, None)
         if row is not None:
             self._keys[row] = None
             self._alive[row] = False
             self._features[row] = None
+            self._removed += 1
+            if self._removed > max(_MERGE_AT, len(self._rows)):
+                self._compact()
 
     def prune(self, published_before: datetime) -> int:
         """Remove articles published before the cutoff (those without a date stay); returns how many."""
@@ -133,7 +138,7 @@ class MemoryIndex:
         if not found:
             return []
         rows = np.unique(np.concatenate(found))
-        rows = rows[self._alive[rows]]  # a removed row stays in the band arrays until the index is saved
+        rows = rows[self._alive[rows]]  # a removed row stays in the band arrays until the next compaction
         scores = estimate_jaccard(sketch16(fp.hashvalues), self._sketches[rows])
         keep = scores >= CANDIDATE_FLOOR
         rows, scores = rows[keep], scores[keep]
@@ -203,6 +208,28 @@ class MemoryIndex:
             at = self._band_keys[band].searchsorted(new_keys, side="right")
             self._band_keys[band] = np.insert(self._band_keys[band], at, new_keys)
             self._band_rows[band] = np.insert(self._band_rows[band], at, new_rows)
+
+    def _compact(self) -> None:
+        """Drop the removed rows from every array and renumber the live ones in their order, as saving and
+        loading does: the answers stay the same, the memory goes."""
+        self._merge_pending()
+        live = np.flatnonzero(self._alive[: len(self._keys)])
+        renumbered = np.zeros(len(self._keys), dtype=np.uint32)
+        renumbered[live] = np.arange(len(live), dtype=np.uint32)
+        for band in range(LSH_BANDS):
+            kept = self._alive[self._band_rows[band]]
+            self._band_keys[band] = self._band_keys[band][kept]
+            self._band_rows[band] = renumbered[self._band_rows[band][kept]]
+        capacity = max(len(live), 1024)
+        self._sketches = np.concatenate(
+            [self._sketches[live], np.zeros((capacity - len(live), NUM_PERM), dtype=np.uint16)]
+        )
+        self._alive = np.zeros(capacity, dtype=bool)
+        self._alive[: len(live)] = True
+        self._keys = [self._keys[row] for row in live.tolist()]
+        self._features = [self._features[row] for row in live.tolist()]
+        self._rows = {key: row for row, key in enumerate(self._keys) if key is not None}
+        self._removed = 0
 
     def nbytes(self) -> int:
         """Approximate memory held by the index, in bytes (arrays, feature blobs and key strings)."""

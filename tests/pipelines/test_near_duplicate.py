@@ -15,6 +15,7 @@ from pipelines.near_duplicate import (
     RedisIndex,
     fingerprint,
 )
+from pipelines.near_duplicate import index as index_module
 from pipelines.near_duplicate.index import MAX_CANDIDATES
 from tests.conftest import FIXTURES, SAMPLES
 
@@ -177,6 +178,32 @@ def test_a_crawl_sized_index_answers_alike_before_and_after_merging_and_skips_re
     loaded = MemoryIndex.load(tmp_path / "index.npz")
     for fp in (query, *list(others.values())[:20]):
         assert [(c.key, c.jaccard) for c in loaded.query(fp)] == [(c.key, c.jaccard) for c in index.query(fp)]
+
+
+def test_removed_rows_are_compacted_away_with_the_same_answers(monkeypatch: pytest.MonkeyPatch):
+    """A long-running index that keeps removing (new versions, a sliding window) must not keep every removed
+    row: once they outnumber the live ones they go, and the answers are those of an index of the live ones."""
+    monkeypatch.setattr(index_module, "_MERGE_AT", 64)
+    base = sample_text()
+    items = {f"copy-{n}": fingerprint(f"{base}\n\nДополнение номер {n}.") for n in range(100)}
+    items |= {f"other-{n}": fingerprint(f"{a['text']} Выпуск {n}.") for n, a in enumerate(ARTICLES)}
+    index = MemoryIndex()
+    for key, fp in items.items():
+        index.add(key, fp)
+    full = index.nbytes()
+    keys = list(items)
+    removed = keys[::2] + keys[1:60:2]
+    for key in removed:
+        index.remove(key)
+    live = {key: fp for key, fp in items.items() if key not in removed}
+    fresh = MemoryIndex()
+    for key, fp in live.items():
+        fresh.add(key, fp)
+
+    for fp in [fingerprint(f"{base}\n\nДополнение номер 1000."), *list(live.values())[::7]]:
+        assert [(c.key, c.jaccard) for c in index.query(fp)] == [(c.key, c.jaccard) for c in fresh.query(fp)]
+    assert len(index) == len(live)
+    assert index.nbytes() < full * 0.75
 
 
 def test_loading_something_else_says_so(tmp_path: Path):
