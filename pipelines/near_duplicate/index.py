@@ -80,26 +80,28 @@ class MemoryIndex:
 
     def add(self, key: str, fp: Fingerprint) -> None:
         """Index `fp` under `key`; adding a key again replaces its fingerprint."""
-        if key in self._rows:
-            self.remove(key)
+        self._forget(key)
         row = self._append_row(key, fp.hashvalues, Features.of(fp).to_bytes())
         self._pending_rows[self._pending_count] = row
         self._pending_bands[self._pending_count] = band_keys(fp.hashvalues)
         self._pending_count += 1
         if self._pending_count == _MERGE_AT:
             self._merge_pending()
+        self._compact_if_mostly_removed()
 
     def remove(self, key: str) -> None:
         """Forget `key` (a no-op when absent); its band entries are skipped until the next compaction, once
         removed rows outnumber the live ones (a long-running worker pruning a sliding window)."""
+        self._forget(key)
+        self._compact_if_mostly_removed()
+
+    def _forget(self, key: str) -> None:
         row = self._rows.pop(key, None)
         if row is not None:
             self._keys[row] = None
             self._alive[row] = False
             self._features[row] = None
             self._removed += 1
-            if self._removed > max(_MERGE_AT, len(self._rows)):
-                self._compact()
 
     def prune(self, published_before: datetime) -> int:
         """Remove articles published before the cutoff (those without a date stay); returns how many."""
@@ -171,11 +173,11 @@ class MemoryIndex:
         self._merge_pending()
         rows = []
         for key, values, feature in zip(keys, hashvalues, features, strict=True):
-            if key in self._rows:
-                self.remove(key)
+            self._forget(key)  # no compaction before the rows appended here are merged: it renumbers rows
             rows.append(self._append_row(key, values, feature.to_bytes()))
         if rows:
             self._merge(np.asarray(rows, dtype=np.uint32), band_keys(hashvalues))
+        self._compact_if_mostly_removed()
 
     def _append_row(self, key: str, hashvalues: np.ndarray, blob: bytes) -> int:
         row = len(self._keys)
@@ -208,6 +210,10 @@ class MemoryIndex:
             at = self._band_keys[band].searchsorted(new_keys, side="right")
             self._band_keys[band] = np.insert(self._band_keys[band], at, new_keys)
             self._band_rows[band] = np.insert(self._band_rows[band], at, new_rows)
+
+    def _compact_if_mostly_removed(self) -> None:
+        if self._removed > max(_MERGE_AT, len(self._rows)):
+            self._compact()
 
     def _compact(self) -> None:
         """Drop the removed rows from every array and renumber the live ones in their order, as saving and

@@ -206,6 +206,35 @@ def test_removed_rows_are_compacted_away_with_the_same_answers(monkeypatch: pyte
     assert index.nbytes() < full * 0.75
 
 
+def test_a_bulk_load_that_replaces_most_rows_compacts_after_it_merges(monkeypatch: pytest.MonkeyPatch):
+    """Reloading articles in bulk removes their old rows as it goes; compacting in the middle would renumber
+    the rows it has appended but not yet merged."""
+    import numpy as np
+
+    from pipelines.near_duplicate.features import Features
+
+    monkeypatch.setattr(index_module, "_MERGE_AT", 64)
+    items = {f"a-{n}": fingerprint(f"{a['text']} Выпуск {n}.") for n, a in enumerate(ARTICLES[:200])}
+    keys = list(items)
+
+    def load(index: MemoryIndex, chosen: list[str]) -> None:
+        values = np.stack([items[key].hashvalues for key in chosen])
+        index.add_sketches(chosen, values, [Features.of(items[key]) for key in chosen])
+
+    index, fresh = MemoryIndex(), MemoryIndex()
+    load(index, keys)
+    for key in keys[:90]:
+        index.remove(key)
+    load(index, keys[90:])  # every one replaced: removed rows come to outnumber the live ones mid-load
+    load(fresh, keys[90:])
+
+    for key in keys[90::9]:
+        assert [(c.key, c.jaccard) for c in index.query(items[key])] == [
+            (c.key, c.jaccard) for c in fresh.query(items[key])
+        ]
+    assert len(index) == 110
+
+
 def test_loading_something_else_says_so(tmp_path: Path):
     path = tmp_path / "junk.npz"
     path.write_bytes(b"not an index")

@@ -209,8 +209,8 @@ def test_kept_days_are_utc_days_to_the_second(tmp_path: Path, monkeypatch: pytes
 
 def test_postgresql_knows_how_many_trend_groups_there_are(postgres_url: str) -> None:
     """The statistics of migration 0008 let PostgreSQL plan a common word's count for the few thousand
-    (day, source, language) groups there are, in parallel, instead of one group per match. They apply only
-    while the count groups on the very expression they were made on."""
+    (day, source, language) groups there are, hashed, instead of one group per match, sorted. They apply
+    only while the count groups on the very expression they were made on."""
     from sqlalchemy import text
 
     from newsmon.storage.search import ArticleSelection
