@@ -37,6 +37,26 @@ def test_upgrade_is_repeatable(repo: Repository) -> None:
     assert current_revision(repo.engine) == head_revision()
 
 
+def test_the_last_migration_goes_down_and_up_again_with_data(repo: Repository) -> None:
+    """An upgrade after a downgrade meets what the downgrade left (on SQLite, a foreign key it named), and
+    kept trend counts survive the round trip."""
+    from alembic import command
+
+    from newsmon.search.fts import TermGroup, render
+    from newsmon.storage.migrate import alembic_config
+
+    repo.store_article(_item("https://akimat.kz/1", search_terms="аким жамбылский область совещание"))
+    key = repo.keep_trend_counts(("аким",), render(TermGroup(("аким",)), repo.full_text_dialect) or "")
+    kept = repo.kept_counts(key, None, None)
+    config = alembic_config(repo.engine)
+    with repo.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "-1")
+    upgrade(repo.engine)
+    assert current_revision(repo.engine) == head_revision()
+    assert kept and repo.kept_counts(key, None, None) == kept
+
+
 def test_new_article_starts_a_story_and_a_copy_joins_it(repo: Repository) -> None:
     first = repo.store_article(_item("http://a.kz/1", search_terms="аким жамбылский область"))
     copy = repo.store_article(_item("http://b.kz/9", story_id=first.story_id, source="gazeta"))

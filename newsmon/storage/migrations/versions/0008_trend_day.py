@@ -39,29 +39,40 @@ STATISTICS = "articles_trend_cells"
 PG_DAY = "CAST(timezone('UTC', coalesce(published_at, stored_at)) AS DATE)"
 
 
-# Names SQLite's unnamed foreign key when the table is copied without it.
+# Names SQLite's unnamed foreign key (as 0005 made it) when the table is copied without it; one this
+# migration's downgrade made has a name of its own.
 NAMING = {"fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"}
-COUNTS_KEY = "fk_trend_counts_key_id_trend_keys"
+UNNAMED_KEY = "fk_trend_counts_key_id_trend_keys"
 
 
 def upgrade() -> None:
     bind = op.get_bind()
+    keys = [key["name"] or UNNAMED_KEY for key in sa.inspect(bind).get_foreign_keys("trend_counts")]
     with op.batch_alter_table("trend_counts", naming_convention=NAMING) as batch:
-        batch.drop_constraint(COUNTS_KEY if bind.dialect.name == "sqlite" else "trend_counts_key_id_fkey", "foreignkey")
+        for name in keys:
+            batch.drop_constraint(name, "foreignkey")
     if bind.dialect.name == "sqlite":
-        op.execute(f"ALTER TABLE articles ADD COLUMN trend_day INTEGER GENERATED ALWAYS AS ({TREND_DAY}) VIRTUAL")
+        op.execute(
+            f"ALTER TABLE articles ADD COLUMN trend_day INTEGER GENERATED ALWAYS AS ({TREND_DAY}) VIRTUAL"
+        )
         op.create_index(INDEX, "articles", COLUMNS)
         op.drop_index(OLD_INDEX, table_name="articles")
     elif bind.dialect.name == "postgresql" and bind.dialect.server_version_info >= (14,):
-        op.execute(f"CREATE STATISTICS {STATISTICS} (ndistinct) ON ({PG_DAY}), source, language FROM articles")
-        if bind.execute(sa.text("SELECT EXISTS (SELECT 1 FROM articles)")).scalar():  # stored ones counted now
+        op.execute(
+            f"CREATE STATISTICS {STATISTICS} (ndistinct) ON ({PG_DAY}), source, language FROM articles"
+        )
+        if bind.execute(
+            sa.text("SELECT EXISTS (SELECT 1 FROM articles)")
+        ).scalar():  # stored ones counted now
             op.execute("ANALYZE articles")
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     with op.batch_alter_table("trend_counts") as batch:
-        batch.create_foreign_key("trend_counts_key_id_fkey", "trend_keys", ["key_id"], ["id"], ondelete="CASCADE")
+        batch.create_foreign_key(
+            "trend_counts_key_id_fkey", "trend_keys", ["key_id"], ["id"], ondelete="CASCADE"
+        )
     if bind.dialect.name == "sqlite":
         op.create_index(OLD_INDEX, "articles", OLD_COLUMNS)
         op.drop_index(INDEX, table_name="articles")
