@@ -61,9 +61,8 @@ def upgrade() -> None:
         op.execute(
             f"CREATE STATISTICS {STATISTICS} (ndistinct) ON ({PG_DAY}), source, language FROM articles"
         )
-        if bind.execute(
-            sa.text("SELECT EXISTS (SELECT 1 FROM articles)")
-        ).scalar():  # stored ones counted now
+        stored = bind.execute(sa.text("SELECT EXISTS (SELECT 1 FROM articles)")).scalar()
+        if stored:  # the statistics of the articles there are, not at autovacuum's next pass
             op.execute("ANALYZE articles")
 
 
