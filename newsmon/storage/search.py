@@ -339,10 +339,15 @@ def use_full_text_index(s: Any, dialect: str) -> None:
     plain terms exactly. With the default 4 MB of work_mem the bitmap of that many rows turns lossy and
     each row of a lossy page is tested against its vector again, so the transaction gets 64 MB. At a
     million articles (2 cores) a word in 540,000 of them is counted per day in 1.7 s instead of 6.7 s,
-    one in 100,000 in 0.5 s instead of 1.6 s (`benchmarks/bench_search.py`)."""
+    one in 100,000 in 0.5 s instead of 1.6 s (`benchmarks/bench_search.py`).
+
+    With sequential scans priced out, a small table read in the same transaction (the kept trend keys)
+    looks to the planner like it costs 10^10, far past the thresholds of JIT compilation: a query on five
+    rows was compiled, inlined and optimised for 8-65 ms. JIT is off for the transaction."""
     if dialect == "postgresql":
         s.execute(text("SET LOCAL enable_seqscan = off"))
         s.execute(text("SET LOCAL work_mem = '64MB'"))
+        s.execute(text("SET LOCAL jit = off"))
 
 
 def ts_query(match: str) -> ColumnElement[Any]:
