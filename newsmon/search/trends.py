@@ -108,7 +108,10 @@ def trends(
     prepared = prepare_query(query, aliases)
     selection = prepared.selection(filters, repo.full_text_dialect)
     if prepared.translation.exact:
-        rows = _counted(repo, prepared, selection, by, per_source)
+        # One order whichever way the counts came (PostgreSQL sorts a missing source last, SQLite first).
+        rows = sorted(
+            _counted(repo, prepared, selection, by, per_source), key=lambda row: (row[0], row[1] or "")
+        )
     else:
         counts: Counter[tuple[date, str | None]] = Counter()
         for doc in repo.iter_selected(selection):
@@ -137,10 +140,11 @@ def _counted(
     if key is None:
         match = render(TermGroup(terms), repo.full_text_dialect)
         assert match is not None
-        if repo.estimate_matches(match) < KEEP_MIN_MATCHES:
+        matches = repo.estimate_matches(match)
+        if matches < KEEP_MIN_MATCHES:
             return repo.count_by_period(selection, by, per_source)
         try:
-            key = repo.keep_trend_counts(terms, match)
+            key = repo.keep_trend_counts(terms, match, matches)
         except SQLAlchemyError as exc:  # a read-only database user, say: the trend is still answered
             log.warning("cannot keep trend counts for %s (%s); counting by the index", " ".join(terms), exc)
             return repo.count_by_period(selection, by, per_source)
@@ -167,7 +171,7 @@ def keep_common_words(
     A word's trend is then fast from its first ask. Which common words analysts will chart cannot be
     known, so the commonest are kept, function words included; MAX_KEPT_KEYS bounds what that costs."""
     kept = []
-    for term, _articles in repo.common_terms(min_articles, limit):
+    for term, articles in repo.common_terms(min_articles, limit):
         try:
             terms = _countable_terms(prepare_query(term))
         except SearchError:
@@ -176,7 +180,7 @@ def keep_common_words(
             continue
         match = render(TermGroup(terms), repo.full_text_dialect)
         assert match is not None
-        repo.keep_trend_counts(terms, match)
+        repo.keep_trend_counts(terms, match, articles)
         kept.append(term)
     return kept
 

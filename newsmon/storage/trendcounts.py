@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import (
     Integer,
     String,
+    Text,
     and_,
     cast,
     delete,
@@ -47,6 +48,8 @@ from newsmon.storage.tables import ArticleRow, TrendCountRow, TrendKeyRow, Trend
 # Each kept key costs every stored batch a little (bench_store --kept-words); beyond this the oldest go.
 # KEEP_AHEAD_WORDS of them are the daily upkeep's, the rest the words asked for.
 MAX_KEPT_KEYS = 150
+# PostgreSQL: a word in at least this many articles is counted by a query that parallel workers may share.
+PARALLEL_MATCHES = 400_000
 ARTICLES = ArticleRow.__table__
 
 
@@ -60,6 +63,13 @@ _PG_ADD_COUNTS = text(
     "SELECT * FROM unnest(CAST(:k AS integer[]), CAST(:d AS date[]), CAST(:s AS varchar[]), "
     "CAST(:l AS varchar[]), CAST(:n AS integer[])) "
     "ON CONFLICT (key_id, day, source, language) DO UPDATE SET n = trend_counts.n + excluded.n"
+)
+
+
+_PG_INSERT_CELLS = text(
+    "INSERT INTO trend_counts (key_id, day, source, language, n) "
+    "SELECT :k, * FROM unnest(CAST(:d AS date[]), CAST(:s AS varchar[]), CAST(:l AS varchar[]), "
+    "CAST(:n AS integer[]))"
 )
 
 
@@ -170,9 +180,10 @@ class TrendCountQueries:
             ).all()
         return [(term, int(n)) for term, n in found]
 
-    def keep_trend_counts(self, terms: Sequence[str], match: str) -> int:
+    def keep_trend_counts(self, terms: Sequence[str], match: str, matches: int = 0) -> int:
         """Start keeping counts for `terms` (their full-text expression is `match`): count what is stored
-        now, in a transaction that holds stores back so none is counted twice or missed; returns the key."""
+        now, in a transaction that holds stores back so none is counted twice or missed; returns the key.
+        `matches`: about how many articles match (`estimate_matches`), if known."""
         key = key_text(terms)
         with self.session() as s:
             if self.full_text_dialect == "postgresql":
@@ -192,12 +203,29 @@ class TrendCountQueries:
             )
             s.execute(insert(TrendKeyTermRow.__table__), [{"term": t, "key_id": key_id} for t in key.split()])
             if self.full_text_dialect == "postgresql":
-                counted = self._by_day(ArticleSelection(match=match), literal(key_id), per_language=True)
-                columns = ["key_id", "day", "source", "language", "n"]
-                s.execute(insert(TrendCountRow.__table__).from_select(columns, counted))
+                self._keep_counts_postgresql(s, key_id, match, matches)
             else:
                 s.execute(_SQLITE_KEEP_COUNTS, {"key_id": key_id, "match": match})
             return key_id
+
+    def _keep_counts_postgresql(self, s: Any, key_id: int, match: str, matches: int) -> None:
+        """INSERT ... SELECT for most words. PostgreSQL plans a statement that writes without parallel
+        workers, so the count of a word in a large part of the archive is read by a SELECT (which a worker
+        shares) and written back, the cells travelling as the text of four arrays: for a word in half of a
+        million articles 0.35 s instead of 0.45 s on 2 cores. Below PARALLEL_MATCHES the planner scans
+        alone anyway, and the round trip would only add its 30 ms."""
+        selection = ArticleSelection(match=match)
+        if matches < PARALLEL_MATCHES:
+            counted = self._by_day(selection, literal(key_id), per_language=True)
+            columns = ["key_id", "day", "source", "language", "n"]
+            s.execute(insert(TrendCountRow.__table__).from_select(columns, counted))
+            return
+        cells = self._by_day(selection, per_language=True).subquery("cells")
+        packed = select(*(cast(func.array_agg(column), Text) for column in cells.c))
+        days, sources, languages, counts = s.execute(packed).one()
+        if days is not None:
+            arrays = {"d": days, "s": sources, "l": languages, "n": counts}
+            s.execute(_PG_INSERT_CELLS, {"k": key_id, **arrays})
 
     def count_window_by_day(
         self, selection: ArticleSelection, per_source: bool

@@ -14,6 +14,7 @@ from newsmon.search import build_filters, trends
 from newsmon.search.trends import Trend
 from newsmon.storage import ArticleToStore, Repository
 from newsmon.storage.migrate import upgrade
+from newsmon.storage.trendcounts import PARALLEL_MATCHES
 from pipelines.dedupe import content_hash, search_terms
 from tests.search.conftest import StoredArchive, store_fixture_articles
 
@@ -32,13 +33,20 @@ def _kept(repo: Repository, query: str, monkeypatch: pytest.MonkeyPatch, **kwarg
         return trends(repo, query, **kwargs)  # type: ignore[arg-type]
 
 
-def _store(repo: Repository, url: str, text: str, published: str, source: str = "taraz.kz") -> None:
+def _store(
+    repo: Repository,
+    url: str,
+    text: str,
+    published: str,
+    source: str | None = "taraz.kz",
+    language: str | None = "ru",
+) -> None:
     article = Article(
         url=url,
         text=text,
         title=None,
         source=source,
-        language="ru",
+        language=language,
         published=datetime.fromisoformat(published),
     )
     item = ArticleToStore(
@@ -240,6 +248,34 @@ def test_postgresql_knows_how_many_trend_groups_there_are(postgres_url: str) -> 
 
     grouped_on = {key.replace("articles.", "").strip("()") for key in group_keys(plan[0]["Plan"])}
     assert kept_on and kept_on[0].strip("()") in grouped_on
+
+
+@pytest.mark.parametrize("matches", [0, PARALLEL_MATCHES])
+def test_postgresql_keeps_the_same_counts_whichever_way_it_counts(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, matches: int
+) -> None:
+    """A word in a large part of the archive is counted by a SELECT that parallel workers may share and
+    written back as the text of arrays: source names that array text must quote, and missing sources and
+    languages, come back as the index counts them."""
+    repo = Repository.from_url(postgres_url)
+    upgrade(repo.engine)
+    sources = ["NULL", "a,b", 'say "hi"', "{x}", "back\\slash", " padded ", None]
+    for i, source in enumerate(sources):
+        language = None if i == 2 else ("RU" if i == 3 else "ru")
+        text = f"Аким Тараза провёл приём граждан номер {i}."
+        _store(repo, f"https://e.kz/{i}", text, f"2025-03-0{i % 3 + 1}T10:00:00+05:00", source, language)
+    expected = _by_index(repo, "аким", monkeypatch, per_source=True)
+    terms = trend_module._countable_terms(trend_module.prepare_query("аким"))
+    assert terms is not None
+    repo.keep_trend_counts(terms, trend_module.render(trend_module.TermGroup(terms), "postgresql"), matches)
+    kept = _kept(repo, "аким", monkeypatch, per_source=True)
+    russian = _kept(repo, "аким", monkeypatch, filters=build_filters(lang="ru"))
+    russian_expected = _by_index(repo, "аким", monkeypatch, filters=build_filters(lang="ru"))
+    repo.dispose()
+    assert kept.to_dicts() == expected.to_dicts()
+    assert {point["source"] for point in kept.to_dicts()} == {*sources[:-1], None}
+    assert russian.to_dicts() == russian_expected.to_dicts()
+    assert russian.total() == 6  # «RU» is Russian too; the article without a language is not
 
 
 def test_small_tables_read_beside_the_full_text_index_are_not_jit_compiled(postgres_url: str) -> None:
