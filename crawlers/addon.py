@@ -25,6 +25,8 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 300,
 }
 DOWNLOADER_MIDDLEWARES = {"pipelines.seen.SeenUrlMiddleware": 50}
+# Normalising and the dedupe checks' analysis, run by the extraction beside each article it extracts.
+ANALYSE_EXTRACTED = "pipelines.preparing.analyse_extracted"
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 FRONTIER_SCHEDULER = "crawlers.frontier.SharedFrontierScheduler"
 CHROMIUM_ARGS = (
@@ -59,6 +61,8 @@ def wire_pipelines(settings: BaseSettings) -> list[str]:
                 added.append(path)
             else:
                 logger.info("%s is not installed; crawling without it", path)
+    if added and is_installed(ANALYSE_EXTRACTED):  # see pipelines.preparing
+        settings.set("NEWSMON_ANALYSE_EXTRACTED", ANALYSE_EXTRACTED, "addon")
     return added
 
 

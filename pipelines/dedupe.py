@@ -141,10 +141,13 @@ class DedupePipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        from pipelines.preparing import preparing
+        from pipelines.preparing import analysis_of, preparing
 
         if not isinstance(item, Article):
             return item
+        prepared = analysis_of(item)
+        if prepared is not None:  # analysed where it was extracted
+            return prepared
         try:
             item_to_store, fp = await preparing(self.crawler.settings).run(Deduplicator.prepare, item)
         except Exception:

@@ -127,8 +127,9 @@ def normalise_article(
 
 
 class NormalisePipeline:
-    """Scrapy item pipeline: normalise every Article (off the reactor, see `pipelines.preparing`); warnings
-    become `newsmon/normalise/<warning>` stats."""
+    """Scrapy item pipeline: normalise every Article (off the reactor, see `pipelines.preparing`) that
+    was not normalised where it was extracted (those are counted in `newsmon/normalise/analysed_with_extraction`);
+    warnings become `newsmon/normalise/<warning>` stats."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -146,13 +147,20 @@ class NormalisePipeline:
         preparing(self.crawler.settings).close()
 
     async def process_item(self, item: Any) -> Any:
-        from pipelines.preparing import preparing
+        from pipelines.preparing import AnalysedArticle, analysis_of, preparing
 
         if not isinstance(item, Article):
             return item
-        source = getattr(self.crawler.spider, "source", None)
-        offloader = preparing(self.crawler.settings)
-        result = await offloader.run(normalise_article, item, source if isinstance(source, Source) else None)
+        prepared = analysis_of(item)
+        if prepared is not None:  # normalised where it was extracted
+            result: Article = AnalysedArticle.of(prepared.item.article, prepared)
+            self.crawler.stats.inc_value("newsmon/normalise/analysed_with_extraction")
+        else:
+            source = getattr(self.crawler.spider, "source", None)
+            offloader = preparing(self.crawler.settings)
+            result = await offloader.run(
+                normalise_article, item, source if isinstance(source, Source) else None
+            )
         for warning in result.warnings:
             self.crawler.stats.inc_value(f"newsmon/normalise/{warning}")
         return result

@@ -1,22 +1,69 @@
 """Where a crawl runs the work on each article alone (normalising; canonical URL, hash, index terms and
-fingerprint): in a thread for a small crawl, in another process once the crawl is big (`newsmon.offload`),
-so the analysis uses a core of its own while Scrapy fetches and extracts. `NEWSMON_PREPARE_PROCESSES` (Scrapy
-setting) sets the processes: 0 keeps the work in threads, "auto" (the default) starts one only on a host
-with three cores or more.
+fingerprint).
+
+A crawl of ours does it where the page was extracted (`analyse_extracted`, named to the spiders by the
+`NEWSMON_ANALYSE_EXTRACTED` setting): in the extraction process, beside the work that already has a core
+of its own, so the crawl process hands each article over once and keeps its core for Scrapy and storing.
+The article arrives as an `AnalysedArticle`, and the normalise and dedupe stages take its analysis.
+
+An article that arrives without one (from another spider, or changed by a pipeline on the way) is analysed
+by those stages: in a thread for a small crawl, in another process once the crawl is big
+(`newsmon.offload`). `NEWSMON_PREPARE_PROCESSES` (Scrapy setting) sets the processes: 0 keeps the work in
+threads, "auto" (the default) starts one only on a host with three cores or more.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from typing import Any
 
+from newsmon.models import Article, Source
 from newsmon.offload import Offloader
 
 START_AFTER = 20  # articles a crawl analyses in threads before it starts the processes
+ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 
 
-def _warm_up() -> None:
+@dataclass(frozen=True, slots=True, repr=False)
+class AnalysedArticle(Article):
+    """An article as extracted, with what the normalise and dedupe stages would make of it (`Prepared`).
+
+    Any change makes a plain `Article` again, analysed anew by those stages: the analysis is only ever
+    that of the fields it travels with."""
+
+    prepared: Any = None  # pipelines.dedupe.Prepared
+
+    @classmethod
+    def of(cls, article: Article, prepared: Any) -> AnalysedArticle:
+        return cls(**{name: getattr(article, name) for name in ARTICLE_FIELDS}, prepared=prepared)
+
+    def plain(self) -> Article:
+        return Article(**{name: getattr(self, name) for name in ARTICLE_FIELDS})
+
+    def with_changes(self, **changes: Any) -> Article:
+        return replace(self.plain(), **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.plain().to_dict()
+
+
+def analyse_extracted(article: Article, source: Source | None) -> AnalysedArticle:
+    """Normalise an extracted article and compute what deduplication compares (in the extraction process)."""
+    from pipelines.dedupe import Deduplicator, Prepared
+    from pipelines.normalise import normalise_article
+
+    item, fingerprint = Deduplicator.prepare(normalise_article(article, source))
+    return AnalysedArticle.of(article, Prepared(item, fingerprint))
+
+
+def analysis_of(item: object) -> Any:
+    """The `Prepared` an analysed article carries, else None."""
+    return item.prepared if isinstance(item, AnalysedArticle) else None
+
+
+def warm_up() -> None:
     """Load the analysers' dictionaries in a new process before its first article.
 
     The articles carry their language, as extracted ones do: the language model (~70 MB) is then only
@@ -33,7 +80,7 @@ def _warm_up() -> None:
         Deduplicator.prepare(normalise_article(article))
 
 
-def _release() -> None:
+def release() -> None:
     """The workers analyse from now on: the dictionaries and caches the first articles loaded here go."""
     from newsmon.text import release_models
 
@@ -47,8 +94,8 @@ def _offloader(processes: int) -> Offloader:
         processes,
         preload=["pipelines.normalise", "pipelines.dedupe"],
         start_after=START_AFTER,
-        warm_up=_warm_up,
-        release=_release,
+        warm_up=warm_up,
+        release=release,
     )
 
 

@@ -22,6 +22,7 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from crawlers.middlewares.content_guard import PAGE_TYPES
@@ -98,11 +99,39 @@ def extract_page(body: bytes, url: str, source: Source, charset: str | None) -> 
     return article, (kind_of(body, url) if kind_of is not None else "not_article")
 
 
+def read_page(
+    body: bytes,
+    url: str,
+    source: Source,
+    charset: str | None,
+    hints: dict[str, Any],
+    origin: dict[str, Any],
+    analyse: str | None,
+) -> tuple[Article, str]:
+    """Extract one page and, when it is an article, complete it: the hints of the feed or sitemap entry
+    that led to it, where it came from (`origin`: source, discovered_by, fetched_at), and the analysis
+    named by `analyse` (a dotted path, the NEWSMON_ANALYSE_EXTRACTED setting), run here in the
+    extraction's process rather than on the crawl's."""
+    article, kind = extract_page(body, url, source, charset)
+    if kind != "article" or len(article.text.strip()) < MIN_TEXT_CHARS:
+        return article, kind
+    article = apply_hints(article, hints).with_changes(**origin)
+    if analyse:
+        article = load_object(analyse)(article, source)
+    return article, kind
+
+
 def _release_extraction() -> None:
-    """Extraction runs in worker processes from now on: the language model the first pages loaded goes."""
+    """Extraction runs in worker processes from now on: the language model and dictionaries the first
+    pages loaded (extracting and analysing them) go."""
     from crawlers import pages
 
     pages.release_models()
+    try:
+        from newsmon.text import release_models
+    except ImportError:
+        return
+    release_models()
 
 
 def apply_hints(article: Article, hints: dict[str, Any]) -> Article:
@@ -258,9 +287,16 @@ class NewsSpider(scrapy.Spider):
             logger.info("Skipped %s: not a web page (%s)", response.url, content_type or "no content type")
             return
         charset = "utf-8" if response.meta.get("playwright") else _header_charset(response)
+        origin = {
+            "source": self.source.name,
+            "discovered_by": response.meta.get("newsmon_discovered_by"),
+            "fetched_at": datetime.now(UTC),
+        }
+        analyse = self.crawler.settings.get("NEWSMON_ANALYSE_EXTRACTED") or None
+        hints = self._hints_for(response)
         try:
             article, kind = await self._extraction().run(
-                extract_page, response.body, response.url, self.source, charset
+                read_page, response.body, response.url, self.source, charset, hints, origin, analyse
             )
         except Exception:
             stats.inc_value("newsmon/extract/failed")
@@ -274,15 +310,10 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("newsmon/extract/empty_text")
             logger.info("No article text on %s (%d characters)", response.url, len(article.text.strip()))
             return
-        article = apply_hints(article, self._hints_for(response))
         for warning in article.warnings:
             stats.inc_value(f"newsmon/extract/{warning}")
         stats.inc_value("newsmon/extract/article")
-        yield article.with_changes(
-            source=self.source.name,
-            discovered_by=response.meta.get("newsmon_discovered_by"),
-            fetched_at=datetime.now(UTC),
-        )
+        yield article
 
     def _hints_for(self, response: Response) -> dict[str, Any]:
         """The hints the request carried, completed by any this process learnt after sending it (a feed
@@ -316,12 +347,15 @@ class NewsSpider(scrapy.Spider):
         logger.warning("Dropped %s: %s after %s", request.url, kind, " -> ".join(chain))
 
     def _extraction(self) -> Offloader:
-        """Extraction is CPU-bound: off the reactor so downloads keep flowing, in one thread for a small crawl
-        and in `NEWSMON_EXTRACT_PROCESSES` processes of its own once the crawl is big."""
+        """Extraction (with the analysis of NEWSMON_ANALYSE_EXTRACTED) is CPU-bound: off the reactor so
+        downloads keep flowing, in one thread for a small crawl and in `NEWSMON_EXTRACT_PROCESSES` processes
+        of its own once the crawl is big."""
         if self._extractor is None:
             processes = self.crawler.settings.getint("NEWSMON_EXTRACT_PROCESSES", 1)
+            analyse = self.crawler.settings.get("NEWSMON_ANALYSE_EXTRACTED")
+            preload = ["crawlers.pages", *([analyse.rsplit(".", 1)[0]] if analyse else [])]
             self._extractor = Offloader(
-                "extraction", processes, preload=["crawlers.pages"], threads=1, release=_release_extraction
+                "extraction", processes, preload=preload, threads=1, release=_release_extraction
             )
         return self._extractor
 

@@ -1,9 +1,11 @@
-"""A big crawl analyses its articles in a process of its own where NEWSMON_PREPARE_PROCESSES asks for one,
-and in threads of the crawl process where it asks for none (the default on a two-core host); either way
-every article is stored."""
+"""A crawl analyses each article where it was extracted (NEWSMON_ANALYSE_EXTRACTED, set when the pipelines
+are installed) and stores what the pipelines would have made of it on their own. Without that, a big crawl
+analyses its articles in a process of its own where NEWSMON_PREPARE_PROCESSES asks for one, and in threads
+of the crawl process where it asks for none; either way every article is stored."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +42,7 @@ def test_every_article_is_stored_with_or_without_the_analysis_process(
         tmp_path / "portal.yaml", f"name: portal\nhome: {portal.url}/\nfeeds: ['{portal.url}/rss.xml']\n"
     )
     upgrade_database(tmp_path / "data")
-    settings = {**WITH_STORAGE, "NEWSMON_PREPARE_PROCESSES": setting}
+    settings = {**WITH_STORAGE, "NEWSMON_PREPARE_PROCESSES": setting, "NEWSMON_ANALYSE_EXTRACTED": ""}
     crawl = Crawler(tmp_path)("source", sources_file=definition, settings=settings, timeout=180)
     assert crawl.returncode == 0, crawl.log[-3000:]
     assert (STARTED in crawl.log) is in_process
@@ -60,3 +62,40 @@ def test_a_malformed_setting_stops_the_crawl_at_once_naming_it(tmp_path: Path, p
     crawl = Crawler(tmp_path)("source", sources_file=definition, settings=settings)
     assert "NEWSMON_PREPARE_PROCESSES must be a number or 'auto', not 'many'" in crawl.log
     assert crawl.stat("downloader/request_count") == 0
+
+
+def _stored(data_dir: Path, prefix: str) -> tuple[list[tuple], set[frozenset[str]]]:
+    """Every stored article's values (URLs without the portal's address) and the stories as sets of URLs."""
+    with sqlite3.connect(data_dir / "newsmon.db") as db:
+        rows = db.execute(
+            "SELECT url, canonical_url, title, text, published_at, language, warnings, content_hash, "
+            "search_terms, source, discovered_by, story_id FROM articles ORDER BY url"
+        ).fetchall()
+    stories: dict[int, set[str]] = {}
+    for row in rows:
+        stories.setdefault(row[-1], set()).add(row[0].removeprefix(prefix))
+    values = [tuple(v.replace(prefix, "") if isinstance(v, str) else v for v in row[:-1]) for row in rows]
+    return values, {frozenset(urls) for urls in stories.values()}
+
+
+def test_articles_analysed_where_they_are_extracted_are_stored_as_the_pipelines_make_them(
+    tmp_path: Path, portal: PortalServer
+) -> None:
+    definition = write_definition(
+        tmp_path / "portal.yaml", f"name: portal\nhome: {portal.url}/\nfeeds: ['{portal.url}/rss.xml']\n"
+    )
+    stored = []
+    for name, analyse in (("fused", None), ("staged", "")):
+        workdir = tmp_path / name
+        upgrade_database(workdir / "data")
+        settings = {**WITH_STORAGE, **({} if analyse is None else {"NEWSMON_ANALYSE_EXTRACTED": analyse})}
+        crawl = Crawler(workdir)("source", sources_file=definition, settings=settings, timeout=180)
+        assert crawl.returncode == 0, crawl.log[-3000:]
+        assert crawl.stat("newsmon/store/stored") == ARTICLES
+        analysed_there = crawl.stat("newsmon/normalise/analysed_with_extraction")
+        assert analysed_there == (ARTICLES if analyse is None else 0)
+        stored.append(_stored(workdir / "data", portal.url))
+    (fused, fused_stories), (staged, staged_stories) = stored
+    assert len(fused) == ARTICLES
+    assert fused == staged
+    assert fused_stories == staged_stories
