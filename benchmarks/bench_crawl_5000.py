@@ -17,7 +17,8 @@ import, as an installed service would (this checkout sets PYTHONDONTWRITEBYTECOD
 Run: .venv/bin/python benchmarks/bench_crawl_5000.py [--articles N] [--rounds N] [--without-storage]
 [--set NAME=VALUE ...] (--without-storage adds a third crawl with NEWSMON_PIPELINES=0: fetch and extraction
 only, to tell the crawler's share from the storage pipeline's; --set passes Scrapy settings to the full
-crawls, e.g. NEWSMON_PREPARE_PROCESSES=0 to analyse in threads of the crawl process).
+crawls, e.g. NEWSMON_ANALYSE_EXTRACTED= (empty) to analyse in the pipelines' stages instead of beside the
+extraction, or NEWSMON_EXTRACT_PROCESSES=2).
 """
 
 from __future__ import annotations
@@ -396,7 +397,7 @@ def main() -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="A Scrapy setting for the full crawls (e.g. NEWSMON_PREPARE_PROCESSES=0); repeatable.",
+        help="A Scrapy setting for the full crawls (e.g. NEWSMON_EXTRACT_PROCESSES=2); repeatable.",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

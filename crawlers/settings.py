@@ -77,9 +77,11 @@ NEWSMON_STATE_FILE = str(_config.data_dir / STATE_FILE)
 NEWSMON_CONDITIONAL_GET = True
 # Wire the storage components of the pipelines package when it is installed.
 NEWSMON_PIPELINES = True
-# Processes that take over extraction, and the pipelines' work on each article, once a crawl has had 20
-# articles (newsmon.offload); 0 keeps that work in threads of the crawl process. "auto": one analysis
-# process on a host with three cores or more (pipelines.preparing.prepare_processes).
+# Processes that take over extraction (and, with the pipelines installed, the analysis of each article it
+# finds: NEWSMON_ANALYSE_EXTRACTED, set by the add-on) once a crawl has had 20 pages (newsmon.offload); 0 keeps
+# that work in a thread of the crawl process. NEWSMON_PREPARE_PROCESSES: processes for the articles that reach
+# the pipelines without an analysis; "auto": one on a host with three cores or more
+# (pipelines.preparing.prepare_processes).
 NEWSMON_EXTRACT_PROCESSES = 1
 NEWSMON_PREPARE_PROCESSES = "auto"
 # glibc malloc arenas of a crawl process (newsmon.child_process.limit_malloc_arenas); 0 leaves glibc's default.

@@ -1,14 +1,54 @@
-"""How many analysis processes a crawl starts: NEWSMON_PREPARE_PROCESSES, "auto" by the host's cores."""
+"""An article analysed where it was extracted, and how many analysis processes a crawl starts for the
+others: NEWSMON_PREPARE_PROCESSES, "auto" by the host's cores."""
 
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from scrapy.settings import Settings
 
-from pipelines.preparing import prepare_processes
+from newsmon.models import Article, Source
+from pipelines.dedupe import Deduplicator
+from pipelines.normalise import normalise_article
+from pipelines.preparing import AnalysedArticle, analyse_extracted, analysis_of, prepare_processes
+
+EXTRACTED = Article(
+    url="https://taraz.kz/news/1",
+    title="Аким встретился с фермерами | Taraz.kz",
+    text="  Аким  Тараза встретился с фермерами района. " * 10,
+    published=datetime(2025, 3, 1, 10, 0),  # no offset: the source's local time
+    language="ru",
+    source="taraz",
+)
+SOURCE = Source(name="taraz", home="https://taraz.kz/", languages=("ru",))
+
+
+def test_an_analysed_article_carries_what_the_stages_would_make_of_it() -> None:
+    analysed = analyse_extracted(EXTRACTED, SOURCE)
+    prepared = analysis_of(analysed)
+    item, fingerprint = Deduplicator.prepare(normalise_article(EXTRACTED, SOURCE))
+    assert prepared.item.canonical_url == item.canonical_url
+    assert prepared.item.content_hash == item.content_hash
+    assert prepared.item.search_terms == item.search_terms
+    assert prepared.fingerprint.signature == fingerprint.signature
+    assert prepared.item.article.title == "Аким встретился с фермерами"
+    assert prepared.item.article.published.isoformat() == "2025-03-01T05:00:00+00:00"
+    assert analysed.plain() == EXTRACTED  # the article itself stays as extracted
+    assert pickle.loads(pickle.dumps(analysed)) == analysed  # it crosses from the extraction process
+
+
+def test_a_changed_analysed_article_is_a_plain_one_analysed_again() -> None:
+    analysed = analyse_extracted(EXTRACTED, SOURCE)
+    changed = analysed.with_changes(text="Другой текст статьи о фермерах Тараза. " * 10)
+    assert type(changed) is Article
+    assert analysis_of(changed) is None
+    assert analysis_of(EXTRACTED) is None
+    assert isinstance(analysed, AnalysedArticle)
+    assert analysed.to_dict() == EXTRACTED.to_dict()  # exports show the article, not its analysis
 
 
 @pytest.fixture
