@@ -8,6 +8,7 @@ or sitemap, as JSON) so that another process of a shared crawl can download it (
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import re
@@ -111,13 +112,15 @@ def read_page(
     """Extract one page and, when it is an article, complete it: the hints of the feed or sitemap entry
     that led to it, where it came from (`origin`: source, discovered_by, fetched_at), and the analysis
     named by `analyse` (a dotted path, the NEWSMON_ANALYSE_EXTRACTED setting), run here in the
-    extraction's process rather than on the crawl's."""
+    extraction's process rather than on the crawl's. An analysis that fails leaves the article as it is,
+    for the pipelines' stages to analyse: a failure there is counted and logged with the article's URL."""
     article, kind = extract_page(body, url, source, charset)
     if kind != "article" or len(article.text.strip()) < MIN_TEXT_CHARS:
         return article, kind
     article = apply_hints(article, hints).with_changes(**origin)
     if analyse:
-        article = load_object(analyse)(article, source)
+        with contextlib.suppress(Exception):  # the stages analyse it again, and count and log what fails
+            article = load_object(analyse)(article, source)
     return article, kind
 
 

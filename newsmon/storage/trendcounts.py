@@ -212,8 +212,8 @@ class TrendCountQueries:
         """INSERT ... SELECT for most words. PostgreSQL plans a statement that writes without parallel
         workers, so the count of a word in a large part of the archive is read by a SELECT (which a worker
         shares) and written back, the cells travelling as the text of four arrays: for a word in half of a
-        million articles 0.35 s instead of 0.45 s on 2 cores. Below PARALLEL_MATCHES the planner scans
-        alone anyway, and the round trip would only add its 30 ms."""
+        million articles 0.37-0.40 s instead of 0.43-0.44 s on 2 cores (docs/search.md). Below
+        PARALLEL_MATCHES the planner mostly scans alone anyway, and the round trip only adds 30-50 ms."""
         selection = ArticleSelection(match=match)
         if matches < PARALLEL_MATCHES:
             counted = self._by_day(selection, literal(key_id), per_language=True)

@@ -9,8 +9,8 @@ from scrapy.settings import Settings
 
 from crawlers.addon import CHROMIUM_ARGS, NewsmonAddon, is_installed
 from crawlers.middlewares import ValidatorStore
-from crawlers.spiders.base import apply_hints, parse_since, resolve_source
-from newsmon.models import Article
+from crawlers.spiders.base import apply_hints, parse_since, read_page, resolve_source
+from newsmon.models import Article, Source
 
 
 def test_storage_components_are_wired_only_when_installed():
@@ -89,6 +89,41 @@ def test_hints_fill_only_what_the_page_lacks():
     assert (filled.title, filled.published, filled.date_source) == ("Feed title", when, "feed")
     assert filled.warnings == ("short_text",)
     assert apply_hints(dated, hints) == dated
+
+
+PAGE = (
+    "<html lang='ru'><head><title>Аким встретился с фермерами</title></head><body><article>"
+    "<h1>Аким встретился с фермерами</h1>"
+    + "<p>Аким Тараза встретился с фермерами района и обсудил весенний сев и цены на топливо.</p>" * 6
+    + "</article></body></html>"
+).encode()
+ORIGIN = {"source": "taraz", "discovered_by": "feed", "fetched_at": datetime(2025, 3, 10, 9, 0, tzinfo=UTC)}
+
+
+def _failing_analysis(article: Article, source: Source) -> Article:
+    raise RuntimeError("analysis broke")
+
+
+def test_a_page_is_read_completed_and_analysed_where_it_is_extracted():
+    source = Source(name="taraz", home="https://taraz.kz/", languages=("ru",))
+    when = datetime(2025, 3, 10, 8, 0, tzinfo=UTC)
+    analyse = "pipelines.preparing.analyse_extracted"
+    article, kind = read_page(
+        PAGE, "https://taraz.kz/a/1", source, "utf-8", {"published": when}, ORIGIN, analyse
+    )
+    assert kind == "article"
+    assert (article.source, article.discovered_by, article.published) == ("taraz", "feed", when)
+    assert type(article).__name__ == "AnalysedArticle"
+    assert article.prepared.item.canonical_url == "https://taraz.kz/a/1"
+
+
+def test_an_analysis_that_fails_leaves_the_article_to_the_pipelines():
+    source = Source(name="taraz", home="https://taraz.kz/", languages=("ru",))
+    failing = f"{__name__}._failing_analysis"
+    article, kind = read_page(PAGE, "https://taraz.kz/a/1", source, "utf-8", {}, ORIGIN, failing)
+    assert kind == "article"
+    assert type(article) is Article
+    assert article.source == "taraz"
 
 
 def test_validators_survive_between_crawls(tmp_path):
