@@ -63,12 +63,11 @@ def analysis_of(item: object) -> Any:
     return item.prepared if isinstance(item, AnalysedArticle) else None
 
 
-def warm_up() -> None:
+def _warm_up() -> None:
     """Load the analysers' dictionaries in a new process before its first article.
 
     The articles carry their language, as extracted ones do: the language model (~70 MB) is then only
     loaded here if an article comes without one."""
-    from newsmon.models import Article
     from pipelines.dedupe import Deduplicator
     from pipelines.normalise import normalise_article
 
@@ -80,7 +79,7 @@ def warm_up() -> None:
         Deduplicator.prepare(normalise_article(article))
 
 
-def release() -> None:
+def _release() -> None:
     """The workers analyse from now on: the dictionaries and caches the first articles loaded here go."""
     from newsmon.text import release_models
 
@@ -94,8 +93,8 @@ def _offloader(processes: int) -> Offloader:
         processes,
         preload=["pipelines.normalise", "pipelines.dedupe"],
         start_after=START_AFTER,
-        warm_up=warm_up,
-        release=release,
+        warm_up=_warm_up,
+        release=_release,
     )
 
 
