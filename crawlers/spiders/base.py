@@ -313,6 +313,9 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("newsmon/extract/empty_text")
             logger.info("No article text on %s (%d characters)", response.url, len(article.text.strip()))
             return
+        # A feed read while the page was being extracted may name its title or date: an article completed
+        # here is a plain one again, which the pipelines analyse anew.
+        article = apply_hints(article, self.hints.pop(response.meta.get("newsmon_key", ""), {}))
         for warning in article.warnings:
             stats.inc_value(f"newsmon/extract/{warning}")
         stats.inc_value("newsmon/extract/article")
