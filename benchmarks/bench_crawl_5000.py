@@ -432,7 +432,8 @@ def breakdown(run: Run) -> str:
 
 def report(bare: Run, full: Run, stats: dict) -> None:
     keys = ("downloader/request_count", "item_scraped_count", "stored articles", "newsmon/dedupe/new",
-            "newsmon/dedupe/near_duplicate", "newsmon/extract/no_date", "newsmon/store/batches")  # fmt: skip
+            "newsmon/dedupe/near_duplicate", "newsmon/extract/no_date", "newsmon/store/batches",
+            "newsmon/normalise/analysed_with_extraction")  # fmt: skip
     articles = stats.get("item_scraped_count", 0)
     for name, run in (("bare spider", bare), ("full pipeline", full)):
         print(
