@@ -124,6 +124,17 @@ def read_page(
     return article, kind
 
 
+def _check_analysis(analyse: str | None) -> None:
+    """Stop a crawl at once whose NEWSMON_ANALYSE_EXTRACTED names nothing loadable: in the extraction
+    process every article would fail it and go on unanalysed, with no word of why."""
+    if not analyse:
+        return
+    try:
+        load_object(analyse)
+    except (ImportError, AttributeError, NameError, ValueError) as exc:
+        raise ValueError(f"NEWSMON_ANALYSE_EXTRACTED: cannot load {analyse!r} ({exc})") from exc
+
+
 def _release_extraction() -> None:
     """Extraction runs in worker processes from now on: the language model and dictionaries the first
     pages loaded (extracting and analysing them) go."""
@@ -218,6 +229,7 @@ class NewsSpider(scrapy.Spider):
         spider.limit = int(limit) if limit else None
         if source.render:
             crawler.settings.set("NEWSMON_RENDER", True, priority="spider")
+        _check_analysis(crawler.settings.get("NEWSMON_ANALYSE_EXTRACTED"))
         crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
         return spider
 

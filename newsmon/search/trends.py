@@ -108,17 +108,15 @@ def trends(
     prepared = prepare_query(query, aliases)
     selection = prepared.selection(filters, repo.full_text_dialect)
     if prepared.translation.exact:
-        # One order whichever way the counts came (PostgreSQL sorts a missing source last, SQLite first).
-        rows = sorted(
-            _counted(repo, prepared, selection, by, per_source), key=lambda row: (row[0], row[1] or "")
-        )
+        rows = _counted(repo, prepared, selection, by, per_source)
     else:
         counts: Counter[tuple[date, str | None]] = Counter()
         for doc in repo.iter_selected(selection):
             if prepared.match(doc) is not None:
                 counts[(period_of(doc.date, by), doc.source if per_source else None)] += 1
-        rows = [(period, source, n) for (period, source), n in sorted(counts.items(), key=_order)]
-    points = tuple(TrendPoint(period, n, source) for period, source, n in rows)
+        rows = [(period, source, n) for (period, source), n in counts.items()]
+    # One order whichever way the counts came (PostgreSQL sorts a missing source last, SQLite first).
+    points = tuple(TrendPoint(period, n, source) for period, source, n in sorted(rows, key=_order))
     first = period_of(filters.since, by) if filters.since else None
     last = period_of(filters.until - timedelta(microseconds=1), by) if filters.until else None
     return Trend(
@@ -160,7 +158,7 @@ def _counted(
     for edge in edges:
         for day, source, n in repo.count_window_by_day(edge, per_source):
             counts[(_period_of_day(day, by), source)] += n
-    return [(period, source, n) for (period, source), n in sorted(counts.items(), key=_order)]
+    return [(period, source, n) for (period, source), n in counts.items()]
 
 
 def keep_common_words(
@@ -218,8 +216,8 @@ def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def _order(item: tuple[tuple[date, str | None], int]) -> tuple[date, str]:
-    return item[0][0], item[0][1] or ""
+def _order(row: tuple[date, str | None, int]) -> tuple[date, str]:
+    return row[0], row[1] or ""
 
 
 def _periods(

@@ -99,3 +99,14 @@ def test_articles_analysed_where_they_are_extracted_are_stored_as_the_pipelines_
     assert len(fused) == ARTICLES
     assert fused == staged
     assert fused_stories == staged_stories
+
+
+def test_an_analysis_setting_that_names_nothing_stops_the_crawl_at_once(
+    tmp_path: Path, portal: PortalServer
+) -> None:
+    definition = write_definition(tmp_path / "portal.yaml", f"name: portal\nhome: {portal.url}/\n")
+    upgrade_database(tmp_path / "data")
+    settings = {**WITH_STORAGE, "NEWSMON_ANALYSE_EXTRACTED": "pipelines.preparing.analyse_extractd"}
+    crawl = Crawler(tmp_path)("source", sources_file=definition, settings=settings)
+    assert "NEWSMON_ANALYSE_EXTRACTED: cannot load 'pipelines.preparing.analyse_extractd'" in crawl.log
+    assert crawl.stat("downloader/request_count") == 0
