@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import orjson
 
-from newsmon.search.options import SearchError, SearchFilters
+from newsmon.search.options import SearchError, SearchFilters, check_sources
 from newsmon.search.service import PreparedQuery, prepare_query
 from newsmon.storage import Repository
 from newsmon.storage.exports import EXPORT_COLUMNS, ExportRow
@@ -73,6 +73,7 @@ def export_format(path: Path, format: str | None) -> str:
 def _prepared(repo: Repository, request: ExportRequest) -> tuple[PreparedQuery, ArticleSelection]:
     """The checked query and its selection; SearchError now, before any output is started."""
     prepared = prepare_query(request.query, request.aliases)
+    check_sources(repo, request.filters)
     return prepared, prepared.selection(request.filters, repo.full_text_dialect)
 
 

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+import difflib
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from newsmon.query import QuerySyntaxError
+from newsmon.storage import Repository
 from newsmon.timespec import TimeSpecError, parse_since
 
 SORTS = ("relevance", "date")
 LANGUAGES = ("ru", "kk", "en")
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 20
+SOURCES_SHOWN = 12  # source names an unknown-source error lists
 
 
 class SearchError(ValueError):
@@ -81,6 +84,25 @@ def build_filters(
     if unknown:
         raise SearchError(f"lang: unknown language {unknown[0]!r}; use one of {', '.join(LANGUAGES)}", "lang")
     return SearchFilters(start, stop, sources, languages)
+
+
+def check_sources(repo: Repository, filters: SearchFilters) -> None:
+    """A source filter must name at least one source the archive holds articles from: a misspelt name
+    («zakon» for «zakon.kz») would otherwise read as "nothing matched". The error suggests the closest
+    names. Among several names, those without articles yet are let be (a portal not crawled so far)."""
+    if not filters.sources or repo.any_source_has_articles(filters.sources):
+        return
+    known = repo.article_sources()
+    close = difflib.get_close_matches(filters.sources[0], known, n=3, cutoff=0.5)
+    if close:
+        hint = f"did you mean {', '.join(repr(name) for name in close)}?"
+    elif known:
+        more = ", ..." if len(known) > SOURCES_SHOWN else ""
+        hint = f"sources with articles: {', '.join(known[:SOURCES_SHOWN])}{more}"
+    else:
+        hint = "the archive holds no articles yet"
+    names = " or ".join(repr(name) for name in filters.sources)
+    raise SearchError(f"source: no article in the archive comes from {names}; {hint}", "source")
 
 
 def _names(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:

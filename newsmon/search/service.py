@@ -30,6 +30,7 @@ from newsmon.search.options import (
     SearchFilters,
     check_limit,
     check_sort,
+    check_sources,
     decode_cursor,
     encode_cursor,
 )
@@ -235,6 +236,7 @@ def search(
         prepared = prepare_query(request.query, request.aliases, equivalents=request.equivalents)
     else:
         prepared = queries.prepare(request.query, request.aliases, equivalents=request.equivalents)
+    check_sources(repo, request.filters)
     page = _Page(prepared, prepared.selection(request.filters, repo.full_text_dialect), sort)
     try:
         return _collect(repo, request, page, after, limit)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsmon.search.fts import AnyOf, TermGroup, render
-from newsmon.search.options import SearchError, SearchFilters
+from newsmon.search.options import SearchError, SearchFilters, check_sources
 from newsmon.search.service import PreparedQuery, prepare_query
 from newsmon.storage import Repository
 from newsmon.storage.search import PERIODS, ArticleSelection
@@ -106,6 +106,7 @@ def trends(
         raise SearchError(f"by: {by!r} is not a period; use {' or '.join(PERIODS)}", "by")
     filters = filters or SearchFilters()
     prepared = prepare_query(query, aliases)
+    check_sources(repo, filters)
     selection = prepared.selection(filters, repo.full_text_dialect)
     if prepared.translation.exact:
         rows = _counted(repo, prepared, selection, by, per_source)

@@ -254,6 +254,22 @@ class SearchQueries:
                     out.append(_document(row))
         return out
 
+    # --- sources --------------------------------------------------------------------------------
+    def any_source_has_articles(self, names: Sequence[str]) -> bool:
+        """Whether a stored article comes from one of these sources: one index probe per name, however
+        many articles a source has."""
+        with self.reading() as s:
+            return any(
+                s.scalar(select(ARTICLES.c.id).where(ARTICLES.c.source == name).limit(1)) is not None
+                for name in names
+            )
+
+    def article_sources(self) -> list[str]:
+        """Every source name stored articles carry, sorted (a scan of the source index: for error messages)."""
+        query = select(ARTICLES.c.source).where(ARTICLES.c.source.is_not(None)).distinct()
+        with self.reading() as s:
+            return sorted(s.scalars(query))
+
     # --- counts and streams ---------------------------------------------------------------------
     def count_selected(self, selection: ArticleSelection) -> int:
         query, _ = self._base(selection, ARTICLES.c.id, scored=False)

@@ -24,6 +24,7 @@ from tests.api.conftest import ApiFixture
         ({"query": "Тараз", "sort": "alphabet"}, 422, "sort"),
         ({"query": "Тараз", "lang": "de"}, 400, "lang"),
         ({"query": "Тараз", "cursor": "not-a-cursor"}, 400, "cursor"),
+        ({"query": "Тараз", "source": "nowhere.kz"}, 400, "source"),
         ({"query": "Тараз", "colour": "red"}, 400, "colour"),
         ({"q": "Тараз"}, 400, "q"),
         ({"query": ""}, 422, "query"),

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from newsmon.models import Article
-from newsmon.search import SearchError, SearchRequest, build_filters, get_article, get_story, search
+from newsmon.search import (
+    ExportRequest,
+    SearchError,
+    SearchRequest,
+    build_filters,
+    export,
+    get_article,
+    get_story,
+    search,
+    trends,
+)
 from newsmon.search.options import decode_cursor
 from newsmon.search.service import QueryCache
 from newsmon.storage import ArticleToStore
@@ -74,6 +85,29 @@ def test_filters_from_options_and_from_the_query(archive: StoredArchive) -> None
     assert _ids(zakon) == {archive.ids["football-zakon"]}
     march = _search(archive, "Жамбыл", filters=build_filters(since="2025-03-05", until="2025-03-05"))
     assert _ids(march) == {archive.ids["school-kk"]}
+
+
+def test_a_source_filter_no_stored_article_carries_is_refused_with_the_closest_names(
+    archive: StoredArchive, tmp_path: Path
+) -> None:
+    with pytest.raises(SearchError) as caught:
+        _search(archive, "Тараз", filters=build_filters(source="zakon"))
+    assert caught.value.field == "source"
+    assert (
+        str(caught.value) == "source: no article in the archive comes from 'zakon'; did you mean 'zakon.kz'?"
+    )
+    with pytest.raises(
+        SearchError, match=r"comes from 'nowhere' or 'xyz'; sources with articles: .*inform\.kz"
+    ):
+        _search(archive, "Тараз", filters=build_filters(source="nowhere,xyz"))
+    # among several names, one with articles is enough (the others may not have been crawled yet)
+    assert _ids(_search(archive, "Тараз", filters=build_filters(source="zakon.kz,nowhere")))
+    with pytest.raises(SearchError, match="comes from 'zakon'"):
+        trends(archive.repo, "Тараз", filters=build_filters(source="zakon"))
+    target = tmp_path / "out.csv"
+    with pytest.raises(SearchError, match="comes from 'zakon'"):
+        export(archive.repo, ExportRequest("Тараз", target, filters=build_filters(source="zakon")))
+    assert not target.exists()
 
 
 def test_date_sort_is_newest_first(archive: StoredArchive) -> None:
