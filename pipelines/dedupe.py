@@ -10,14 +10,17 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsmon.models import Article
-from newsmon.storage import ArticleToStore, Repository
+from newsmon.storage import ArticleToStore
 from newsmon.text import analysis_language, fold, index_text
 from newsmon.text.normalise import fold_clean
 from pipelines.canonical import canonical_url, choose_canonical
 from pipelines.near_duplicate import Fingerprint, NearDuplicateDetector, fingerprint
+
+if TYPE_CHECKING:
+    from newsmon.storage import Repository
 
 log = logging.getLogger(__name__)
 
