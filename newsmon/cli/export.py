@@ -55,15 +55,23 @@ def export_command(
         request = ExportRequest(query, path, export_format(path, output), filters)
         repo = context.repository()
         columns = (TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=Console(stderr=True), disable=quiet) as progress:
-            task = progress.add_task("export", total=None)
+        progress = Progress(*columns, console=Console(stderr=True), disable=quiet)
+        task = progress.add_task("export", total=None)
+
+        def advance(rows: int) -> None:
+            """Show the bar with the first rows written: a refused query prints its error alone."""
+            if not progress.live.is_started:
+                progress.start()
+            progress.advance(task, rows)
+
+        try:
             written = export(
-                repo,
-                request,
-                lambda n: progress.advance(task, n),
-                None if quiet else lambda total: progress.update(task, total=total),
+                repo, request, advance, None if quiet else lambda total: progress.update(task, total=total)
             )
             progress.update(task, total=written, completed=written)  # the total may have been an estimate
+        finally:
+            if progress.live.is_started:
+                progress.stop()
     except SearchError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:

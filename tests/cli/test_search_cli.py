@@ -84,6 +84,7 @@ def test_search_csv_has_a_header_and_a_row_per_story(shell: CliRunner) -> None:
         (("search", "Тараз", "--since", "вчера"), "--since"),
         (("search", "Тараз", "--limit", "5000"), "limit"),
         (("trends", "Тараз", "--until", "1.3.2025"), "--until"),
+        (("search", "Тараз", "--source", "zakon"), "did you mean 'zakon.kz'?"),
     ],
 )
 def test_bad_input_is_one_clear_line(shell: CliRunner, args: tuple[str, ...], expected: str) -> None:
@@ -91,6 +92,16 @@ def test_bad_input_is_one_clear_line(shell: CliRunner, args: tuple[str, ...], ex
     assert result.exit_code != 0
     assert expected in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", [("Тараз AND",), ("Тараз", "--source", "zakon")])
+def test_a_refused_export_prints_its_error_alone(
+    shell: CliRunner, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    target = tmp_path / "out.csv"
+    result = shell.invoke(cli, ["export", *args, "-o", str(target)])
+    assert result.exit_code != 0 and result.output.startswith("Error: ")
+    assert "exporting" not in result.output and not target.exists()
 
 
 def test_trends_by_day_prints_counts_and_a_sparkline(shell: CliRunner) -> None:
