@@ -12,11 +12,13 @@ import difflib
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsmon.query import QuerySyntaxError
-from newsmon.storage import Repository
 from newsmon.timespec import TimeSpecError, parse_since
+
+if TYPE_CHECKING:
+    from newsmon.storage import Repository
 
 SORTS = ("relevance", "date")
 LANGUAGES = ("ru", "kk", "en")
