@@ -55,12 +55,28 @@ def test_every_article_is_stored_with_or_without_the_analysis_process(
     )
 
 
-def test_a_malformed_setting_stops_the_crawl_at_once_naming_it(tmp_path: Path, portal: PortalServer) -> None:
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        (
+            "NEWSMON_PREPARE_PROCESSES",
+            "many",
+            "NEWSMON_PREPARE_PROCESSES must be a number or 'auto', not 'many'",
+        ),
+        (
+            "NEWSMON_ANALYSE_EXTRACTED",
+            "pipelines.preparing.analyse_extractd",
+            "NEWSMON_ANALYSE_EXTRACTED: cannot load 'pipelines.preparing.analyse_extractd'",
+        ),
+    ],
+)
+def test_a_malformed_setting_stops_the_crawl_at_once_naming_it(
+    tmp_path: Path, portal: PortalServer, setting: str, value: str, message: str
+) -> None:
     definition = write_definition(tmp_path / "portal.yaml", f"name: portal\nhome: {portal.url}/\n")
     upgrade_database(tmp_path / "data")
-    settings = {**WITH_STORAGE, "NEWSMON_PREPARE_PROCESSES": "many"}
-    crawl = Crawler(tmp_path)("source", sources_file=definition, settings=settings)
-    assert "NEWSMON_PREPARE_PROCESSES must be a number or 'auto', not 'many'" in crawl.log
+    crawl = Crawler(tmp_path)("source", sources_file=definition, settings={**WITH_STORAGE, setting: value})
+    assert message in crawl.log
     assert crawl.stat("downloader/request_count") == 0
 
 
@@ -99,14 +115,3 @@ def test_articles_analysed_where_they_are_extracted_are_stored_as_the_pipelines_
     assert len(fused) == ARTICLES
     assert fused == staged
     assert fused_stories == staged_stories
-
-
-def test_an_analysis_setting_that_names_nothing_stops_the_crawl_at_once(
-    tmp_path: Path, portal: PortalServer
-) -> None:
-    definition = write_definition(tmp_path / "portal.yaml", f"name: portal\nhome: {portal.url}/\n")
-    upgrade_database(tmp_path / "data")
-    settings = {**WITH_STORAGE, "NEWSMON_ANALYSE_EXTRACTED": "pipelines.preparing.analyse_extractd"}
-    crawl = Crawler(tmp_path)("source", sources_file=definition, settings=settings)
-    assert "NEWSMON_ANALYSE_EXTRACTED: cannot load 'pipelines.preparing.analyse_extractd'" in crawl.log
-    assert crawl.stat("downloader/request_count") == 0
