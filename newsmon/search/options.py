@@ -61,13 +61,23 @@ def parse_time(value: str | datetime | date | None, field: str, *, end: bool = F
         return value
     if isinstance(value, date):
         start = datetime(value.year, value.month, value.day, tzinfo=UTC)
-        return start + timedelta(days=1) if end else start
+        return _day_after(start, value.isoformat(), field) if end else start
     try:
         moment = parse_since(value)
     except TimeSpecError as exc:
         raise SearchError(f"{field}: {exc}", field) from None
     bare_date = len(value.strip()) == 10 and "T" not in value
-    return moment + timedelta(days=1) if end and bare_date else moment
+    return _day_after(moment, value, field) if end and bare_date else moment
+
+
+def _day_after(start: datetime, typed: str, field: str) -> datetime:
+    """The end of the day starting at `start` (a bare date as `until` takes in that whole day)."""
+    try:
+        return start + timedelta(days=1)
+    except OverflowError:
+        raise SearchError(
+            f"{field}: {typed} is the last day a date can hold; leave {field} out for no end", field
+        ) from None
 
 
 def build_filters(
@@ -142,8 +152,8 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
         if kind != sort:
             raise SearchError(f"cursor: it belongs to sort={kind}, not sort={sort}", "cursor")
         value = datetime.fromisoformat(first) if sort == "date" else float(first)
-        if not isinstance(last_id, int):
-            raise TypeError("id")
+        if not isinstance(last_id, int) or (isinstance(value, datetime) and value.tzinfo is None):
+            raise TypeError("id or date")
     except SearchError:
         raise
     except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):

@@ -35,6 +35,8 @@ KEEP_MIN_MATCHES = 20_000
 # MAX_KEPT_KEYS is left for the words analysts ask for.
 KEEP_AHEAD_MATCHES = 5 * KEEP_MIN_MATCHES
 KEEP_AHEAD_WORDS = 100
+# Periods in one trend at most: 27 years by day, 190 by week (a chart and a table stay readable).
+MAX_PERIODS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +226,8 @@ def _order(row: tuple[date, str | None, int]) -> tuple[date, str]:
 def _periods(
     points: tuple[TrendPoint, ...], by: str, first: date | None, last: date | None
 ) -> tuple[date, ...]:
+    """Every period from the first to the last (of the filters' window, widened to the counted points);
+    SearchError when there would be more than MAX_PERIODS of them."""
     seen = [p.period for p in points]
     start = first or min(seen, default=None)
     end = last or max(seen, default=None)
@@ -232,8 +236,12 @@ def _periods(
     if seen:
         start, end = min(start, *seen), max(end, *seen)
     step = timedelta(days=7 if by == "week" else 1)
-    out, current = [], start
-    while current <= end and len(out) < 10_000:
-        out.append(current)
-        current += step
-    return tuple(out)
+    count = (end - start) // step + 1
+    if count > MAX_PERIODS:
+        field = "until" if last is not None and last > datetime.now(UTC).date() else "since"
+        raise SearchError(
+            f"{field}: a trend from {start.isoformat()} to {end.isoformat()} has {count:,} {by}s, more than "
+            f"{MAX_PERIODS:,}; narrow --since/--until" + (" or count by week" if by == "day" else ""),
+            field,
+        )
+    return tuple(start + i * step for i in range(count))

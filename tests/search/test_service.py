@@ -168,6 +168,11 @@ def test_story_view_has_every_copy_and_its_versions(archive: StoredArchive) -> N
         ({"query": "Тараз", "limit": 100_000}, "limit"),
         ({"query": "Тараз", "sort": "popular"}, "sort"),
         ({"query": "Тараз", "cursor": "not-a-cursor"}, "cursor"),
+        # a cursor made by hand whose date has no time zone
+        (
+            {"query": "Тараз", "sort": "date", "cursor": "eyJzIjoiZGF0ZSIsImsiOlsiMjAyNC0wMS0wMSIsMV19"},
+            "cursor",
+        ),
     ],
 )
 def test_bad_input_names_the_parameter(archive: StoredArchive, request_kw: dict, field: str) -> None:
@@ -185,12 +190,31 @@ def test_syntax_error_carries_the_position(archive: StoredArchive) -> None:
 
 @pytest.mark.parametrize(
     ("kw", "field"),
-    [({"since": "last week"}, "since"), ({"until": "03/05/2025"}, "until"), ({"lang": "de"}, "lang")],
+    [
+        ({"since": "last week"}, "since"),
+        ({"until": "03/05/2025"}, "until"),
+        ({"until": "9999-12-31"}, "until"),  # its end is past the last moment a date can hold
+        ({"lang": "de"}, "lang"),
+    ],
 )
 def test_bad_filters_name_the_parameter(kw: dict, field: str) -> None:
     with pytest.raises(SearchError) as caught:
         build_filters(**kw)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("kw", "field"),
+    [({"since": "1990-01-01"}, "since"), ({"until": "9000-01-01"}, "until")],
+)
+def test_a_trend_of_too_many_periods_is_refused_naming_the_end_at_fault(
+    archive: StoredArchive, kw: dict, field: str
+) -> None:
+    with pytest.raises(SearchError, match="narrow --since/--until or count by week") as caught:
+        trends(archive.repo, "Тараз", filters=build_filters(**kw))
+    assert caught.value.field == field
+    by_week = trends(archive.repo, "Тараз", by="week", filters=build_filters(since="1990-01-01"))
+    assert sum(by_week.series()[None]) == by_week.total() > 0
 
 
 def test_cursor_of_one_sort_is_refused_by_the_other(archive: StoredArchive) -> None:
