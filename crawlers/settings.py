@@ -62,9 +62,10 @@ FEED_EXPORTERS = {
 
 # --- newsmon components ---------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.ConditionalGetMiddleware": 580}
+# Counts the fields of each article as it leaves the spider (the pipelines see it after this).
+SPIDER_MIDDLEWARES = {"crawlers.middlewares.FillRateMiddleware": 510}
 EXTENSIONS = {
     "crawlers.middlewares.NonPageGuardExtension": 500,
-    "crawlers.middlewares.FillRateExtension": 510,
     "crawlers.middlewares.CoverageExtension": 520,
     "crawlers.middlewares.StatsFileExtension": 900,
     "crawlers.middlewares.ShutdownDeadlineExtension": 950,

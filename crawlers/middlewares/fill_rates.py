@@ -7,9 +7,9 @@ A field whose fill rate drops below its own history is how health notices a port
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, Self
 
-from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
@@ -30,8 +30,11 @@ def filled_fields(article: Article) -> tuple[str, ...]:
     return tuple(name for name in FIELDS if present[name])
 
 
-class FillRateExtension:
-    """Bumps `newsmon/fill/*` for every article scraped or dropped after extraction."""
+class FillRateMiddleware:
+    """Bumps `newsmon/fill/*` for every article the spider yields.
+
+    Counted as the articles leave the spider, before the pipelines turn them into what they store or
+    drop, so every extracted article counts once, whatever becomes of it later."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -40,12 +43,23 @@ class FillRateExtension:
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("NEWSMON_FILL_RATES", True):
             raise NotConfigured
-        extension = cls(crawler)
-        crawler.signals.connect(extension.item_seen, signal=signals.item_scraped)
-        crawler.signals.connect(extension.item_seen, signal=signals.item_dropped)
-        return extension
+        return cls(crawler)
 
-    def item_seen(self, item: Any, **_: Any) -> None:
+    def process_spider_output(
+        self, response: Any, result: Iterable[Any], spider: Any = None
+    ) -> Iterator[Any]:
+        for item in result:
+            self.count(item)
+            yield item
+
+    async def process_spider_output_async(
+        self, response: Any, result: AsyncIterator[Any], spider: Any = None
+    ) -> AsyncIterator[Any]:
+        async for item in result:
+            self.count(item)
+            yield item
+
+    def count(self, item: Any) -> None:
         if not isinstance(item, Article) or self.crawler.stats is None:
             return
         self.crawler.stats.inc_value("newsmon/fill/items")

@@ -1,13 +1,12 @@
-"""The tidy summary of a crawl run, from stats as the spiders, pipelines and the fill-rate extension count them."""
+"""The tidy summary of a crawl run, from stats as the spiders, pipelines and the fill-rate middleware count them."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from scrapy import signals
 from scrapy.utils.test import get_crawler
 
-from crawlers.middlewares.fill_rates import FillRateExtension
+from crawlers.middlewares.fill_rates import FillRateMiddleware
 from newsmon.models import Article
 from tasks.run_summary import summarise
 
@@ -53,9 +52,9 @@ def test_summary_of_a_crawl_that_died_before_writing_stats() -> None:
     assert summary["pages"] == 0 and summary["fill"] == {} and summary["error_rate"] == 0.0
 
 
-def test_fill_rate_extension_counts_fields_of_scraped_and_dropped_articles() -> None:
+def test_fill_rates_count_the_fields_of_each_article_the_spider_yields() -> None:
     crawler = get_crawler()
-    extension = FillRateExtension.from_crawler(crawler)  # signals hold it weakly: keep it alive
+    middleware = FillRateMiddleware.from_crawler(crawler)
     full = Article(
         url="https://a.kz/1",
         text="Текст. " * 50,
@@ -64,14 +63,8 @@ def test_fill_rate_extension_counts_fields_of_scraped_and_dropped_articles() -> 
         published=datetime(2025, 2, 10, tzinfo=UTC),
     )
     bare = Article(url="https://a.kz/2", text="Коротко.")
-    crawler.signals.send_catch_log(signals.item_scraped, item=full, response=None, spider=None)
-    crawler.signals.send_catch_log(
-        signals.item_dropped, item=bare, response=None, exception=None, spider=None
-    )
-    crawler.signals.send_catch_log(
-        signals.item_scraped, item={"not": "an article"}, response=None, spider=None
-    )
+    out = list(middleware.process_spider_output(None, [full, {"not": "an article"}, bare]))
+    assert out == [full, {"not": "an article"}, bare]  # passed on as they came
     stats = crawler.stats.get_stats()
     assert stats["newsmon/fill/items"] == 2
     assert [stats.get(f"newsmon/fill/{f}", 0) for f in ("title", "text", "date", "author")] == [1, 1, 1, 1]
-    assert extension.crawler is crawler

@@ -48,6 +48,10 @@ def test_crawls_are_forks_of_one_launcher_and_a_killed_one_is_replaced(
         launcher = launcher_client._current
         assert launcher is not None and launcher.alive
         assert first["stats"]["newsmon/store/new"] == 1
+        # Health reads how often each field was extracted from the stats the run recorded.
+        recorded = repo.recent_runs("portal")[0].stats
+        assert recorded["newsmon/fill/items"] == 1
+        assert recorded["newsmon/fill/title"] == recorded["newsmon/fill/text"] == 1
         assert "Spider closed (finished)" in _log(data_dir, first["run_id"])
 
         second = _crawl(repo)
