@@ -328,6 +328,12 @@ class NewsSpider(scrapy.Spider):
         # A feed read while the page was being extracted may name its title or date: an article completed
         # here is a plain one again, which the pipelines analyse anew.
         article = apply_hints(article, self.hints.pop(response.meta.get("newsmon_key", ""), {}))
+        if self.is_too_old(article.published):
+            # Feeds and sitemaps are filtered by their dates before fetching; a page a listing led to is
+            # known to be old only now. An article with no date is kept (and flagged no_date).
+            stats.inc_value("newsmon/extract/too_old")
+            logger.info("Older than the since-window (published %s): %s", article.published, response.url)
+            return
         for warning in article.warnings:
             stats.inc_value(f"newsmon/extract/{warning}")
         stats.inc_value("newsmon/extract/article")

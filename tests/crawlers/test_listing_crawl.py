@@ -18,6 +18,7 @@ PAGE_4 = "/2025/03/06/tort-betten-keiingi-maqala-alynbaidy/"
 CP1251 = "/2025/03/07/staraya-stranica-v-windows-1251/"
 KOI8 = "/2025/03/07/stranica-koi8-r-s-nevernoj-kodirovkoj/"
 MALFORMED = "/2025/03/08/buzylgan-html-belgileri-bar-maqala/"
+OLD = "/2025/03/09/otken-aidagy-maqala-uaqyt-terezesinen-tys/"  # published 40 days ago
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +68,14 @@ def test_broken_pages_are_counted_and_the_crawl_goes_on(result):
     assert result.stat("newsmon/fetch/dns_error") == 1
     assert result.stat("newsmon/fetch/not_html") == 1  # an image behind an article-like URL
     assert result.stat("newsmon/extract/empty_text") == 1
+
+
+def test_a_listed_article_older_than_the_since_window_is_not_kept(newspaper, result):
+    # A listing gives no dates: the page is fetched, and its own date puts it outside the 30 days asked for.
+    assert OLD in newspaper.paths()
+    assert OLD not in result.by_path(newspaper.url)
+    assert result.stat("newsmon/extract/too_old") == 1
+    assert "Older than the since-window" in result.log
 
 
 def test_malformed_html_is_still_read(newspaper, result):

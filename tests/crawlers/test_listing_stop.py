@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,9 @@ def build_listing_portal(root: Path, pages: int = 3, per_page: int = 3) -> None:
     """Listing pages /, /page/2/, /page/3/ (rel=next), each linking its own articles."""
     paragraphs = [p for p in (SAMPLES / "zhambyl-conference.ru.txt").read_text().split("\n") if len(p) > 200]
     (root / "news").mkdir(parents=True)
+    # Published in the last days (within the since-window of any crawl), a few hours apart.
+    now = datetime.now(UTC).replace(microsecond=0)
+    published = {n: (now - timedelta(hours=6 * n)).isoformat() for n in range(1, pages * per_page + 1)}
     for page in range(1, pages + 1):
         numbers = range((page - 1) * per_page + 1, page * per_page + 1)
         links = "".join(
@@ -35,7 +39,7 @@ def build_listing_portal(root: Path, pages: int = 3, per_page: int = 3) -> None:
             body = paragraphs[0].replace("Таразе", PLACES[n % len(PLACES)])
             (root / "news" / f"{10000 + n}.html").write_text(
                 f"<html><head><title>Событие {n}</title></head><body><article><h1>Событие номер {n} в"
-                f" {PLACES[n % len(PLACES)]}</h1><time datetime='2025-08-{n:02d}T10:00:00+05:00'></time>"
+                f" {PLACES[n % len(PLACES)]}</h1><time datetime='{published[n]}'></time>"
                 f"<p>{body}</p></article></body></html>",
                 encoding="utf-8",
             )
