@@ -20,6 +20,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from newsmon.api.errors import ApiError, LoginRequired
+from newsmon.api.parameters import refuse_unknown_parameters
 from newsmon.storage import Repository
 from newsmon.storage.tokens import ApiToken, hash_token
 from tasks.channels.ratelimit import RateLimiter
@@ -157,10 +158,16 @@ def _admit(
 
 
 def require(role: str) -> Callable[[Request], Awaitable[ApiToken]]:
-    """FastAPI dependency for API endpoints: the caller's token, which must have at least `role`."""
+    """FastAPI dependency for API endpoints: the caller's token, which must have at least `role`.
+
+    Every /api endpoint has it, so it also refuses query parameters the endpoint does not take: after the
+    token, so a caller without one learns nothing about the endpoint's parameters.
+    """
 
     async def dependency(request: Request) -> ApiToken:
-        return await authenticate_async(request, role)
+        token = await authenticate_async(request, role)
+        refuse_unknown_parameters(request)
+        return token
 
     return dependency
 

@@ -7,6 +7,7 @@ caller sends may turn into a 500. Web pages get the same errors rendered as a pa
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,6 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
+SOURCES = ("query", "body", "path", "header", "cookie")
 
 
 class ApiError(Exception):
@@ -62,15 +64,53 @@ def _render(
     return JSONResponse(error_body(message, field), status_code=status, headers=headers)
 
 
-def _validation_field(error: dict[str, Any]) -> str | None:
-    location = [str(part) for part in error.get("loc", ())]
-    if location and location[0] in ("query", "body", "path", "header", "cookie"):
-        location = location[1:]  # where it was sent, not which field
-    return ".".join(location) or None
+def validation_field(error: Mapping[str, Any], sent: Any = None) -> str | None:
+    """The caller's name for where a validation error is: `limit`, `texts[0].lang`, `body` for the body itself.
+
+    pydantic's location also holds where the value came from (body, query), a character offset for JSON that
+    does not parse, and the branch of a union it tried (`constrained-str`, `TextIn`): none of them is a name
+    the caller used. `sent` is the parsed body; walking it tells the caller's keys and indexes from those.
+    """
+    location = list(error.get("loc", ()))
+    source = location.pop(0) if location and location[0] in SOURCES else None
+    if source == "body" and error.get("type") == "json_invalid":
+        return "body"
+    if source in ("body", None) and isinstance(sent, dict | list):
+        location = _sent_path(location, sent, missing=error.get("type") == "missing")
+    if not location:
+        return "body" if source == "body" else None
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location).lstrip(".")
 
 
-def _validation_message(error: dict[str, Any], field: str | None) -> str:
-    message = str(error.get("msg", "invalid value"))
+def _sent_path(location: list[Any], sent: Any, *, missing: bool) -> list[Any]:
+    """The parts of `location` that are keys and indexes of what was sent (a missing field is the last)."""
+    path: list[Any] = []
+    for index, part in enumerate(location):
+        if _holds(sent, part):
+            path.append(part)
+            sent = sent[part]
+        elif missing and index == len(location) - 1 and isinstance(part, str):
+            path.append(part)
+    return path
+
+
+def _holds(sent: Any, part: Any) -> bool:
+    if isinstance(sent, list):
+        return isinstance(part, int) and 0 <= part < len(sent)
+    return isinstance(sent, dict) and isinstance(part, str) and part in sent
+
+
+def validation_message(error: Mapping[str, Any], field: str | None) -> str:
+    """A sentence for people: the field, what is wrong with it, and the value when it is short."""
+    kind = error.get("type")
+    if kind == "json_invalid":
+        reason = (error.get("ctx") or {}).get("error", "")
+        offset = next((p for p in reversed(error.get("loc", ())) if isinstance(p, int)), None)
+        where = f" at character {offset}" if offset is not None else ""
+        return f"body is not valid JSON{where}" + (f": {reason}" if reason else "")
+    if field == "body" and kind == "missing":
+        return "body: a JSON object is needed"
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
     received = error.get("input")
     if field and isinstance(received, str | int | float) and len(str(received)) <= 80:
         return f"{field}: {message} (got {received!r})"
@@ -87,8 +127,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
-        field = _validation_field(first)
-        return _render(request, 422, _validation_message(first, field), field, {})
+        field = validation_field(first, exc.body)
+        return _render(request, 422, validation_message(first, field), field, {})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from newsmon.models import Alert, StoredArticle, Watch
+from newsmon.storage.tokens import TOKEN_NAME_RULE
 
 LOCAL_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
 HOURS = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
 Mode = Literal["instant", "hourly", "daily", "weekly"]
+TEXT_FORMS = 'each text is a string or an object {"text": ..., "lang": ...}'
 
 
 class Body(BaseModel):
@@ -57,19 +60,57 @@ class WatchIn(Body):
 
 
 class TextIn(Body):
+    """A text to try a query on: sent as a plain string, or as {"text": ..., "lang": ...} to give its language.
+
+    One model rather than a union of string and object: a union's errors name the branch pydantic tried
+    (`texts.0.constrained-str`), while this one's name the caller's field (`texts[0]`, `texts[0].lang`).
+    """
+
     text: str = Field(max_length=200_000)
     lang: str | None = Field(None, max_length=10)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"text": value}
+        if isinstance(value, dict | TextIn):
+            return value
+        raise PydanticCustomError("text_type", TEXT_FORMS)
+
+
+TextItem = Annotated[
+    TextIn,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "maxLength": 200_000},
+                {
+                    "type": "object",
+                    "properties": {
+                        "text": {"type": "string", "maxLength": 200_000},
+                        "lang": {"type": "string", "maxLength": 10},
+                    },
+                    "required": ["text"],
+                    "additionalProperties": False,
+                },
+            ]
+        }
+    ),
+]
 
 
 class WatchTestIn(Body):
     """A query to try on texts before saving it as a watch."""
 
     query: str = Field(min_length=1, max_length=4000)
-    texts: list[str | TextIn] = Field(min_length=1, max_length=100)
+    texts: list[TextItem] = Field(min_length=1, max_length=100, description=TEXT_FORMS)
 
 
 class TokenIn(Body):
-    name: str = Field(min_length=1, max_length=200)
+    """A token to make; the name is checked where tokens are stored, with the same rule as the CLI's."""
+
+    name: str = Field(description=TOKEN_NAME_RULE)
     role: Literal["reader", "editor", "admin"] = "reader"
 
 

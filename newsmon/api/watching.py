@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,6 +11,8 @@ from newsmon.api.markup import snippet_with_spans
 from newsmon.models import Watch
 from newsmon.query import Query, QuerySyntaxError, compile_query
 from newsmon.storage import Repository
+
+DELETED_NAME = re.compile(r" \(deleted \d+\)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +50,32 @@ def compiled(query: str, field: str = "query") -> Query:
         raise ApiError(400, "query nests too deeply", field) from None
 
 
+def is_deleted(item: Watch) -> bool:
+    """Storage keeps a deleted watch, disabled and renamed `NAME (deleted ID)`, for the alerts that point at
+    it; to the API it is gone (as to `newsmon watch`)."""
+    return not item.enabled and item.name.endswith(f" (deleted {item.id})")
+
+
+def live_watch(repo: Repository, watch_id: int) -> Watch:
+    """The watch, or a 404 when there is none or it was deleted: changing it would bring it back."""
+    item = repo.get_watch(watch_id)
+    if item is None:
+        raise ApiError(404, f"no watch {watch_id}", "watch_id")
+    if is_deleted(item):
+        former = item.name.removesuffix(f" (deleted {item.id})")
+        raise ApiError(404, f"watch {watch_id} ({former!r}) was deleted", "watch_id")
+    return item
+
+
+def live_watches(repo: Repository) -> list[Watch]:
+    return [item for item in repo.list_watches() if not is_deleted(item)]
+
+
 def checked_watch(repo: Repository, item: Watch) -> Watch:
-    """The watch if it can be saved: its query compiles, its channels exist, its name is free."""
+    """The watch if it can be saved: its query compiles, its channels exist, its name is free and is not
+    one that marks a deleted watch."""
+    if DELETED_NAME.search(item.name):
+        raise ApiError(400, "a name ending in '(deleted N)' marks a deleted watch; choose another", "name")
     compiled(item.query)
     known = {channel.name for channel in repo.list_channels()}
     missing = [name for name in item.channels if name not in known]

@@ -22,7 +22,10 @@ def tokens() -> None:
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), default="reader", show_default=True)
 def create(name: str, role: str) -> None:
-    """Make a token NAME; its secret is printed once and cannot be shown again."""
+    """Make a token NAME; its secret is printed once and cannot be shown again.
+
+    NAME has 1 to 64 letters, digits, '.', '_' or '-'; a revoked token's name may be used again.
+    """
     repo = context.repository(migrate=True)
     try:
         token, secret = repo.create_token(name, role)

@@ -2,19 +2,23 @@
 
 A token is 32 random bytes shown once when it is made; only its SHA-256 is stored. A slow password hash is not
 needed: the secret has 256 bits of entropy, so no dictionary helps, and a fast hash keeps every request cheap.
-Revoked tokens keep their row (so `tokens list` shows who had access) but never authenticate again.
+Revoked tokens keep their row (so `tokens list` shows who had access) but never authenticate again; when
+their name is given to a new token, the revoked row is renamed `NAME (revoked ID)`, as names are unique.
+Names are letters, digits, '.', '_' and '-', so a name can always be written in a URL path and a shell.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Integer, String, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from newsmon.storage.records import utcnow
@@ -22,10 +26,33 @@ from newsmon.storage.tables import Base
 
 ROLES = ("reader", "editor", "admin")
 TOKEN_PREFIX = "nm_"
+TOKEN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+TOKEN_NAME_RULE = "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
 
 
 class TokenError(ValueError):
     """A token cannot be made or changed as asked; the message says why."""
+
+
+class TokenNameError(TokenError):
+    """The name is not one a token may have."""
+
+
+class TokenNameTaken(TokenNameError):
+    """An active token has this name already."""
+
+
+def checked_token_name(name: str) -> str:
+    """The name without surrounding spaces, if a token may have it.
+
+    '/' and '%' could not be written in `DELETE /api/tokens/{name}`, and '.' or '..' would be read as
+    path segments, so a token so named could be revoked only from the command line.
+    """
+    name = name.strip()
+    if not TOKEN_NAME.fullmatch(name):
+        shown = f" (got {name!r})" if len(name) <= 100 else ""
+        raise TokenNameError(f"a token name has {TOKEN_NAME_RULE}{shown}")
+    return name
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,20 +104,29 @@ class TokenQueries:
     session: Any
 
     def create_token(self, name: str, role: str) -> tuple[ApiToken, str]:
-        """Make a token; returns it with its secret, which is not stored and cannot be shown again."""
-        name = name.strip()
-        if not name or len(name) > 200:
-            raise TokenError("a token name must have 1 to 200 characters")
+        """Make a token; returns it with its secret, which is not stored and cannot be shown again.
+
+        The name of a revoked token may be given again: the revoked row stays, renamed, for `tokens list`.
+        """
+        name = checked_token_name(name)
         if role not in ROLES:
             raise TokenError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
         secret = new_secret()
-        with self.session() as s:
-            if s.scalar(select(ApiTokenRow.id).where(ApiTokenRow.name == name)) is not None:
-                raise TokenError(f"a token named {name!r} exists; revoke it or choose another name")
-            row = ApiTokenRow(name=name, role=role, token_hash=hash_token(secret), created_at=utcnow())
-            s.add(row)
-            s.flush()
-            return _token(row), secret
+        taken = TokenNameTaken(f"an active token named {name!r} exists; revoke it or choose another name")
+        try:
+            with self.session() as s:
+                holder = s.scalar(select(ApiTokenRow).where(ApiTokenRow.name == name))
+                if holder is not None and holder.revoked_at is None:
+                    raise taken
+                if holder is not None:
+                    holder.name = f"{name} (revoked {holder.id})"
+                    s.flush()  # before the insert: names are unique
+                row = ApiTokenRow(name=name, role=role, token_hash=hash_token(secret), created_at=utcnow())
+                s.add(row)
+                s.flush()
+                return _token(row), secret
+        except IntegrityError:
+            raise taken from None  # made at the same moment by another request
 
     def list_tokens(self) -> list[ApiToken]:
         with self.session() as s:

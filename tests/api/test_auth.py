@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 
 from newsmon.api import create_app
 from newsmon.api.auth import CACHE_SECONDS, TOUCH_SECONDS, TokenChecker
+from newsmon.storage.records import utcnow
+from newsmon.storage.tokens import ApiTokenRow
 from tests.api.conftest import ApiFixture, make_settings, migrated_repository, start_api
 
 
@@ -113,6 +115,43 @@ def test_admins_make_and_revoke_tokens_over_http(sqlite_api: ApiFixture) -> None
         sqlite_api.client.delete("/api/tokens/dashboard", headers=sqlite_api.headers("admin")).status_code
         == 204
     )
+
+
+def test_a_revoked_tokens_name_can_be_given_to_a_new_token(api: ApiFixture) -> None:
+    first = api.post("/api/tokens", "admin", json={"name": "dashboard"}).json()
+    assert api.client.delete("/api/tokens/dashboard", headers=api.headers("admin")).status_code == 204
+    again = api.post("/api/tokens", "admin", json={"name": "dashboard", "role": "editor"})
+    assert again.status_code == 201 and again.json()["token"] != first["token"]
+    listed = {row["name"]: row for row in api.get("/api/tokens", "admin").json()["tokens"]}
+    assert listed["dashboard"]["active"] and listed["dashboard"]["role"] == "editor"
+    (old,) = [row for name, row in listed.items() if name.startswith("dashboard (revoked ")]
+    assert not old["active"] and old["created_at"] == first["created_at"]
+    taken = api.post("/api/tokens", "admin", json={"name": "dashboard"})
+    assert taken.status_code == 409
+    assert taken.json()["error"] == {
+        "message": "an active token named 'dashboard' exists; revoke it or choose another name",
+        "field": "name",
+    }
+
+
+@pytest.mark.parametrize("name", ["a b/c", "", "..", "-dash", "x" * 65, "отчёт", "50%"])
+def test_token_names_that_a_url_or_a_shell_would_mangle_are_refused(
+    sqlite_api: ApiFixture, name: str
+) -> None:
+    response = sqlite_api.post("/api/tokens", "admin", json={"name": name})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["field"] == "name"
+    assert error["message"].startswith("a token name has 1 to 64 letters, digits, '.', '_' or '-'")
+
+
+def test_a_token_named_before_names_were_checked_can_be_revoked_over_http(sqlite_api: ApiFixture) -> None:
+    with sqlite_api.repo.session() as session:
+        session.add(ApiTokenRow(name="a b/c", role="reader", token_hash="0" * 64, created_at=utcnow()))
+    response = sqlite_api.client.delete("/api/tokens/a%20b%2Fc", headers=sqlite_api.headers("admin"))
+    assert response.status_code == 204
+    (revoked,) = [t for t in sqlite_api.repo.list_tokens() if t.name == "a b/c"]
+    assert not revoked.active
 
 
 @pytest.fixture

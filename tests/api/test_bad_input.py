@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -75,7 +78,21 @@ def test_a_page_past_the_end_is_empty_not_an_error(sqlite_api: ApiFixture, sqlit
         ("post", "/api/watches", {"name": "w", "query": "Тараз", "timezone": "Mars/Base"}, 422, "timezone"),
         ("post", "/api/watches", {"name": "w", "query": "Тараз", "digest_at": "25:00"}, 422, "digest_at"),
         ("post", "/api/watches", {"name": "w", "query": "Тараз", "channels": ["nowhere"]}, 400, "channels"),
+        ("post", "/api/watches", {"query": "Тараз"}, 422, "name"),
+        ("post", "/api/watches", {"name": "w", "query": "Тараз", "channels": [5]}, 422, "channels[0]"),
+        ("post", "/api/watches", {"name": "w (deleted 3)", "query": "Тараз"}, 400, "name"),
         ("post", "/api/watches/test", {"query": "Тараз", "texts": []}, 422, "texts"),
+        ("post", "/api/watches/test", {"query": "Тараз", "texts": "Тараз"}, 422, "texts"),
+        ("post", "/api/watches/test", {"query": "Тараз", "texts": [5]}, 422, "texts[0]"),
+        ("post", "/api/watches/test", {"query": "Тараз", "texts": ["a", {"text": 5}]}, 422, "texts[1].text"),
+        ("post", "/api/watches/test", {"query": "Тараз", "texts": [{"lang": "kk"}]}, 422, "texts[0].text"),
+        (
+            "post",
+            "/api/watches/test",
+            {"query": "Тараз", "texts": [{"text": "a", "lang": "x" * 11}]},
+            422,
+            "texts[0].lang",
+        ),
         ("post", "/api/watches/test", {"query": "NEAR/x", "texts": ["a"]}, 400, "query"),
         ("get", "/api/watches/0", None, 422, "watch_id"),
         ("get", "/api/watches/abc", None, 422, "watch_id"),
@@ -94,14 +111,95 @@ def test_bad_watch_input_names_the_field(
     assert response.json()["error"]["field"] == field
 
 
-def test_malformed_json_body_is_a_4xx(sqlite_api: ApiFixture) -> None:
+def test_a_text_of_the_wrong_type_is_named_as_the_caller_wrote_it(sqlite_api: ApiFixture) -> None:
+    response = sqlite_api.post("/api/watches/test", "editor", json={"query": "Тараз", "texts": [5]})
+    assert response.status_code == 422
+    assert response.json()["error"] == {
+        "message": 'texts[0]: each text is a string or an object {"text": ..., "lang": ...} (got 5)',
+        "field": "texts[0]",
+    }
+
+
+def test_malformed_json_body_names_the_body(sqlite_api: ApiFixture) -> None:
     response = sqlite_api.client.post(
         "/api/watches",
         headers={**sqlite_api.headers("editor"), "content-type": "application/json"},
         content=b"{not json",
     )
-    assert 400 <= response.status_code < 500
-    assert response.json()["error"]["message"]
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["field"] == "body"
+    assert error["message"].startswith("body is not valid JSON at character 1: Expecting property name")
+
+
+@pytest.mark.parametrize("body", [None, [1, 2]])
+def test_a_missing_body_or_one_that_is_not_an_object_names_the_body(
+    sqlite_api: ApiFixture, body: list | None
+) -> None:
+    response = sqlite_api.post("/api/watches", "editor", json=body)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["field"] == "body" and error["message"].startswith("body: ")
+
+
+def test_a_validator_message_reads_as_a_sentence(sqlite_api: ApiFixture) -> None:
+    body = {"name": "w", "query": "Тараз", "timezone": "Mars/Base"}
+    error = sqlite_api.post("/api/watches", "editor", json=body).json()["error"]
+    assert error["field"] == "timezone"
+    assert error["message"].startswith("timezone: unknown time zone 'Mars/Base'; use a tz database name")
+
+
+def _api_requests(app: FastAPI) -> list[tuple[str, str]]:
+    """(method, path) of every /api endpoint in the OpenAPI document, with 1 for each path parameter."""
+    found = []
+    for path, operations in app.openapi()["paths"].items():
+        if path.startswith("/api/"):
+            found.extend((method.upper(), re.sub(r"\{[^}]+\}", "1", path)) for method in operations)
+    return found
+
+
+def test_every_api_endpoint_refuses_a_parameter_it_does_not_take(sqlite_api: ApiFixture) -> None:
+    requests = _api_requests(sqlite_api.client.app)
+    assert len(requests) >= 15 and ("GET", "/api/articles/1") in requests
+    for method, path in requests:
+        response = sqlite_api.client.request(
+            method, path, params={"colour": "red"}, headers=sqlite_api.headers("admin")
+        )
+        assert response.status_code == 400, (method, path, response.text)
+        error = response.json()["error"]
+        assert error["field"] == "colour", (method, path)
+        assert error["message"].startswith("unknown parameter 'colour'; this endpoint takes"), (method, path)
+
+
+@pytest.mark.parametrize(
+    ("path", "takes"),
+    [
+        ("/api/articles/3", "takes no query parameters"),
+        ("/api/stories/3", "takes no query parameters"),
+        ("/api/watches", "takes no query parameters"),
+        ("/api/alerts", "takes limit, status"),
+        ("/api/alerts/3", "takes no query parameters"),
+        ("/api/sources", "takes no query parameters"),
+        ("/api/tokens", "takes no query parameters"),
+    ],
+)
+def test_an_unknown_parameter_is_named_after_the_token_is_checked(
+    sqlite_api: ApiFixture, path: str, takes: str
+) -> None:
+    assert sqlite_api.client.get(path, params={"colour": "red"}).status_code == 401
+    response = sqlite_api.get(path, "admin", params={"colour": "red"})
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "message": f"unknown parameter 'colour'; this endpoint {takes}",
+        "field": "colour",
+    }
+
+
+def test_a_token_without_the_role_is_refused_before_its_parameters_are_looked_at(
+    sqlite_api: ApiFixture,
+) -> None:
+    response = sqlite_api.get("/api/tokens", "reader", params={"colour": "red"})
+    assert response.status_code == 403 and response.json()["error"]["field"] == "authorization"
 
 
 texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)

@@ -35,6 +35,36 @@ def test_watch_create_read_replace_delete(api: ApiFixture) -> None:
     assert _editor_json(api, "PUT", "/api/watches/4242", {"name": "x", "query": "y"}).status_code == 404
 
 
+def test_a_deleted_watch_is_gone_for_the_api_but_kept_for_its_alerts(api: ApiFixture) -> None:
+    watch = _editor_json(api, "POST", "/api/watches", {"name": "bad9", "query": "Тараз"}).json()
+    path = f"/api/watches/{watch['id']}"
+    assert _editor_json(api, "DELETE", path).status_code == 204
+    gone = {
+        "message": f"watch {watch['id']} ('bad9') was deleted",
+        "field": "watch_id",
+    }
+    again = _editor_json(api, "DELETE", path)
+    assert again.status_code == 404 and again.json()["error"] == gone
+    revived = _editor_json(api, "PUT", path, {"name": "bad9", "query": "Тараз", "enabled": True})
+    assert revived.status_code == 404 and revived.json()["error"] == gone
+    read = _editor_json(api, "GET", path)
+    assert read.status_code == 404 and read.json()["error"] == gone
+    assert _editor_json(api, "GET", "/api/watches").json()["watches"] == []
+    kept = api.repo.get_watch(watch["id"])
+    assert kept.name == f"bad9 (deleted {watch['id']})" and kept.enabled is False
+    reused = _editor_json(api, "POST", "/api/watches", {"name": "bad9", "query": "Тараз"})
+    assert reused.status_code == 201 and reused.json()["id"] != watch["id"]
+
+
+def test_a_disabled_watch_is_listed_and_can_be_turned_on(api: ApiFixture) -> None:
+    watch = _editor_json(api, "POST", "/api/watches", {"name": "paused", "query": "Тараз", "enabled": False})
+    listed = _editor_json(api, "GET", "/api/watches").json()["watches"]
+    assert [(w["name"], w["enabled"]) for w in listed] == [("paused", False)]
+    path = f"/api/watches/{watch.json()['id']}"
+    turned_on = _editor_json(api, "PUT", path, {"name": "paused", "query": "Тараз", "enabled": True})
+    assert turned_on.status_code == 200 and turned_on.json()["enabled"] is True
+
+
 def test_watch_test_reports_each_text_with_a_highlighted_snippet(api: ApiFixture) -> None:
     texts = [
         "Аким Жамбылской области провёл совещание в Таразе.",

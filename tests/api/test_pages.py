@@ -112,6 +112,11 @@ def test_create_and_test_a_watch_through_the_form(browser_like: ApiFixture) -> N
     assert browser_like.repo.get_watch(1).mode == "daily"
     client.post("/watches/1/delete")
     assert browser_like.repo.get_watch(1).enabled is False
+    assert client.get("/watches/1").status_code == 404
+    assert client.post("/watches/1", data={"name": "heating", "query": "сезон"}).status_code == 404
+    assert client.post("/watches/1/delete").status_code == 404
+    assert browser_like.repo.get_watch(1).name == "heating (deleted 1)"
+    assert "heating" not in client.get("/watches").text
 
 
 def test_retry_a_dead_alert_from_the_alerts_page(browser_like: ApiFixture) -> None:

@@ -39,6 +39,28 @@ def test_create_prints_the_secret_once_list_never_shows_it(tmp_path: Path, env: 
     assert missing.returncode == 1 and "no active token" in missing.stderr
 
 
+def test_a_revoked_tokens_name_can_be_used_again(tmp_path: Path, env: dict[str, str]) -> None:
+    newsmon("tokens", "create", "analyst", env=env, cwd=tmp_path)
+    assert newsmon("tokens", "revoke", "analyst", env=env, cwd=tmp_path).returncode == 0
+    again = newsmon("tokens", "create", "analyst", "--role", "admin", env=env, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "token 'analyst' (admin) created" in again.stderr
+    lines = newsmon("tokens", "list", env=env, cwd=tmp_path).stdout.splitlines()
+    assert [line.split()[:2] for line in lines] == [["analyst", "(revoked"], ["analyst", "admin"]]
+    assert "revoked" in lines[0] and "active" in lines[1]
+
+
+@pytest.mark.parametrize("name", ["a b/c", "../admin"])
+def test_a_token_name_outside_the_safe_characters_is_refused(
+    tmp_path: Path, env: dict[str, str], name: str
+) -> None:
+    refused = newsmon("tokens", "create", name, env=env, cwd=tmp_path)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "a token name has 1 to 64 letters, digits, '.', '_' or '-'" in refused.stderr
+    assert f"(got {name!r})" in refused.stderr
+    assert "no tokens" in newsmon("tokens", "list", env=env, cwd=tmp_path).stdout
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

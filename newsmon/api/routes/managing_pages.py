@@ -10,12 +10,12 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from newsmon.api.auth import require_page
-from newsmon.api.errors import ApiError
+from newsmon.api.errors import ApiError, validation_field, validation_message
 from newsmon.api.forms import first, read_form
 from newsmon.api.routes.alerts import retry
 from newsmon.api.routes.sources import source_rows
 from newsmon.api.schemas import WatchIn
-from newsmon.api.watching import checked_watch, try_query
+from newsmon.api.watching import checked_watch, live_watch, live_watches, try_query
 from newsmon.models import Watch
 from newsmon.storage.tokens import ApiToken
 
@@ -48,8 +48,8 @@ def _watch_in(form: dict[str, str]) -> WatchIn:
         return WatchIn(**data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"]) or None
-        raise ApiError(400, f"{field}: {error['msg']}", field) from None
+        field = validation_field(error, data)
+        raise ApiError(400, validation_message(error, field), field) from None
 
 
 def _render_form(request: Request, form: dict[str, str], watch_id: int | None, **extra: Any) -> Response:
@@ -75,7 +75,7 @@ async def _posted(request: Request) -> dict[str, str]:
 
 @router.get("/watches")
 def watches_page(request: Request, _token: Editor, notice: str = "") -> Response:
-    items = request.app.state.repo.list_watches()
+    items = live_watches(request.app.state.repo)
     return request.app.state.pages.render(request, "watches.html", watches=items, notice=notice[:200])
 
 
@@ -86,9 +86,7 @@ def new_watch_page(request: Request, _token: Editor) -> Response:
 
 @router.get("/watches/{watch_id}")
 def edit_watch_page(request: Request, watch_id: RowId, _token: Editor) -> Response:
-    item = request.app.state.repo.get_watch(watch_id)
-    if item is None:
-        raise ApiError(404, f"no watch {watch_id}", "watch_id")
+    item = live_watch(request.app.state.repo, watch_id)
     return _render_form(request, _form_of(item), watch_id)
 
 
@@ -114,8 +112,7 @@ async def test_watch_page(request: Request, _token: Editor) -> Response:
 
 @router.post("/watches/{watch_id}")
 async def update_watch_page(request: Request, watch_id: RowId, _token: Editor) -> Response:
-    if request.app.state.repo.get_watch(watch_id) is None:
-        raise ApiError(404, f"no watch {watch_id}", "watch_id")
+    live_watch(request.app.state.repo, watch_id)
     return await _save(request, watch_id)
 
 
@@ -132,6 +129,7 @@ async def _save(request: Request, watch_id: int | None) -> Response:
 
 @router.post("/watches/{watch_id}/delete")
 def delete_watch_page(request: Request, watch_id: RowId, _token: Editor) -> Response:
+    live_watch(request.app.state.repo, watch_id)
     if not request.app.state.repo.delete_watch(watch_id):
         raise ApiError(404, f"no watch {watch_id}", "watch_id")
     return RedirectResponse(f"/watches?notice=watch+{watch_id}+removed", status_code=303)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from newsmon.api.auth import require
 from newsmon.api.errors import ApiError
 from newsmon.api.schemas import TokenIn
-from newsmon.storage.tokens import ApiToken, TokenError
+from newsmon.storage.tokens import ApiToken, TokenError, TokenNameError, TokenNameTaken
 
 router = APIRouter(prefix="/api/tokens", tags=["tokens"])
 Admin = Annotated[ApiToken, Depends(require("admin"))]
@@ -35,13 +35,18 @@ def list_tokens(request: Request, _token: Admin) -> dict[str, Any]:
 def create_token(request: Request, body: TokenIn, _token: Admin) -> dict[str, Any]:
     try:
         token, secret = request.app.state.repo.create_token(body.name, body.role)
+    except TokenNameTaken as exc:
+        raise ApiError(409, str(exc), "name") from None
+    except TokenNameError as exc:
+        raise ApiError(400, str(exc), "name") from None
     except TokenError as exc:
-        raise ApiError(409 if "exists" in str(exc) else 400, str(exc), "name") from None
+        raise ApiError(400, str(exc), "role") from None
     return {**token_json(token), "token": secret}
 
 
-@router.delete("/{name}", status_code=204, summary="Revoke a token")
+@router.delete("/{name:path}", status_code=204, summary="Revoke a token")
 def revoke_token(request: Request, name: str, _token: Admin) -> Response:
+    """A name from before names were checked may hold '/': send it as %2F."""
     if not request.app.state.repo.revoke_token(name):
         raise ApiError(404, f"no active token named {name!r}", "name")
     return Response(status_code=204)

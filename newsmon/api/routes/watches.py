@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from newsmon.api.auth import require
 from newsmon.api.errors import ApiError
-from newsmon.api.schemas import TextIn, WatchIn, WatchTestIn, watch_json
-from newsmon.api.watching import checked_watch, try_query
+from newsmon.api.schemas import WatchIn, WatchTestIn, watch_json
+from newsmon.api.watching import checked_watch, live_watch, live_watches, try_query
 from newsmon.storage import Repository
 from newsmon.storage.tokens import ApiToken
 
@@ -22,9 +22,9 @@ def _repo(request: Request) -> Repository:
     return request.app.state.repo
 
 
-@router.get("", summary="Every watch (deleted ones show as disabled)")
+@router.get("", summary="Every watch but deleted ones (disabled ones included)")
 def list_watches(request: Request, _token: Editor) -> dict[str, Any]:
-    return {"watches": [watch_json(w) for w in _repo(request).list_watches()]}
+    return {"watches": [watch_json(w) for w in live_watches(_repo(request))]}
 
 
 @router.post("", status_code=201, summary="Save a new watch; its query must compile")
@@ -36,8 +36,7 @@ def create_watch(request: Request, body: WatchIn, _token: Editor) -> dict[str, A
 
 @router.post("/test", summary="Try a query on texts: which match, with a highlighted snippet of each")
 def test_watch(body: WatchTestIn, _token: Editor) -> dict[str, Any]:
-    texts = [(t.text, t.lang) if isinstance(t, TextIn) else (t, None) for t in body.texts]
-    results = try_query(body.query, texts)
+    results = try_query(body.query, [(t.text, t.lang) for t in body.texts])
     return {
         "query": body.query,
         "matched": sum(r.matched for r in results),
@@ -45,24 +44,26 @@ def test_watch(body: WatchTestIn, _token: Editor) -> dict[str, Any]:
     }
 
 
-@router.get("/{watch_id}", summary="One watch")
+@router.get("/{watch_id}", summary="One watch (404 once deleted)")
 def get_watch(request: Request, watch_id: WatchId, _token: Editor) -> dict[str, Any]:
-    item = _repo(request).get_watch(watch_id)
-    if item is None:
-        raise ApiError(404, f"no watch {watch_id}", "watch_id")
-    return watch_json(item)
+    return watch_json(live_watch(_repo(request), watch_id))
 
 
-@router.put("/{watch_id}", summary="Replace a watch's fields")
+@router.put("/{watch_id}", summary="Replace a watch's fields (404 once deleted)")
 def replace_watch(request: Request, watch_id: WatchId, body: WatchIn, _token: Editor) -> dict[str, Any]:
     repo = _repo(request)
-    if repo.get_watch(watch_id) is None:
-        raise ApiError(404, f"no watch {watch_id}", "watch_id")
+    live_watch(repo, watch_id)
     return watch_json(repo.update_watch(checked_watch(repo, body.to_watch(watch_id))))
 
 
-@router.delete("/{watch_id}", status_code=204, summary="Remove a watch (its past matches and alerts stay)")
+@router.delete(
+    "/{watch_id}",
+    status_code=204,
+    summary="Remove a watch (its past matches and alerts stay; 404 once deleted)",
+)
 def delete_watch(request: Request, watch_id: WatchId, _token: Editor) -> Response:
-    if not _repo(request).delete_watch(watch_id):
+    repo = _repo(request)
+    live_watch(repo, watch_id)
+    if not repo.delete_watch(watch_id):
         raise ApiError(404, f"no watch {watch_id}", "watch_id")
     return Response(status_code=204)
