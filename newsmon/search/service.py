@@ -257,7 +257,10 @@ def _collect(
             after = _key(candidate, sort)
             best = page.stories.get(_story_key(candidate))
             if best and best[0][0].id == candidate.id:
-                page.results.append(_result(page.prepared, best, request.snippet_width))
+                result = _result(page.prepared, best, request.snippet_width)
+                if result is None:
+                    continue
+                page.results.append(result)
                 if len(page.results) == limit:
                     more = position + 1 < len(batch) or len(batch) == batch_size
                     return page.results, encode_cursor(sort, after) if more else None
@@ -274,17 +277,6 @@ def _collect(
 
 
 _NOT_READ = object()  # a copy the index matched exactly, not yet read for its spans
-
-
-@dataclass(frozen=True, slots=True)
-class _NoSpans:
-    """A copy the index matched but the text check did not (should not happen): shown without highlights."""
-
-    spans: tuple[tuple[int, int], ...] = ()
-    terms: tuple[str, ...] = ()
-
-
-_NO_SPANS = _NoSpans()
 
 
 def _story_key(item: Candidate | Document) -> int:
@@ -316,10 +308,17 @@ def _verify_stories(repo: Repository, page: _Page, batch: Sequence[Candidate]) -
         copies.sort(key=lambda pair: _key(pair[0], page.sort), reverse=page.sort == "date")
 
 
-def _result(prepared: PreparedQuery, copies: list[tuple[Document, Any]], width: int) -> Result:
+def _result(prepared: PreparedQuery, copies: list[tuple[Document, Any]], width: int) -> Result | None:
+    """The story's best copy that the query matches on its text, or None when none does.
+
+    The index can find a word as part of a hyphenated one («Жомарт» in «Қасым-Жомарт»), which the query
+    does not match (and a watch does not fire on): such a story is not a result."""
     doc, match = copies[0]
     if match is _NOT_READ:
-        match = prepared.match(doc) or _NO_SPANS
+        read = ((doc, prepared.match(doc)) for doc, _ in copies)
+        doc, match = next(((doc, found) for doc, found in read if found is not None), (doc, None))
+    if match is None:
+        return None
     return Result(
         article_id=doc.id,
         story_id=doc.story_id,

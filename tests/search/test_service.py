@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsmon.models import Article
+from newsmon.query import compile_query
 from newsmon.search import (
     ExportRequest,
     SearchError,
@@ -22,6 +23,7 @@ from newsmon.search import (
 from newsmon.search.options import decode_cursor
 from newsmon.search.service import QueryCache
 from newsmon.storage import ArticleToStore
+from pipelines.dedupe import content_hash, search_terms
 from tests.search.conftest import StoredArchive
 
 
@@ -139,6 +141,20 @@ def test_every_result_carries_its_story(archive: StoredArchive) -> None:
         assert result.story_id is not None
         story = get_story(archive.repo, result.story_id)
         assert story is not None and result.article_id in {c.article.id for c in story.copies}
+
+
+def test_search_shows_what_a_watch_with_the_same_query_matches(archive: StoredArchive) -> None:
+    text = "Президент Қасым-Жомарт Тоқаев Тараз қаласына келді. Сапар барысында ол фермерлермен кездесті."
+    article = Article(url="https://kaz.kz/visit", text=text, title="Сапар", source="kaz.kz", language="kk")
+    archive.repo.store_article(
+        ArticleToStore(article, article.url, content_hash(text), search_terms(article), story_id=None)
+    )
+    # The index also holds the parts of «Қасым-Жомарт»; the query, as a watch reads it, does not match them.
+    assert compile_query("Жомарт").match(text, "kk") is None
+    found, _ = search(archive.repo, SearchRequest("Жомарт"))
+    assert found == []
+    found, _ = search(archive.repo, SearchRequest("Қасым-Жомарт"))
+    assert [r.url for r in found] == ["https://kaz.kz/visit"] and found[0].terms
 
 
 def test_story_view_has_every_copy_and_its_versions(archive: StoredArchive) -> None:
