@@ -25,12 +25,13 @@ from typing import Any, TypeVar
 
 from newsmon.config import Settings, get_settings
 from newsmon.models import Source
+from newsmon.schedules import ScheduleError, parse_schedule
 from tasks import context
 from tasks.app import app
 from tasks.crawl_process import GRACE_SECONDS, CrawlInterrupted, crawl_status, run_child, sigterm_interrupts
 from tasks.poll import LAST_FULL, NOT_MODIFIED, poll_unchanged
 from tasks.run_summary import summarise
-from tasks.scheduling import ScheduleError, parse_schedule, plan_next_run
+from tasks.scheduling import plan_next_run
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

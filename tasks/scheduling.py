@@ -5,10 +5,7 @@ entry runs `schedule_crawls` every few seconds, which claims due sources with an
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL) and enqueues one crawl for each. A changed schedule is read at the
 next tick, and two beat processes (or two overlapping ticks) cannot both claim one source.
 
-A source's `schedule` is one of:
-  (none) or `adaptive`      start at NEWSMON_SCHEDULE_INTERVAL, then adapt to what the crawls find
-  `15m`, `2h`, `1d`         a fixed interval
-  `*/30 * * * *`            a cron expression (minute hour day month weekday) in the source's time zone
+A source's `schedule` (newsmon/schedules.py reads it) is adaptive, a fixed interval or a cron expression.
 Every next run gets a random spread of NEWSMON_SCHEDULE_JITTER, so sources do not all fire together.
 """
 
@@ -19,10 +16,11 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsmon.config import Settings, get_settings
-from newsmon.timespec import TimeSpecError, parse_duration
+from newsmon.schedules import Schedule, crontab_of
 from tasks import context
 from tasks.app import app
 
@@ -34,62 +32,10 @@ CLAIM_BATCH = 2000
 CLAIM_MARGIN_SECONDS = 300
 
 
-class ScheduleError(ValueError):
-    """A source's schedule cannot be read; the message shows the accepted forms."""
-
-
-@dataclass(frozen=True, slots=True)
-class Schedule:
-    """How one source is scheduled: adaptive, a fixed interval, or a cron expression."""
-
-    kind: str  # adaptive | interval | cron
-    seconds: int | None = None
-    cron: str | None = None
-    timezone: str = "Asia/Almaty"  # the zone a cron expression is read in
-
-    def describe(self) -> str:
-        if self.kind == "cron":
-            return f"cron {self.cron}"
-        return "adaptive" if self.kind == "adaptive" else f"every {self.seconds}s"
-
-
-def parse_schedule(text: str | None, timezone: str = "Asia/Almaty") -> Schedule:
-    """Read a source's `schedule` field; None and 'adaptive' mean adaptive polling."""
-    value = (text or "").strip()
-    if not value or value.lower() == "adaptive":
-        return Schedule("adaptive")
-    if len(value.split()) == 5:
-        _crontab(value)  # validate now, not at the first run
-        return Schedule("cron", cron=value, timezone=timezone)
-    try:
-        seconds = int(value) if value.isdigit() else int(parse_duration(value).total_seconds())
-    except TimeSpecError:
-        raise ScheduleError(
-            f"schedule {value!r} is not 'adaptive', an interval (15m, 2h, 1d) "
-            "or a cron expression (*/30 * * * *)"
-        ) from None
-    if seconds < 10:
-        raise ScheduleError(f"schedule {value!r} is shorter than 10 seconds")
-    return Schedule("interval", seconds=seconds)
-
-
-def _crontab(expression: str) -> object:
-    from celery.schedules import crontab
-
-    minute, hour, day, month, weekday = expression.split()
-    try:
-        return crontab(minute, hour, weekday, day, month)
-    except (ValueError, TypeError) as exc:
-        raise ScheduleError(f"cron expression {expression!r} is invalid: {exc}") from None
-
-
 def cron_next(expression: str, after: datetime, timezone: str) -> datetime:
     """The first time after `after` (aware) that the cron expression names, read in `timezone`."""
-    from celery.schedules import crontab
-
-    minute, hour, day, month, weekday = expression.split()
     local = after.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
-    schedule = crontab(minute, hour, weekday, day, month, nowfun=lambda: local)
+    schedule: Any = crontab_of(expression, nowfun=lambda: local)
     return after + schedule.remaining_estimate(local)
 
 

@@ -9,147 +9,28 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
-from urllib.parse import urljoin, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import ValidationError
 
+from crawlers.sources.definition import SourceDefinition, name_from_url
 from newsmon.models import Source
+
+if TYPE_CHECKING:
+    from newsmon.config import Settings
 
 logger = logging.getLogger(__name__)
 
 SHIPPED_DIR = Path(__file__).resolve().parent
 DEFINITION_SUFFIXES = (".yaml", ".yml", ".txt")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{4})?$")
-
-
-class SourceDefinition(BaseModel):
-    """The schema of one source entry; unknown keys are errors so that typos are caught."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: str | None = None
-    home: str
-    languages: list[str] = []
-    region: str | None = None
-    title: str | None = None
-    feeds: list[str] = []
-    sitemaps: list[str] = []
-    listings: list[str] = []
-    pagination: str | None = None
-    max_pages: int = 3
-    article_patterns: list[str] = []
-    exclude_patterns: list[str] = []
-    selectors: dict[str, str] = {}
-    render: bool = False
-    schedule: str | None = None
-    timezone: str = "Asia/Almaty"
-    since_days: int | None = None
-    limit: int | None = None
-    founded: date | None = None
-    enabled: bool = True
-
-    @field_validator("home")
-    @classmethod
-    def _home(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"must be an http(s) URL with a host, got {value!r}")
-        return value if parts.path else value + "/"
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        if value is not None and not _NAME.match(value):
-            raise ValueError("must be lower case letters, digits, '.', '_' or '-'")
-        return value
-
-    @field_validator("languages")
-    @classmethod
-    def _languages(cls, value: list[str]) -> list[str]:
-        for code in value:
-            if not _LANGUAGE.match(code):
-                raise ValueError(f"{code!r} is not a language code such as ru, kk or kk-Latn")
-        return value
-
-    @field_validator("article_patterns", "exclude_patterns")
-    @classmethod
-    def _patterns(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
-        return value
-
-    @field_validator("pagination")
-    @classmethod
-    def _pagination(cls, value: str | None) -> str | None:
-        if value is not None and "{n}" not in value:
-            raise ValueError("must contain {n} (the page number), e.g. '{url}page/{n}/'")
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not a tz database zone such as Asia/Almaty") from None
-        return value
-
-    @field_validator("max_pages", "limit")
-    @classmethod
-    def _positive(cls, value: int | None) -> int | None:
-        if value is not None and value < 1:
-            raise ValueError("must be 1 or more")
-        return value
-
-    @field_validator("since_days")
-    @classmethod
-    def _not_negative(cls, value: int | None) -> int | None:
-        if value is not None and value < 0:
-            raise ValueError("must be 0 or more")
-        return value
-
-    @model_validator(mode="after")
-    def _absolute_urls(self) -> SourceDefinition:
-        """Feeds, sitemaps and listings may be written relative to the home page."""
-        for key in ("feeds", "sitemaps", "listings"):
-            setattr(self, key, [urljoin(self.home, url) for url in getattr(self, key)])
-        return self
-
-    def to_source(self, origin: str | None = None) -> Source:
-        return Source(
-            name=self.name or name_from_url(self.home),
-            home=self.home,
-            languages=tuple(self.languages),
-            region=self.region,
-            title=self.title,
-            feeds=tuple(self.feeds),
-            sitemaps=tuple(self.sitemaps),
-            listings=tuple(self.listings),
-            pagination=self.pagination,
-            max_pages=self.max_pages,
-            article_patterns=tuple(self.article_patterns),
-            exclude_patterns=tuple(self.exclude_patterns),
-            selectors=tuple(sorted(self.selectors.items())),
-            render=self.render,
-            schedule=self.schedule,
-            timezone=self.timezone,
-            since_days=self.since_days,
-            limit=self.limit,
-            founded=self.founded,
-            enabled=self.enabled,
-            origin=origin,
-        )
+_TRAILING_COMMENT = re.compile(r"\s#.*$")  # "#" after whitespace; a "#" inside a URL is a fragment
+# pydantic's wording for the problems it finds itself, in the words of docs/sources.md.
+_MESSAGES = {"extra_forbidden": "unknown field (see docs/sources.md for the fields)", "missing": "required"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +49,14 @@ class SourceError:
         if self.field:
             where.append(f"field {self.field}")
         return f"{': '.join(where)}: {self.message}"
+
+
+class DefinitionError(ValueError):
+    """A definition that must not be written: the loader would reject it."""
+
+    def __init__(self, errors: Iterable[SourceError]) -> None:
+        self.errors = tuple(errors)
+        super().__init__("; ".join(str(error) for error in self.errors))
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,18 +79,31 @@ class SourceSet:
         return len(self.sources)
 
 
-def name_from_url(url: str) -> str:
-    """A source name from a home URL: the host without `www.` (`https://www.zakon.kz/` -> `zakon.kz`)."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.") or "source"
-
-
 def source_from_url(url: str) -> Source:
-    """The minimal source: a home URL; everything else is discovered at crawl time."""
-    return SourceDefinition(home=url.strip()).to_source()
+    """The minimal source: a home URL; everything else is discovered at crawl time.
+
+    A URL that is not a home page raises DefinitionError, worded like the loader's errors.
+    """
+    sources, errors = _validate_entries([url.strip()], "<url>")
+    if errors:
+        raise DefinitionError(errors)
+    return replace(sources[0], origin=None)
 
 
-def _entries(document: Any, path: Path) -> list[Any]:
+def user_sources_dir(settings: Settings) -> Path:
+    """The user's definitions: NEWSMON_SOURCES_DIR, else `sources/` in NEWSMON_DATA_DIR.
+
+    `sources add` writes there and the loader reads there, so an added source is what every command sees.
+    """
+    return settings.sources_dir or settings.data_dir / "sources"
+
+
+def is_shipped(source: Source) -> bool:
+    """Whether the definition comes from the registry shipped with newsmon (not the user's directory)."""
+    return source.origin is not None and Path(source.origin).parent == SHIPPED_DIR
+
+
+def _entries(document: Any) -> list[Any]:
     if document is None:
         return []
     if isinstance(document, dict) and "sources" in document and "home" not in document:
@@ -213,11 +115,17 @@ def _entries(document: Any, path: Path) -> list[Any]:
     raise ValueError(f"expected a URL, a mapping or a list, got {type(document).__name__}")
 
 
+def _text_lines(text: str) -> list[str]:
+    """Home URLs of a `.txt` file: comments (whole-line, indented or after the URL) and blank lines dropped."""
+    lines = (_TRAILING_COMMENT.sub("", line).strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
 def _read_entries(path: Path) -> list[Any]:
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".txt":
-        return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return _entries(yaml.safe_load(text), path)
+        return _text_lines(text)
+    return _entries(yaml.safe_load(text))
 
 
 def _entry_label(entry: Any, index: int) -> str:
@@ -226,27 +134,58 @@ def _entry_label(entry: Any, index: int) -> str:
     return str(entry) if isinstance(entry, str) else f"#{index + 1}"
 
 
-def load_source_file(path: Path) -> tuple[list[Source], list[SourceError]]:
-    """Sources defined in one file, and the errors of the entries that are wrong."""
-    try:
-        entries = _read_entries(path)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
-        return [], [SourceError(str(path), None, None, f"cannot read definitions: {exc}")]
+def _problems(exc: ValidationError, file: str, label: str) -> list[SourceError]:
+    """One error per wrong field, worded for people rather than in pydantic's terms."""
+    errors = []
+    for problem in exc.errors():
+        loc = ".".join(str(part) for part in problem["loc"]) or None
+        message = _MESSAGES.get(problem["type"]) or problem["msg"].removeprefix("Value error, ")
+        errors.append(SourceError(file, label, loc, message))
+    return errors
+
+
+def _validate_entries(entries: list[Any], file: str) -> tuple[list[Source], list[SourceError]]:
     sources: list[Source] = []
     errors: list[SourceError] = []
     for index, entry in enumerate(entries):
         label = _entry_label(entry, index)
         raw = {"home": entry} if isinstance(entry, str) else entry
         if not isinstance(raw, dict):
-            errors.append(SourceError(str(path), label, None, "expected a URL or a mapping"))
+            errors.append(SourceError(file, label, None, "expected a URL or a mapping"))
             continue
         try:
-            sources.append(SourceDefinition.model_validate(raw).to_source(origin=str(path)))
+            sources.append(SourceDefinition.model_validate(raw).to_source(origin=file))
         except ValidationError as exc:
-            for problem in exc.errors():
-                loc = ".".join(str(part) for part in problem["loc"]) or None
-                errors.append(SourceError(str(path), label, loc, problem["msg"]))
+            errors.extend(_problems(exc, file, label))
     return sources, errors
+
+
+def load_source_file(path: Path) -> tuple[list[Source], list[SourceError]]:
+    """Sources defined in one file, and the errors of the entries that are wrong."""
+    try:
+        entries = _read_entries(path)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
+        return [], [SourceError(str(path), None, None, f"cannot read definitions: {exc}")]
+    return _validate_entries(entries, str(path))
+
+
+def new_definition(home: str, name: str | None, directory: Path) -> tuple[Source, Path, str]:
+    """The source, file and text that `sources add` writes, checked exactly as the loader will read them back.
+
+    Raises DefinitionError when the loader would skip the file, so nothing invalid is written.
+    """
+    raw = {"home": home.strip(), **({"name": name} if name else {})}
+    label = str(directory / f"{name or name_from_url(raw['home'])}.yaml")
+    checked, errors = _validate_entries([raw], label)
+    if errors:
+        raise DefinitionError(errors)
+    source = checked[0]
+    path = directory / f"{source.name}.yaml"
+    text = source_to_yaml(source)
+    written, errors = _validate_entries(_entries(yaml.safe_load(text)), str(path))
+    if errors or len(written) != 1:
+        raise DefinitionError(errors)
+    return written[0], path, text
 
 
 def _definition_files(directory: Path) -> list[Path]:
@@ -269,15 +208,23 @@ def _load_dir(directory: Path, found: dict[str, Source], errors: list[SourceErro
             found[source.name] = source
 
 
-def load_sources(extra_dir: Path | None = None) -> SourceSet:
-    """The shipped registry plus the user's definitions (extra_dir, else settings.sources_dir).
+def _default_dir() -> Path | None:
+    """The user's directory from the settings; the data directory's `sources/` only once something is in it."""
+    from newsmon.config import get_settings
 
-    A user's definition replaces a shipped one of the same name.
+    settings = get_settings()
+    directory = user_sources_dir(settings)
+    return directory if settings.sources_dir is not None or directory.is_dir() else None
+
+
+def load_sources(extra_dir: Path | None = None, *, log_errors: bool = True) -> SourceSet:
+    """The shipped registry plus the user's definitions (extra_dir, else `user_sources_dir`).
+
+    A user's definition replaces a shipped one of the same name. Errors are returned in the set and, unless
+    `log_errors` is false (the caller reports them itself, so they are not shown twice), logged as warnings.
     """
     if extra_dir is None:
-        from newsmon.config import get_settings
-
-        extra_dir = get_settings().sources_dir
+        extra_dir = _default_dir()
     found: dict[str, Source] = {}
     errors: list[SourceError] = []
     _load_dir(SHIPPED_DIR, found, errors, shipped=True)
@@ -286,8 +233,9 @@ def load_sources(extra_dir: Path | None = None) -> SourceSet:
             _load_dir(extra_dir, found, errors, shipped=False)
         else:
             errors.append(SourceError(str(extra_dir), None, None, "sources directory does not exist"))
-    for error in errors:
-        logger.warning("Source definition error: %s", error)
+    if log_errors:
+        for error in errors:
+            logger.warning("Source definition error: %s", error)
     return SourceSet(sources=found, errors=tuple(errors))
 
 

@@ -37,7 +37,7 @@ def human_seconds(seconds: float | None) -> str:
 
 def schedule_rows(now: datetime) -> list[dict[str, Any]]:
     from newsmon.cli.sources import sync_registry
-    from tasks.scheduling import ScheduleError, parse_schedule
+    from newsmon.schedules import ScheduleError, parse_schedule
 
     repo = context.repository(migrate=True)
     sync_registry(repo)

@@ -1,16 +1,19 @@
-"""`newsmon sources`: the registry of portals (shipped files plus NEWSMON_SOURCES_DIR), and onboarding."""
+"""`newsmon sources`: the registry of portals (shipped files plus the user's directory), and onboarding."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from newsmon.cli import context
 from newsmon.cli.errors import UserError
+from newsmon.models import Source
 from newsmon.storage import Repository
+
+if TYPE_CHECKING:
+    from crawlers.sources import DefinitionError
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +24,10 @@ def register(cli: click.Group) -> None:
 
 def sync_registry(repo: Repository) -> int:
     """Load every definition file and register the sources in the database; bad entries are reported
-    on stderr (file, source, field, what is wrong) and skipped, the others load."""
+    on stderr (file, source, field, what is wrong), once each, and skipped; the others load."""
     from crawlers.sources import load_sources
 
-    loaded = load_sources(context.settings().sources_dir)
+    loaded = load_sources(log_errors=False)
     for error in loaded.errors:
         click.echo(f"newsmon: source definition skipped: {error}", err=True)
     for source in loaded:
@@ -37,27 +40,32 @@ def sources() -> None:
     """Portals to crawl."""
 
 
+LIST_COLUMNS = ("name", "languages", "region", "discovery", "home")
+
+
+def _list_row(source: Source) -> tuple[str, ...]:
+    paths = [
+        p
+        for p, items in (("feed", source.feeds), ("sitemap", source.sitemaps), ("listing", source.listings))
+        if items
+    ]
+    discovery = "+".join(paths) or "discover"
+    if source.render:
+        discovery += " render"
+    home = source.home if source.enabled else f"{source.home} (disabled)"
+    return (source.name, ",".join(source.languages) or "-", source.region or "-", discovery, home)
+
+
 @sources.command("list")
 def list_sources() -> None:
     """Every source, with its languages, region and discovery paths."""
     repo = context.repository(migrate=True)
     sync_registry(repo)
-    for source in repo.list_sources():
-        paths = [
-            p
-            for p, items in (
-                ("feed", source.feeds),
-                ("sitemap", source.sitemaps),
-                ("listing", source.listings),
-            )
-            if items
-        ]
-        flags = " render" if source.render else ""
-        state = "" if source.enabled else " (disabled)"
-        click.echo(
-            f"{source.name:<22} {','.join(source.languages) or '-':<6} {source.region or '-':<10} "
-            f"{'+'.join(paths) or 'discover'}{flags}{state}  {source.home}"
-        )
+    rows = [LIST_COLUMNS, *(_list_row(source) for source in repo.list_sources())]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(LIST_COLUMNS) - 1)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)]
+        click.echo("  ".join([*cells, row[-1]]))
 
 
 @sources.command()
@@ -76,42 +84,64 @@ def show(name: str) -> None:
 
 @sources.command()
 @click.argument("url")
-@click.option("--name", help="Name for the source (default: the host).")
-def add(url: str, name: str | None) -> None:
-    """Add a portal by its home URL: writes a definition file into NEWSMON_SOURCES_DIR."""
-    from crawlers.sources import source_from_url, source_to_yaml
+@click.option("--name", help="Name for the source (default: the host without www.).")
+@click.option(
+    "--replace",
+    "replace_shipped",
+    is_flag=True,
+    help="Replace the shipped definition of the same name (its languages, region and paths are not kept).",
+)
+def add(url: str, name: str | None, replace_shipped: bool) -> None:
+    """Add a portal by its home URL: writes a definition file into NEWSMON_SOURCES_DIR (unset: the
+    `sources` directory in NEWSMON_DATA_DIR), the directory every command reads."""
+    from crawlers.sources import DefinitionError, load_sources, new_definition, user_sources_dir
 
-    directory = context.settings().sources_dir
-    if directory is None:
-        directory = context.settings().data_dir / "sources"
+    directory = user_sources_dir(context.settings())
     try:
-        source = source_from_url(url)
-        if name:
-            source = replace(source, name=source_name(name))
-    except ValueError as exc:
-        raise UserError(f"cannot add {url!r}: {_first_line(exc)}") from None
-    directory.mkdir(parents=True, exist_ok=True)
-    path = Path(directory) / f"{source.name}.yaml"
+        source, path, text = new_definition(url, name, directory)
+    except DefinitionError as exc:
+        raise UserError(_cannot_add(url, exc, named=bool(name))) from None
     if path.exists():
-        raise UserError(f"{path} exists already; edit it instead")
-    path.write_text(source_to_yaml(source), encoding="utf-8")
-    repo = context.repository(migrate=True)
-    repo.upsert_source(source)
-    click.echo(f"added {source.name} in {path}; try it with `newsmon sources test {source.name}`")
+        raise UserError(f"{path} exists already; edit it instead, or choose another name with --name")
+    existing = load_sources(log_errors=False).sources.get(source.name)
+    replacing = _name_in_use(source.name, existing, replace_shipped)
+    directory.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as out:
+        out.write(text)
+    context.repository(migrate=True).upsert_source(source)
+    click.echo(f"wrote {path}: source {source.name}, home {source.home}{replacing}")
+    click.echo(f"add languages, region and paths there; try it with `newsmon sources test {source.name}`")
 
 
-def source_name(name: str) -> str:
-    """A name as definitions require it (checked by the same schema as the files)."""
-    from crawlers.sources import SourceDefinition
+def _name_in_use(name: str, existing: Source | None, replace_shipped: bool) -> str:
+    """Refuse a name that is taken: a silent replacement would drop the existing definition's fields.
 
-    SourceDefinition(name=name, home="https://example.org/")
-    return name
+    Only a shipped definition may be replaced (with --replace); two files of the user's own with one name
+    would be an error at every load. Returns what to add to the success message.
+    """
+    from crawlers.sources import is_shipped
+
+    if existing is None:
+        return ""
+    if is_shipped(existing) and replace_shipped:
+        return f" (replaces the shipped definition in {existing.origin})"
+    what = "the shipped" if is_shipped(existing) else "your"
+    hint = "--replace to replace it" if is_shipped(existing) else f"edit {existing.origin}"
+    raise UserError(
+        f"source {name} already exists ({what} definition in {existing.origin}, home {existing.home}); "
+        f"choose another name with --name, or {hint}"
+    )
 
 
-def _first_line(exc: Exception) -> str:
-    """pydantic's message without its documentation links: the field and what is wrong."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip() and "errors.pydantic" not in line]
-    return "; ".join(lines[1:3]) if len(lines) > 1 else (lines[0] if lines else type(exc).__name__)
+def _cannot_add(url: str, exc: DefinitionError, *, named: bool) -> str:
+    """Each wrong field in one line, with the way out when only the name taken from the host is wrong."""
+    hint = " (choose one with --name)" if not named and any(e.field == "name" for e in exc.errors) else ""
+    return f"cannot add {url!r}: {_problems(exc)}{hint}"
+
+
+def _problems(exc: DefinitionError) -> str:
+    """The wrong fields of a definition, in one line (the file is not written yet, so only the fields)."""
+    return "; ".join(f"{error.field or 'definition'}: {error.message}" for error in exc.errors)
 
 
 @sources.command()
@@ -120,7 +150,7 @@ def _first_line(exc: Exception) -> str:
 def test(url_or_name: str, samples: int) -> None:
     """Show what a portal offers, extract sample articles with warnings, and suggest a definition."""
     from crawlers.discovery import discover, sample_articles, suggest_definition
-    from crawlers.sources import source_from_url, source_to_yaml
+    from crawlers.sources import DefinitionError, source_from_url, source_to_yaml
 
     repo = context.repository(migrate=True)
     sync_registry(repo)
@@ -128,7 +158,10 @@ def test(url_or_name: str, samples: int) -> None:
     if source is None:
         if "://" not in url_or_name:
             raise UserError(f"{url_or_name!r} is neither a known source nor a URL")
-        source = source_from_url(url_or_name)
+        try:
+            source = source_from_url(url_or_name)
+        except DefinitionError as exc:
+            raise UserError(f"cannot test {url_or_name!r}: {_problems(exc)}") from None
     offer = discover(source.home)
     click.echo(f"{source.home}")
     for label, items in (

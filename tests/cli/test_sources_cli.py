@@ -47,9 +47,13 @@ def test_list_shows_shipped_sources_and_the_users_own(newsmon: Invoke, sources_d
     result = newsmon("sources", "list")
 
     assert result.exit_code == 0, result.output
-    names = {line.split()[0] for line in result.stdout.splitlines() if line.strip()}
+    header, *rows = result.stdout.splitlines()
+    assert header.split() == ["name", "languages", "region", "discovery", "home"]
+    names = {line.split()[0] for line in rows}
     assert {"zakon.kz", "tengrinews.kz", "local-paper"} <= names
-    assert "https://local.example/" in result.stdout
+    local = next(line for line in rows if line.startswith("local-paper "))
+    assert local.split() == ["local-paper", "kk", "-", "discover", "https://local.example/"]
+    assert local.index("https://") == header.index("home")  # the columns line up under the header
 
 
 def test_a_typo_in_a_definition_is_named_and_the_other_sources_still_load(
@@ -63,7 +67,7 @@ def test_a_typo_in_a_definition_is_named_and_the_other_sources_still_load(
     result = newsmon("sources", "list")
 
     assert result.exit_code == 0
-    error = next(line for line in result.stderr.splitlines() if "broken.yaml" in line)
+    (error,) = [line for line in result.stderr.splitlines() if "broken.yaml" in line]  # once, not twice
     assert "source broken-paper" in error and "field languagez" in error
     assert "Traceback" not in result.stderr
     assert "fine-paper" in result.stdout and "broken-paper" not in result.stdout
@@ -105,15 +109,97 @@ def test_add_writes_a_definition_that_loads_and_refuses_to_overwrite_it(
 
 @pytest.mark.parametrize(
     ("url", "name", "says"),
-    [("ftp://portal.example/", None, "http(s) URL"), ("https://portal.example/", "Bad Name", "lower case")],
+    [
+        (
+            "ftp://portal.example/",
+            None,
+            "home: must be an http(s) URL with a host, got 'ftp://portal.example/'",
+        ),
+        ("not-a-url", None, "home: must be an http(s) URL with a host, got 'not-a-url'"),
+        ("http://exa mple.kz/", None, "home: must be an http(s) URL with a host"),
+        ("https://portal.example/", "Bad Name", "name: 'Bad Name' is not a name: use lower case letters"),
+        ("http://[::1]:8080/", None, "name: '::1' is not a name"),
+    ],
 )
-def test_add_rejects_a_bad_url_or_name_in_one_line(
-    newsmon: Invoke, url: str, name: str | None, says: str
+def test_add_rejects_a_bad_url_or_name_in_one_clean_line_and_writes_nothing(
+    newsmon: Invoke, sources_dir: Path, url: str, name: str | None, says: str
 ) -> None:
     result = newsmon("sources", "add", url, *(("--name", name) if name else ()))
 
     assert result.exit_code == 1
-    assert says in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"Error: cannot add {url!r}: ") and says in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    for pydantic_words in ("Traceback", "type=value_error", "input_value", "Value error"):
+        assert pydantic_words not in result.stderr
+    assert ("--name" in result.stderr) == (name is None and "name:" in says)
+    assert list(sources_dir.iterdir()) == []
+
+
+def test_add_refuses_the_name_of_a_shipped_source_unless_told_to_replace_it(
+    newsmon: Invoke, sources_dir: Path
+) -> None:
+    refused = newsmon("sources", "add", "https://zakon.kz/")
+
+    assert refused.exit_code == 1
+    assert "source zakon.kz already exists (the shipped definition in " in refused.stderr
+    assert "crawlers/sources/zakon.kz.yaml, home https://www.zakon.kz/)" in refused.stderr
+    assert "--name" in refused.stderr and "--replace" in refused.stderr
+    assert list(sources_dir.iterdir()) == []
+    assert yaml.safe_load(newsmon("sources", "show", "zakon.kz").stdout)["languages"] == ["ru"]
+
+    replaced = newsmon("sources", "add", "https://zakon.kz/", "--replace")
+
+    assert replaced.exit_code == 0, replaced.output
+    assert f"wrote {sources_dir / 'zakon.kz.yaml'}: source zakon.kz" in replaced.stdout
+    assert "replaces the shipped definition" in replaced.stdout
+    assert yaml.safe_load(newsmon("sources", "show", "zakon.kz").stdout)["home"] == "https://zakon.kz/"
+
+
+def test_add_refuses_a_name_the_users_own_files_define(newsmon: Invoke, sources_dir: Path) -> None:
+    (sources_dir / "papers.txt").write_text("https://my-paper.example/\n")
+
+    result = newsmon("sources", "add", "https://www.my-paper.example/", "--replace")
+
+    assert result.exit_code == 1
+    assert f"source my-paper.example already exists (your definition in {sources_dir / 'papers.txt'}" in (
+        result.stderr
+    )
+    assert f"edit {sources_dir / 'papers.txt'}" in result.stderr
+    assert sorted(p.name for p in sources_dir.iterdir()) == ["papers.txt"]
+
+
+def test_add_without_a_sources_directory_writes_where_every_command_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NEWSMON_SOURCES_DIR", raising=False)
+    with newsmon_settings(monkeypatch, tmp_path / "data"):
+        runner = CliRunner()
+        added = runner.invoke(cli, ["sources", "add", "https://solo.example/", "--name", "solo"])
+        written = tmp_path / "data" / "sources" / "solo.yaml"
+        written.write_text("name: solo\nhome: https://solo.example/\nlanguages: [kk]\n")
+        shown = runner.invoke(cli, ["sources", "show", "solo"])
+
+    assert added.exit_code == 0, added.output
+    assert added.stdout.startswith(f"wrote {written}: source solo, home https://solo.example/\n")
+    assert yaml.safe_load(shown.stdout)["languages"] == ["kk"]  # the edit is seen
+
+
+def test_a_schedule_only_the_scheduler_could_read_is_a_definition_error(
+    newsmon: Invoke, sources_dir: Path
+) -> None:
+    (sources_dir / "weekly.yaml").write_text(
+        'name: weekly-paper\nhome: https://weekly.example/\nschedule: "every tuesday-ish"\n'
+    )
+
+    result = newsmon("sources", "list")
+
+    assert result.exit_code == 0
+    (error,) = result.stderr.splitlines()
+    assert error.startswith(
+        f"newsmon: source definition skipped: {sources_dir / 'weekly.yaml'}: source weekly-paper: field schedule: "
+    )
+    assert "'every tuesday-ish' is not 'adaptive', an interval (15m, 2h, 1d) or a cron expression" in error
+    assert "weekly-paper" not in result.stdout and "zakon.kz" in result.stdout
 
 
 def test_test_shows_what_a_portal_offers_samples_and_a_definition(
@@ -149,8 +235,18 @@ def test_test_by_name_uses_the_registered_definition(
     assert "is not one of en" in result.stdout  # the Russian samples contradict `languages: [en]`
 
 
-def test_test_of_neither_a_source_nor_a_url_is_one_line(newsmon: Invoke) -> None:
-    result = newsmon("sources", "test", "no-such-paper")
+@pytest.mark.parametrize(
+    ("argument", "says"),
+    [
+        ("no-such-paper", "'no-such-paper' is neither a known source nor a URL"),
+        (
+            "http://exa mple.kz/",
+            "cannot test 'http://exa mple.kz/': home: must be an http(s) URL with a host",
+        ),
+    ],
+)
+def test_test_of_neither_a_source_nor_a_url_is_one_line(newsmon: Invoke, argument: str, says: str) -> None:
+    result = newsmon("sources", "test", argument)
 
     assert result.exit_code == 1
-    assert "neither a known source nor a URL" in result.stderr
+    assert says in result.stderr and len(result.stderr.strip().splitlines()) == 1

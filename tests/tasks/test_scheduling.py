@@ -10,16 +10,10 @@ import pytest
 
 from newsmon.config import Settings
 from newsmon.models import Source
+from newsmon.schedules import Schedule, ScheduleError, parse_schedule
 from newsmon.storage import Repository
 from newsmon.storage.migrate import upgrade
-from tasks.scheduling import (
-    Schedule,
-    ScheduleError,
-    adapt_interval,
-    cron_next,
-    parse_schedule,
-    plan_next_run,
-)
+from tasks.scheduling import adapt_interval, cron_next, plan_next_run
 from tests.newsmon_env import newsmon_settings
 
 NOW = datetime(2025, 2, 10, 5, 7, tzinfo=UTC)  # 10:07 in Asia/Almaty
