@@ -11,6 +11,8 @@ from newsmon.cli import context
 from newsmon.cli.errors import UserError
 from newsmon.cli.search import filter_options, filters_from
 
+SOURCE_COLUMNS = 6  # sources shown as columns of their own with --per source; the rest are summed
+
 
 def register(cli: click.Group) -> None:
     cli.add_command(trends_command)
@@ -45,6 +47,8 @@ def trends_command(
         payload = {
             "query": query,
             "by": by,
+            "verified": trend.verified,
+            "total": trend.total(),
             "periods": [p.isoformat() for p in trend.periods],
             "series": {name or "all": counts for name, counts in series.items()},
         }
@@ -53,25 +57,35 @@ def trends_command(
     if not trend.periods:
         click.echo("no matching articles")
         return
-    if not trend.per_source:
-        _print_periods(trend.periods, series.get(None, [0] * len(trend.periods)), by)
+    series = series or {None: [0] * len(trend.periods)}  # a window in which nothing matched
+    ranked = sorted(series.items(), key=lambda item: (-sum(item[1]), item[0] or ""))
+    _print_periods(trend.periods, ranked, by)
     first, last = trend.periods[0].isoformat(), trend.periods[-1].isoformat()
     click.echo(f"{by} by {by}, {first} .. {last}")
     width = max(len(name or "all") for name in series)
-    for name, counts in sorted(series.items(), key=lambda item: -sum(item[1])):
+    for name, counts in ranked:
         total = sum(counts)
         click.echo(
             f"{name or 'all':<{width}}  {sparkline(counts)}  {total} article{'' if total == 1 else 's'}"
         )
 
 
-def _print_periods(periods: tuple[date, ...], counts: list[int], by: str) -> None:
+def _print_periods(periods: tuple[date, ...], ranked: list[tuple[str | None, list[int]]], by: str) -> None:
+    """One row per period: the count, or per source a column for each of the commonest sources, the rest
+    summed as "other" and the row's total (a table wider than a terminal is no use)."""
     from rich.console import Console
     from rich.table import Table
 
+    shown, rest = ranked[:SOURCE_COLUMNS], ranked[SOURCE_COLUMNS:]
+    columns = [(name or "articles", counts) for name, counts in shown]
+    if rest:
+        columns.append(("other", [sum(values) for values in zip(*(c for _, c in rest), strict=True)]))
+    if len(ranked) > 1:
+        columns.append(("total", [sum(values) for values in zip(*(c for _, c in ranked), strict=True)]))
     table = Table()
     table.add_column(by, no_wrap=True)
-    table.add_column("articles", justify="right")
-    for period, count in zip(periods, counts, strict=True):
-        table.add_row(period.isoformat(), str(count))
+    for name, _ in columns:
+        table.add_column(name, justify="right")
+    for row, period in enumerate(periods):
+        table.add_row(period.isoformat(), *(str(counts[row]) for _, counts in columns))
     Console(soft_wrap=False).print(table)

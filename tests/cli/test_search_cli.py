@@ -118,7 +118,20 @@ def test_trends_per_source_as_json(shell: CliRunner) -> None:
     payload = json.loads(out)
     assert code == 0
     assert set(payload["series"]) == {"gov.kz", "ztgzt.kz", "aqjolgazet.kz"}
-    assert sum(sum(counts) for counts in payload["series"].values()) == 3
+    assert sum(sum(counts) for counts in payload["series"].values()) == payload["total"] == 3
+    assert isinstance(payload["verified"], bool)  # whether each article's text was read to count it
+
+
+def test_trends_per_source_print_a_column_per_source_and_the_total(shell: CliRunner) -> None:
+    code, out, _ = _run(shell, "trends", "Бейбітшілік пен келісім", "--per", "source")
+    assert code == 0
+    header = next(line for line in out.splitlines() if "gov.kz" in line and "total" in line)
+    assert "ztgzt.kz" in header and "aqjolgazet.kz" in header
+
+
+def test_trends_of_a_window_without_matches_print_zeros(shell: CliRunner) -> None:
+    code, out, _ = _run(shell, "trends", "Жамбыл", "--since", "2020-01-01", "--until", "2020-01-03")
+    assert code == 0 and "2020-01-02" in out and "0 articles" in out
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
