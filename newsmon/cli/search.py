@@ -38,7 +38,11 @@ def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--since", help="Only articles dated since: 7d, 12h, 2w, 1y or a date (2025-03-01)."),
         click.option("--until", help="Only articles dated before the end of this date (or before a time)."),
         click.option("--source", "sources", multiple=True, help="Only this source name (repeatable)."),
-        click.option("--lang", type=click.Choice(["ru", "kk", "en"]), help="Only articles in this language."),
+        click.option(
+            "--lang",
+            metavar="ru|kk|en|...",
+            help="Only articles in this language (a language code; kz is kk).",
+        ),
     )
     for option in reversed(options):
         command = option(command)

@@ -10,18 +10,22 @@ import base64
 import binascii
 import difflib
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from newsmon.query import QuerySyntaxError
+from newsmon.text import LANGUAGE_ALIASES
 from newsmon.timespec import TimeSpecError, parse_since
 
 if TYPE_CHECKING:
     from newsmon.storage import Repository
 
 SORTS = ("relevance", "date")
-LANGUAGES = ("ru", "kk", "en")
+LANGUAGES = ("ru", "kk", "en")  # the languages the archive is analysed for (others are stored too)
+# ISO 639 codes as articles are stored with them; the query language reads `lang:kz` as kk, and so does this.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 20
 SOURCES_SHOWN = 12  # source names an unknown-source error lists
@@ -91,10 +95,14 @@ def build_filters(
     if start and stop and start >= stop:
         raise SearchError(f"until ({stop.isoformat()}) must be after since ({start.isoformat()})", "until")
     sources = _names(source)
-    languages = tuple(x.lower() for x in _names(lang))
-    unknown = [x for x in languages if x not in LANGUAGES]
+    languages = tuple(LANGUAGE_ALIASES.get(x.lower(), x.lower()) for x in _names(lang))
+    unknown = [x for x in languages if not LANGUAGE_CODE.fullmatch(x)]
     if unknown:
-        raise SearchError(f"lang: unknown language {unknown[0]!r}; use one of {', '.join(LANGUAGES)}", "lang")
+        raise SearchError(
+            f"lang: {unknown[0]!r} is not a language code; use a two- or three-letter code such as "
+            f"{', '.join(LANGUAGES)} (kz is read as kk)",
+            "lang",
+        )
     return SearchFilters(start, stop, sources, languages)
 
 

@@ -25,7 +25,7 @@ from tests.api.conftest import ApiFixture
         ({"query": "Тараз", "limit": 0}, 422, "limit"),
         ({"query": "Тараз", "limit": "many"}, 422, "limit"),
         ({"query": "Тараз", "sort": "alphabet"}, 422, "sort"),
-        ({"query": "Тараз", "lang": "de"}, 400, "lang"),
+        ({"query": "Тараз", "lang": "deutsch"}, 400, "lang"),
         ({"query": "Тараз", "cursor": "not-a-cursor"}, 400, "cursor"),
         ({"query": "Тараз", "source": "nowhere.kz"}, 400, "source"),
         ({"query": "Тараз", "colour": "red"}, 400, "colour"),

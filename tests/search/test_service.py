@@ -204,13 +204,17 @@ def test_syntax_error_carries_the_position(archive: StoredArchive) -> None:
     assert caught.value.position == len('Тараз "конференция')
 
 
+def test_language_filters_take_any_language_code_and_kz_for_kk() -> None:
+    assert build_filters(lang="kz,RU,de").languages == ("kk", "ru", "de")
+
+
 @pytest.mark.parametrize(
     ("kw", "field"),
     [
         ({"since": "last week"}, "since"),
         ({"until": "03/05/2025"}, "until"),
         ({"until": "9999-12-31"}, "until"),  # its end is past the last moment a date can hold
-        ({"lang": "de"}, "lang"),
+        ({"lang": "russian"}, "lang"),
     ],
 )
 def test_bad_filters_name_the_parameter(kw: dict, field: str) -> None:
