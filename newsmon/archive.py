@@ -18,6 +18,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy import inspect, make_url
+from sqlalchemy.exc import ArgumentError
+
 from newsmon.models import StoredArticle
 from newsmon.search import (
     ExportRequest,
@@ -36,6 +39,29 @@ from newsmon.search.frames import data_frame
 from newsmon.storage import Repository
 
 TimeInput = str | datetime | date | None
+_HOW = "create one with `newsmon db upgrade` (then crawl, or `newsmon ingest`), or give the URL of another"
+
+
+class ArchiveNotFound(LookupError):
+    """The database named holds no archive; an analyst's session should not start on an empty one."""
+
+
+def _check_exists(database_url: str) -> None:
+    """A SQLite file that is not there is not created (nor its directory): reading it would make an empty
+    database out of a mistyped path."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        return  # the engine names the malformed URL
+    file = url.database if url.get_backend_name() == "sqlite" else None
+    if file and file != ":memory:" and not Path(file).exists():
+        raise ArchiveNotFound(f"no archive at {file}: {_HOW}")
+
+
+def _shown(database_url: str) -> str:
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
 Names = str | list[str] | tuple[str, ...] | None
 
 
@@ -62,8 +88,17 @@ class Archive:
             from newsmon.config import get_settings
 
             database_url = get_settings().effective_database_url
+        _check_exists(database_url)
         self.repository = Repository.from_url(database_url)
         self.aliases = dict(aliases or {})
+        try:
+            holds_articles = inspect(self.repository.engine).has_table("articles")
+        except Exception:
+            self.repository.dispose()
+            raise
+        if not holds_articles:
+            self.repository.dispose()
+            raise ArchiveNotFound(f"{_shown(database_url)} holds no newsmon archive: {_HOW}")
 
     def __enter__(self) -> Archive:
         return self

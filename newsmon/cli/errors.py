@@ -25,14 +25,18 @@ class UserError(click.ClickException):
 
 
 def _describe(exc: BaseException) -> str | None:
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import OperationalError, ProgrammingError
 
     from newsmon.storage.engine import DatabaseURLError
 
     if isinstance(exc, ConfigError | DatabaseURLError):
         return str(exc)
-    if isinstance(exc, OperationalError):
+    if isinstance(exc, OperationalError | ProgrammingError):
         first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if "no such table" in first or type(exc.orig).__name__ == "UndefinedTable":
+            return f"the database has no newsmon tables yet ({first}); create them with `newsmon db upgrade`"
+        if isinstance(exc, ProgrammingError):
+            return None
         return f"cannot use the database ({first}); check NEWSMON_DATABASE_URL and that the server is running"
     if type(exc).__module__.startswith(("kombu", "redis", "amqp")) and "Error" in type(exc).__name__:
         return f"cannot reach the broker ({exc}); check NEWSMON_BROKER_URL and that the server is running"

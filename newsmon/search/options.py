@@ -139,7 +139,9 @@ def check_sort(sort: str) -> str:
 
 
 def check_limit(limit: int) -> int:
-    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
+    if not isinstance(limit, int) or isinstance(limit, bool):
+        raise SearchError(f"limit: {limit!r} is not a whole number; use 1 to {MAX_LIMIT}", "limit")
+    if not 1 <= limit <= MAX_LIMIT:
         raise SearchError(f"limit: {limit!r} is out of range; use 1 to {MAX_LIMIT}", "limit")
     return limit
 

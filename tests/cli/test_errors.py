@@ -46,3 +46,10 @@ def test_db_upgrade_creates_the_embedded_database(tmp_path: Path) -> None:
     result = newsmon("db", "upgrade", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / ".newsmon" / "newsmon.db").exists()
+
+
+def test_a_database_without_tables_says_how_to_create_them(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'blank.db'}"
+    result = newsmon("search", "Тараз", env={"NEWSMON_DATABASE_URL": url}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "newsmon db upgrade" in result.stderr and "Traceback" not in result.stderr

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsmon import Archive
+from newsmon.archive import ArchiveNotFound
 from newsmon.search import COLUMNS, SearchError
 from tests.newsmon_env import newsmon_settings
 from tests.search.conftest import StoredArchive
@@ -66,3 +67,19 @@ def test_to_pandas_without_pandas_says_how_to_get_it(archive: StoredArchive) -> 
             hits.to_pandas()
         with pytest.raises(ImportError, match="pip install pandas"):
             analyst.trends("Тараз").to_pandas()
+
+
+def test_an_archive_that_is_not_there_is_named_and_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "newsmon.db"
+    with pytest.raises(ArchiveNotFound, match="newsmon db upgrade"):
+        Archive(f"sqlite:///{missing}")
+    assert not missing.parent.exists()
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    with pytest.raises(ArchiveNotFound, match="holds no newsmon archive"):
+        Archive(f"sqlite:///{empty}")
+
+
+def test_a_limit_of_the_wrong_type_says_so(archive: StoredArchive) -> None:
+    with Archive(archive.url) as analyst, pytest.raises(SearchError, match="not a whole number"):
+        analyst.search("Тараз", limit="5")  # type: ignore[arg-type]
