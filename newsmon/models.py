@@ -165,6 +165,20 @@ class Watch:
     spike_factor: float | None = None
     enabled: bool = True
 
+    @property
+    def deleted(self) -> bool:
+        """A removed watch stays stored, disabled and renamed `NAME (deleted ID)`, for the alerts that point
+        at it; to users it is gone."""
+        return not self.enabled and self.name.endswith(deleted_suffix(self.id))
+
+    @property
+    def former_name(self) -> str:
+        return self.name.removesuffix(deleted_suffix(self.id)) if self.deleted else self.name
+
+
+def deleted_suffix(watch_id: int) -> str:
+    return f" (deleted {watch_id})"
+
 
 @dataclass(frozen=True, slots=True)
 class Match:

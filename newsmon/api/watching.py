@@ -50,25 +50,18 @@ def compiled(query: str, field: str = "query") -> Query:
         raise ApiError(400, "query nests too deeply", field) from None
 
 
-def is_deleted(item: Watch) -> bool:
-    """Storage keeps a deleted watch, disabled and renamed `NAME (deleted ID)`, for the alerts that point at
-    it; to the API it is gone (as to `newsmon watch`)."""
-    return not item.enabled and item.name.endswith(f" (deleted {item.id})")
-
-
 def live_watch(repo: Repository, watch_id: int) -> Watch:
     """The watch, or a 404 when there is none or it was deleted: changing it would bring it back."""
     item = repo.get_watch(watch_id)
     if item is None:
         raise ApiError(404, f"no watch {watch_id}", "watch_id")
-    if is_deleted(item):
-        former = item.name.removesuffix(f" (deleted {item.id})")
-        raise ApiError(404, f"watch {watch_id} ({former!r}) was deleted", "watch_id")
+    if item.deleted:
+        raise ApiError(404, f"watch {watch_id} ({item.former_name!r}) was deleted", "watch_id")
     return item
 
 
 def live_watches(repo: Repository) -> list[Watch]:
-    return [item for item in repo.list_watches() if not is_deleted(item)]
+    return [item for item in repo.list_watches() if not item.deleted]
 
 
 def checked_watch(repo: Repository, item: Watch) -> Watch:

@@ -171,7 +171,7 @@ def add(name: str, query: str, channels: tuple[str, ...], **options: Any) -> Non
 def list_watches() -> None:
     """Every watch with its query and channels."""
     for item in context.repository(migrate=True).list_watches():
-        if not item.enabled and item.name.endswith(f"(deleted {item.id})"):
+        if item.deleted:
             continue  # removed: kept only for the alerts that point at it
         state = "" if item.enabled else " (disabled)"
         mode = item.mode if item.mode in {"instant", "hourly"} else f"{item.mode} {item.digest_at or '09:00'}"
@@ -185,9 +185,7 @@ def list_watches() -> None:
 @click.argument("name")
 def show(name: str) -> None:
     """One watch as YAML."""
-    item = context.repository().get_watch(name)
-    if item is None:
-        raise UserError(f"no watch named {name!r}")
+    item = _live_watch(context.repository(), name)
     click.echo(yaml.safe_dump(_watch_dict(item), allow_unicode=True, sort_keys=False))
 
 
@@ -197,9 +195,7 @@ def show(name: str) -> None:
 def edit(name: str, assignments: tuple[str, ...]) -> None:
     """Change fields of a watch."""
     repo = context.repository()
-    item = repo.get_watch(name)
-    if item is None:
-        raise UserError(f"no watch named {name!r}")
+    item = _live_watch(repo, name)
     data = _watch_dict(item)
     for assignment in assignments:
         key, sep, value = assignment.partition("=")
@@ -218,10 +214,18 @@ def edit(name: str, assignments: tuple[str, ...]) -> None:
 def rm(name: str) -> None:
     """Remove a watch (its past alerts stay)."""
     repo = context.repository()
-    item = repo.get_watch(name)
-    if item is None or not repo.delete_watch(item.id):
+    item = _live_watch(repo, name)
+    if not repo.delete_watch(item.id):
         raise UserError(f"no watch named {name!r}")
     click.echo(f"watch {name!r} removed")
+
+
+def _live_watch(repo: Any, name: str) -> Watch:
+    """The watch by that name; a removed one (kept under `NAME (deleted ID)`) is not there to change."""
+    item = repo.get_watch(name)
+    if item is None or item.deleted:
+        raise UserError(f"no watch named {name!r}")
+    return item
 
 
 def _read_watch_file(file: Path) -> tuple[dict[str, str], list[Any]]:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from newsmon.models import Alert, Channel, Watch
+from newsmon.models import Alert, Channel, Watch, deleted_suffix
 from newsmon.storage import convert
 from newsmon.storage.records import NewAlert, WatchHit, utcnow
 from newsmon.storage.tables import (
@@ -228,11 +228,11 @@ class AlertQueries:
 
     def delete_watch(self, watch_id: int) -> bool:
         with self.session() as s:
-            row = s.get(WatchRow, watch_id)
-            if row is None:
+            row = s.get(WatchRow, watch_id, with_for_update=True)
+            if row is None or convert.watch(row).deleted:
                 return False
             row.enabled = False  # matches and alerts keep pointing at it
-            row.name = f"{row.name} (deleted {watch_id})"
+            row.name = row.name + deleted_suffix(watch_id)
             row.updated_at = utcnow()
             return True
 

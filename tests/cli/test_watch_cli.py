@@ -90,6 +90,13 @@ def test_add_list_show_edit_rm(shell: CliRunner) -> None:
     ok(shell, "watch", "rm", "akim")
     assert "akim" not in ok(shell, "watch", "list")
     assert "no watch named 'akim'" in fails(shell, "watch", "show", "akim")
+    # The removed watch is kept for its alerts under another name, which cannot bring it back.
+    from tasks import context
+
+    kept = next(w for w in context.repository().list_watches() if w.former_name == "akim")
+    assert "no watch named" in fails(shell, "watch", "edit", kept.name, "--set", "enabled=true")
+    assert "no watch named" in fails(shell, "watch", "rm", kept.name)
+    assert context.repository().get_watch(kept.id) == kept
 
 
 def test_invalid_query_is_one_line_with_the_position(shell: CliRunner) -> None:
