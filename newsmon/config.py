@@ -62,7 +62,10 @@ class Settings(BaseSettings):
         "database instead. Defaults to the broker URL when that is redis://.",
     )
     sources_dir: Path | None = Field(
-        None, description="Extra directory of source definition files (YAML), added to the shipped registry."
+        None,
+        description="Directory of your own source definition files (.yaml, .yml, .txt), read with the shipped "
+        "registry; a definition there replaces a shipped one of the same name. Empty: sources/ in "
+        "NEWSMON_DATA_DIR, read when it exists (`newsmon sources add` writes there).",
     )
     # --- crawling ----------------------------------------------------------------------------------
     user_agent: str = Field(

@@ -74,9 +74,16 @@ def resolve_source(source: str | None, home: str | None, sources_file: str | Non
     if source.startswith(("http://", "https://")):
         return source_from_url(source)
     registry = load_sources()
-    if source not in registry:
-        raise ValueError(f"unknown source {source!r}; known: {', '.join(sorted(registry.sources))}")
-    return registry[source]
+    if source in registry:
+        return registry[source]
+    # Say why: the load errors of its definition (what to fix), else files that could not be read.
+    skipped = "; ".join(str(e) for e in registry.errors if e.source == source)
+    if skipped:
+        raise ValueError(f"unknown source {source!r}: its definition was skipped: {skipped}")
+    unread = "; ".join(str(e) for e in registry.errors if e.source is None)
+    if unread:
+        raise ValueError(f"unknown source {source!r} (definitions that could not be read: {unread})")
+    raise ValueError(f"unknown source {source!r}; known: {', '.join(sorted(registry.sources))}")
 
 
 @lru_cache(maxsize=4)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from newsmon.models import Alert, CrawlRun, Source
 from newsmon.storage import convert
@@ -20,6 +23,10 @@ from newsmon.storage.tables import (
     LockRow,
     SourceRow,
 )
+
+log = logging.getLogger(__name__)
+# Rows whose definition is still there: the only ones listed, shown, scheduled and claimed.
+ACTIVE = SourceRow.removed_at.is_(None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +42,15 @@ class SourceSchedule:
     last_run_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class SourceSync:
+    """What a sync changed, by source name, so that the caller can say it."""
+
+    removed: tuple[str, ...] = ()  # definition gone: no longer listed or scheduled (history kept)
+    restored: tuple[str, ...] = ()  # definition back: listed and scheduled again
+    kept: tuple[str, ...] = ()  # from a file that did not load cleanly: left as they were
+
+
 class OpsQueries:
     """Mixin of Repository: sources, schedules, crawl runs, named leases."""
 
@@ -43,45 +59,69 @@ class OpsQueries:
 
     # --- sources -------------------------------------------------------------------------------
     def upsert_source(self, source: Source) -> None:
-        """Register or update a source definition (the files stay the truth; this is what tasks read)."""
-        definition = convert.source_values(source)
+        """Register or update a source definition (the files stay the truth; this is what tasks read).
+
+        A source whose row was marked removed is active again: its definition is back.
+        """
         with self.session() as s:
-            row = s.scalar(select(SourceRow).where(SourceRow.name == source.name))
-            if row is None:
-                s.add(
-                    SourceRow(
-                        name=source.name,
-                        home=source.home,
-                        definition=definition,
-                        enabled=source.enabled,
-                        created_at=utcnow(),
-                    )
-                )
-            else:
-                if (row.definition or {}).get("schedule") != definition.get("schedule"):
-                    row.interval_seconds, row.next_run_at = (
-                        None,
-                        None,
-                    )  # a new schedule starts at the next tick
-                row.home, row.definition, row.enabled = source.home, definition, source.enabled
+            _write_source(s, s.scalar(select(SourceRow).where(SourceRow.name == source.name)), source)
+
+    def sync_sources(self, sources: Iterable[Source], unread: Iterable[str] = ()) -> SourceSync:
+        """Make the table follow the definitions just loaded, so no row outlives its definition.
+
+        Each source is upserted; an active row that was not loaded is marked removed (kept, since runs and
+        articles name it), unless it came from a path in `unread` (files, or directories, that did not load
+        cleanly this time): such a row keeps its last good definition and schedule until the file loads
+        again, so a typo or an unmounted directory does not stop the monitoring of a portal.
+        """
+        held = tuple(PurePath(path) for path in unread)
+        removed: list[str] = []
+        restored: list[str] = []
+        kept: list[str] = []
+        with self.session() as s:
+            rows = {row.name: row for row in s.scalars(select(SourceRow))}
+            for source in sources:
+                row = rows.pop(source.name, None)
+                if row is not None and row.removed_at is None and _held(row, held, source.origin):
+                    kept.append(source.name)  # e.g. a shipped fallback while the user's own file is broken
+                    continue
+                if row is not None and row.removed_at is not None:
+                    restored.append(source.name)
+                _write_source(s, row, source)
+            for row in rows.values():
+                if row.removed_at is not None:
+                    continue
+                if _held(row, held):
+                    kept.append(row.name)
+                else:
+                    row.removed_at = utcnow()
+                    removed.append(row.name)
+        for name in removed:
+            log.info("source %s: its definition is gone; no longer listed or scheduled", name)
+        for name in restored:
+            log.info("source %s: its definition is back; listed and scheduled again", name)
+        return SourceSync(removed=tuple(removed), restored=tuple(restored), kept=tuple(kept))
 
     def list_sources(self) -> list[Source]:
+        """Sources with a definition; those whose definition is gone are left out."""
         with self.session() as s:
-            return [convert.source(r) for r in s.scalars(select(SourceRow).order_by(SourceRow.name))]
+            query = select(SourceRow).where(ACTIVE).order_by(SourceRow.name)
+            return [convert.source(r) for r in s.scalars(query)]
 
     def get_source(self, name: str) -> Source | None:
         with self.session() as s:
-            row = s.scalar(select(SourceRow).where(SourceRow.name == name))
+            row = s.scalar(select(SourceRow).where(SourceRow.name == name, ACTIVE))
             return convert.source(row) if row else None
 
     # --- schedules -------------------------------------------------------------------------------
     def source_schedules(self) -> list[SourceSchedule]:
         with self.session() as s:
-            return [_schedule(r) for r in s.scalars(select(SourceRow).order_by(SourceRow.name))]
+            query = select(SourceRow).where(ACTIVE).order_by(SourceRow.name)
+            return [_schedule(r) for r in s.scalars(query)]
 
     def source_schedule(self, name: str) -> SourceSchedule | None:
         with self.session() as s:
-            row = s.scalar(select(SourceRow).where(SourceRow.name == name))
+            row = s.scalar(select(SourceRow).where(SourceRow.name == name, ACTIVE))
             return _schedule(row) if row else None
 
     def claim_due_sources(self, now: datetime, hold: timedelta, limit: int = 2000) -> list[str]:
@@ -94,7 +134,7 @@ class OpsQueries:
         is_due = or_(SourceRow.next_run_at.is_(None), SourceRow.next_run_at <= now)
         due = (
             select(SourceRow.id, SourceRow.name)
-            .where(SourceRow.enabled.is_(True), is_due)
+            .where(SourceRow.enabled.is_(True), ACTIVE, is_due)
             .order_by(SourceRow.next_run_at.asc().nulls_first(), SourceRow.id)
             .limit(limit)
         )
@@ -114,6 +154,7 @@ class OpsQueries:
                     table.update()
                     .where(table.c.id.in_(ids[start : start + 500]))
                     .where(or_(table.c.next_run_at.is_(None), table.c.next_run_at <= now))
+                    .where(table.c.removed_at.is_(None))
                     .values(next_run_at=held_until)
                     .returning(table.c.name)
                 )
@@ -133,7 +174,8 @@ class OpsQueries:
     def make_due(self, names: Sequence[str], at: datetime) -> int:
         """Bring the next run of these sources forward to `at`; returns how many exist."""
         with self.session() as s:
-            statement = update(SourceRow).where(SourceRow.name.in_(list(names))).values(next_run_at=at)
+            chosen = SourceRow.name.in_(list(names))
+            statement = update(SourceRow).where(chosen, ACTIVE).values(next_run_at=at)
             return int(s.execute(statement).rowcount or 0)
 
     # --- crawl runs ------------------------------------------------------------------------------
@@ -295,6 +337,34 @@ class OpsQueries:
                 .limit(1)
             )
             return convert.alert(row) if row else None
+
+
+def _write_source(s: Session, row: SourceRow | None, source: Source) -> None:
+    """Insert or update one source's row from its definition; an update re-activates a removed row."""
+    definition = convert.source_values(source)
+    if row is None:
+        s.add(
+            SourceRow(
+                name=source.name,
+                home=source.home,
+                definition=definition,
+                enabled=source.enabled,
+                created_at=utcnow(),
+            )
+        )
+        return
+    if (row.definition or {}).get("schedule") != definition.get("schedule"):
+        row.interval_seconds, row.next_run_at = None, None  # a new schedule starts at the next tick
+    row.home, row.definition, row.enabled, row.removed_at = source.home, definition, source.enabled, None
+
+
+def _held(row: SourceRow, unread: tuple[PurePath, ...], loaded_from: str | None = None) -> bool:
+    """Whether the row's definition came from a path that did not load cleanly (and not from `loaded_from`)."""
+    origin = (row.definition or {}).get("origin")
+    if not origin or origin == loaded_from:
+        return False
+    path = PurePath(origin)
+    return any(path == place or place in path.parents for place in unread)
 
 
 def _schedule(row: SourceRow) -> SourceSchedule:

@@ -59,6 +59,8 @@ class SourceRow(Base):
     next_run_at: Mapped[datetime | None] = mapped_column(nullable=True)
     last_run_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column()
+    # Set when a sync no longer finds the definition; the row stays because runs and articles name it.
+    removed_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class CrawlRunRow(Base):

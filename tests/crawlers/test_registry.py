@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from crawlers.sources import load_source_file, load_sources, source_from_url, source_to_yaml
@@ -134,3 +135,28 @@ def test_missing_user_directory_is_an_error_not_a_crash():
 
     assert "zakon.kz" in registry
     assert "does not exist" in str(registry.errors[0])
+
+
+def test_a_crawl_of_a_skipped_definition_says_why(tmp_path, monkeypatch):
+    from crawlers.spiders.base import resolve_source
+    from newsmon.config import get_settings
+
+    (tmp_path / "weekly.yaml").write_text(
+        "name: weekly-paper\nhome: https://weekly.kz/\nschedule: every tuesday\n"
+    )
+    (tmp_path / "broken.yaml").write_text("home: [unclosed\n")
+    monkeypatch.setenv("NEWSMON_SOURCES_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(ValueError) as skipped:
+            resolve_source("weekly-paper", None, None)
+        with pytest.raises(ValueError) as unknown:
+            resolve_source("nowhere", None, None)
+    finally:
+        get_settings.cache_clear()
+
+    assert "unknown source 'weekly-paper': its definition was skipped" in str(skipped.value)
+    assert "weekly.yaml: source weekly-paper: field schedule" in str(skipped.value)
+    assert "broken.yaml" not in str(skipped.value)
+    assert "unknown source 'nowhere' (definitions that could not be read:" in str(unknown.value)
+    assert "broken.yaml: cannot read definitions" in str(unknown.value)
