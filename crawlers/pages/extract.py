@@ -37,6 +37,9 @@ from crawlers.pages.selectors import remove_elements, select_fields
 from newsmon.models import Article, Source
 
 logger = logging.getLogger(__name__)
+# load_html logs an ERROR for input that is not HTML (a PDF, random bytes); such a page comes out empty
+# and flagged (warnings `binary` / `empty`), so the log line only alarms whoever reads it.
+logging.getLogger("trafilatura.utils").addFilter(lambda record: "parsed tree length" not in str(record.msg))
 
 SHORT_TEXT_CHARS = 200
 FUTURE_TOLERANCE_SECONDS = 2 * 86400

@@ -43,7 +43,7 @@ def extract(file_or_url: str, page_url: str | None, source_name: str | None, all
     null), language, image, tags; --all-fields adds warnings, section, alternates, date_source and the
     rest of the article.
     """
-    from crawlers.pages import extract_article
+    from crawlers.pages import extract_article, page_kind
 
     html, url, charset = _read(file_or_url, page_url)
     source = _source(source_name) if source_name else None
@@ -52,6 +52,10 @@ def extract(file_or_url: str, page_url: str | None, source_name: str | None, all
     if not all_fields:
         data = {key: data[key] for key in KEYS}
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    if article.warnings and not all_fields:  # the JSON stays as documented; what went wrong goes to stderr
+        kind = page_kind(html, url) if "not_article" in article.warnings else None
+        named = [f"not_article ({kind})" if w == "not_article" and kind else w for w in article.warnings]
+        click.echo(f"newsmon: warnings for {url}: {', '.join(named)}", err=True)
 
 
 def _source(name: str) -> Source:

@@ -81,6 +81,15 @@ def test_all_fields_adds_warnings_and_where_the_date_came_from(newsmon: Invoke) 
     assert {"warnings", "date_source", "section", "alternates"} <= set(article)
 
 
+def test_a_page_that_is_not_an_article_says_why_on_stderr(newsmon: Invoke, tmp_path: Path) -> None:
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <</Type /Catalog>> endobj\n")
+    result = newsmon("extract", str(pdf))
+    assert result.exit_code == 0
+    assert set(json.loads(result.stdout)) == set(KEYS)  # the documented JSON, unchanged
+    assert "not_article (binary)" in result.stderr and "ERROR" not in result.stderr
+
+
 def test_source_selectors_are_used(newsmon: Invoke, sources_dir: Path) -> None:
     # given a source whose title selector names the <title> element (site name included)
     (sources_dir / "ztgzt.yaml").write_text(
