@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 import sys
 import tempfile
 import threading
@@ -30,12 +31,16 @@ from tasks import context
 from tasks.app import app
 from tasks.crawl_process import GRACE_SECONDS, CrawlInterrupted, crawl_status, run_child, sigterm_interrupts
 from tasks.poll import LAST_FULL, NOT_MODIFIED, poll_unchanged
-from tasks.run_summary import summarise
+from tasks.run_summary import summarise, unreachable
 from tasks.scheduling import plan_next_run
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 DB_ATTEMPTS = 5  # writes at the end of a crawl outlast a database restart of a few seconds
+LOG_TAIL_BYTES = 16384
+# The lines of a crawl log that say what went wrong: a traceback's last line, or an ERROR/CRITICAL record.
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit)(: .*)?$")
+ERROR_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[[^\]]+\] (?:ERROR|CRITICAL): (.+)$")
 __all__ = ["GRACE_SECONDS", "CrawlOptions", "crawl_source", "crawl_source_task"]
 
 
@@ -88,6 +93,27 @@ def read_stats(path: Path) -> dict[str, Any]:
         return {}
     record = json.loads(path.read_text(encoding="utf-8"))
     return {**record.get("stats", {}), "finish_reason": record.get("finish_reason")}
+
+
+def crawl_log_path(settings: Settings, name: str, run_id: int) -> Path:
+    """Where the crawl process of one run writes its log (kept after the run, for reading why it failed)."""
+    return settings.data_dir / "logs" / f"crawl-{name}-{run_id}.log"
+
+
+def last_error_line(path: Path) -> str | None:
+    """The last line of a crawl log that says what went wrong, so a failure is explained without opening it."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(max(0, path.stat().st_size - LOG_TAIL_BYTES))
+            lines = handle.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        if EXCEPTION_LINE.match(line):
+            return line.strip()
+        if record := ERROR_RECORD.match(line):
+            return record.group(1).strip()
+    return None
 
 
 def lease_seconds(settings: Settings) -> int:
@@ -144,7 +170,7 @@ def crawl_source(name: str, options: CrawlOptions | None = None) -> dict[str, An
     keeper = LeaseKeeper(lock, owner, ttl, extra)
     keeper.start()
     log.info("crawl of %s started", name, extra=extra)
-    status, reason, stats = "failed", "crashed", {}
+    status, reason, stats, polled = "failed", "crashed", {}, None
     try:
         polled = poll_unchanged(source, last, settings) if options.poll_first else None
         if polled is not None:
@@ -164,7 +190,19 @@ def crawl_source(name: str, options: CrawlOptions | None = None) -> dict[str, An
         retrying(lambda: _reschedule(source, status, summary["new"]), "rescheduling", extra)
         repo.release_lock(lock, owner)
     log.info("crawl of %s: %s (%s), %s new articles", name, status, reason, summary["new"], extra=extra)
-    return {"source": name, "run_id": run_id, "status": status, "reason": reason, "stats": stats}
+    log_path = crawl_log_path(settings, name, run_id) if polled is None else None  # a crawl process ran
+    result = {"source": name, "run_id": run_id, "status": status, "reason": reason, "stats": stats}
+    return {**result, **_log_details(status, log_path)}
+
+
+def _log_details(status: str, log_path: Path | None) -> dict[str, str]:
+    """Where the crawl process logged, and for a failed crawl the line that says why, for whoever asked."""
+    if log_path is None:
+        return {}
+    details = {"log": str(log_path)}
+    if status in {"failed", "timeout"} and (error := last_error_line(log_path)):
+        details["error"] = error
+    return details
 
 
 def _supervise(
@@ -173,7 +211,7 @@ def _supervise(
     """Run the crawl process under SIGTERM handling; (status, reason, stats)."""
     with tempfile.TemporaryDirectory(prefix="newsmon-crawl-") as tmp:
         command, stats_file = crawl_command(source, Path(tmp), options)
-        log_path = settings.data_dir / "logs" / f"crawl-{source.name}-{run_id}.log"
+        log_path = crawl_log_path(settings, source.name, run_id)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with sigterm_interrupts():
@@ -183,6 +221,8 @@ def _supervise(
             return "interrupted", "worker shutdown", stats
         stats = read_stats(stats_file)
         status, reason = crawl_status(code, supervision, stats, log_path, settings)
+        if status == "ok" and (why := unreachable(stats)):
+            status, reason = "failed", why  # every request failed: nothing was crawled
         return status, reason, stats
 
 

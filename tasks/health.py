@@ -5,7 +5,8 @@ Three problems are looked for, each judged against the source itself rather than
   failing            the last few runs failed, timed out or mostly got errors
   extraction broken  a field (title, text, date, author) is filled far less often than it used to be
 Each problem alerts the ops channels (NEWSMON_OPS_CHANNELS) once when it starts and once when it clears,
-through the same alert outbox as watches; the alerts themselves record which problems are open.
+through the same alert outbox as watches; the alerts themselves record which problems are open. A source
+whose latest run failed before it counts as failing has the verdict `last run failed`, with no alert yet.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from newsmon.models import CrawlRun
 from newsmon.storage import NewAlert, Repository
 from tasks import context
 from tasks.app import app
-from tasks.run_summary import FILL_FIELDS, summarise
+from tasks.run_summary import FILL_FIELDS, summarise, unreachable
 
 log = logging.getLogger(__name__)
 HISTORY = timedelta(days=14)
@@ -37,6 +38,8 @@ MIN_ITEMS = 3  # runs that extracted fewer articles say nothing about fill rates
 FILL_DROP = 0.5  # broken when a field's recent fill rate is under half its usual one
 MIN_USUAL_FILL = 0.5
 PROBLEMS = ("failing", "extraction broken", "stale")
+FAILED = {"failed", "timeout"}
+LAST_RUN_FAILED = "last run failed"  # a verdict, not yet a problem: ops alerts wait for FAILING_RUNS
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +52,7 @@ class Problem:
 class SourceHealth:
     source: str
     home: str
-    verdict: str  # ok | never crawled | one of PROBLEMS
+    verdict: str  # ok | never crawled | last run failed | one of PROBLEMS
     problems: tuple[Problem, ...]
     last_success: datetime | None
     articles_24h: int
@@ -59,6 +62,8 @@ class SourceHealth:
     coverage: dict[str, int] = field(default_factory=dict)
     # Per discovery path of the last good run: found, only, missed (listed by another path) and sample URLs.
     path_coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Why the latest finished run failed or timed out ("portal unreachable: ..."); None when it went well.
+    last_failure: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +77,7 @@ class SourceHealth:
             "fill": self.fill,
             "coverage": self.coverage,
             "path_coverage": self.path_coverage,
+            "last_failure": self.last_failure,
         }
 
 
@@ -80,15 +86,50 @@ def _summary(run: CrawlRun) -> dict[str, Any]:
 
 
 def is_bad(run: CrawlRun) -> bool:
-    return run.status in {"failed", "timeout"} or _summary(run)["error_rate"] >= BAD_ERROR_RATE
+    return failure_reason(run) is not None or _summary(run)["error_rate"] >= BAD_ERROR_RATE
+
+
+def _finished(runs: Sequence[CrawlRun]) -> list[CrawlRun]:
+    """Runs that ran to an end of their own, newest first (an interrupted run says nothing of the portal)."""
+    return [r for r in runs if r.status not in {"running", "interrupted"}]
+
+
+def failure_reason(run: CrawlRun) -> str | None:
+    """Why a run failed; None for a success. A run recorded `ok` whose every request failed (an older record)
+    failed too: nothing was crawled."""
+    if run.status in FAILED:
+        return run.finish_reason or run.status
+    return unreachable(run.stats) if run.status == "ok" else None
+
+
+def succeeded(run: CrawlRun) -> bool:
+    return run.status == "ok" and failure_reason(run) is None
+
+
+def last_failure(runs: Sequence[CrawlRun]) -> str | None:
+    """Why the latest finished run failed, so one failed run is not shown as `ok` while `failing` waits."""
+    latest = next(iter(_finished(runs)), None)
+    return failure_reason(latest) if latest is not None else None
+
+
+def _verdict(problems: Sequence[Problem], runs: Sequence[CrawlRun], failure: str | None) -> str:
+    if problems:
+        return problems[0].kind
+    if failure is not None:
+        return LAST_RUN_FAILED
+    return "ok" if runs else "never crawled"
 
 
 def failing(runs: Sequence[CrawlRun]) -> Problem | None:
     """The last FAILING_RUNS finished runs (newest first) were all bad."""
-    finished = [r for r in runs if r.status not in {"running", "interrupted"}][:FAILING_RUNS]
+    finished = _finished(runs)[:FAILING_RUNS]
     if len(finished) < FAILING_RUNS or not all(is_bad(r) for r in finished):
         return None
-    return Problem("failing", f"last {FAILING_RUNS} runs failed; latest: {finished[0].finish_reason or '?'}")
+    return Problem("failing", f"last {FAILING_RUNS} runs failed; latest: {_latest_reason(finished[0])}")
+
+
+def _latest_reason(run: CrawlRun) -> str:
+    return failure_reason(run) or run.finish_reason or "?"
 
 
 def _fill_means(runs: Sequence[CrawlRun]) -> dict[str, float]:
@@ -113,7 +154,7 @@ def extraction_broken(runs: Sequence[CrawlRun]) -> Problem | None:
 def stale(activity: dict[str, Any], runs: Sequence[CrawlRun], now: datetime) -> Problem | None:
     """No new article for longer than STALE_FACTOR of the source's usual gaps, though crawls succeed."""
     latest, count = activity.get("latest"), int(activity.get("history", 0))
-    if latest is None or count < 2 or not any(r.status == "ok" and r.started_at > latest for r in runs):
+    if latest is None or count < 2 or not any(succeeded(r) and r.started_at > latest for r in runs):
         return None
     allowed = max(MIN_STALE, HISTORY / count * STALE_FACTOR)
     quiet = now - latest
@@ -142,14 +183,15 @@ def source_health(repo: Repository, now: datetime) -> list[SourceHealth]:
         runs = repo.recent_runs(source.name, limit=HISTORY_RUNS)
         seen = {**history.get(source.name, {}), "history": history.get(source.name, {}).get("recent", 0)}
         found = [p for p in (failing(runs), extraction_broken(runs), stale(seen, runs, now)) if p]
-        ok_runs = [r for r in runs if r.status == "ok"]
+        ok_runs = [r for r in runs if succeeded(r)]
         last_good = _summary(ok_runs[0]) if ok_runs else {}
         finished = [r for r in runs if r.status != "running"][:10]
+        failure = last_failure(runs)
         out.append(
             SourceHealth(
                 source=source.name,
                 home=source.home,
-                verdict=found[0].kind if found else ("ok" if runs else "never crawled"),
+                verdict=_verdict(found, runs, failure),
                 problems=tuple(found),
                 last_success=ok_runs[0].finished_at if ok_runs else None,
                 articles_24h=day.get(source.name, {}).get("recent", 0),
@@ -158,6 +200,7 @@ def source_health(repo: Repository, now: datetime) -> list[SourceHealth]:
                 fill=last_good.get("fill", {}),
                 coverage=coverage.get(source.name, {}),
                 path_coverage=last_good.get("coverage", {}),
+                last_failure=failure,
             )
         )
     return out

@@ -16,6 +16,9 @@ PARSE_ERRORS = ("newsmon/feed/invalid", "newsmon/feed/malformed", "newsmon/sitem
 EXTRACTION_ERRORS = ("newsmon/extract/failed", "newsmon/extract/empty_text")
 DISCOVERY_COUNTERS = {"duplicate", "over_limit", "feeds_found", "sitemaps_found", "probe_miss"}
 DUPLICATE_REASONS = ("exact_copy", "near_duplicate", "translation", "known_url")
+NOT_FETCH_ERRORS = {"parse", "extraction", "store", "spider"}
+# How failed requests read in a run's reason, one and many ("3 requests, all timed out"); others by their kind.
+FAILURE_WORDS = {"dns_error": ("DNS error", "DNS errors"), "timeout": ("timed out", "timed out")}
 
 
 def _count(stats: Mapping[str, Any], key: str) -> int:
@@ -53,9 +56,7 @@ def summarise(stats: Mapping[str, Any]) -> dict[str, Any]:
     """The run's figures, from its final Scrapy stats ({} when the crawl died before writing them)."""
     pages = _count(stats, "downloader/response_count")
     errors = error_counts(stats)
-    fetch_errors = sum(
-        n for kind, n in errors.items() if kind not in {"parse", "extraction", "store", "spider"}
-    )
+    fetch_errors = sum(n for kind, n in errors.items() if kind not in NOT_FETCH_ERRORS)
     # HTTP error responses are among the pages; timeouts and refused connections are not.
     attempts = pages + fetch_errors - sum(n for kind, n in errors.items() if kind.startswith("http_"))
     discovery = {
@@ -78,3 +79,23 @@ def summarise(stats: Mapping[str, Any]) -> dict[str, Any]:
         "discovery": discovery,
         "coverage": coverage if isinstance(coverage := stats.get("newsmon/coverage"), dict) else {},
     }
+
+
+def unreachable(stats: Mapping[str, Any]) -> str | None:
+    """Why a crawl that ended normally reached nothing: no response at all, every request failed (refused,
+    DNS, timeouts). Such a crawl is a failure, not a quiet success; None when the portal answered at all."""
+    if _count(stats, "downloader/response_count"):
+        return None
+    kinds = [k for k in error_counts(stats) if k not in NOT_FETCH_ERRORS and not k.startswith("http_")]
+    # Scrapy counts every attempt; the attempts it retried are not failed requests of their own.
+    failed = _count(stats, "downloader/exception_count") - _count(stats, "retry/count")
+    failed = max(failed, sum(_count(stats, f"newsmon/fetch/{kind}") for kind in kinds))
+    if failed <= 0:
+        return None
+    words = [FAILURE_WORDS.get(kind, (kind.replace("_", " "),) * 2) for kind in kinds]
+    if failed == 1:
+        return "portal unreachable: 1 request" + (f", {words[0][0]}" if len(words) == 1 else " failed")
+    if len(words) == 1:
+        return f"portal unreachable: {failed} requests, all {words[0][1]}"
+    listed = f" ({', '.join(one for one, _ in words)})" if words else ""
+    return f"portal unreachable: {failed} requests failed{listed}"

@@ -2,26 +2,52 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import click
 
 from newsmon.cli import context
 from newsmon.cli.errors import UserError
+
+# A source being crawled elsewhere is skipped, which is no failure of this command.
+NOT_FAILED = {"ok", "locked"}
 
 
 def register(cli: click.Group) -> None:
     cli.add_command(crawl)
 
 
+def check_since(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse a --since the crawl would refuse, before a run is recorded and a crawl process started for
+    nothing (the spider's own parser decides, so both accept the same forms)."""
+    if value is None:
+        return None
+    from crawlers.spiders.base import parse_since
+
+    try:
+        window = parse_since(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if window and window >= datetime.now(UTC) - datetime.min.replace(tzinfo=UTC):
+        raise click.BadParameter(f"{value!r} reaches back before the year 1")
+    return value
+
+
 @click.command()
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_sources", is_flag=True, help="Every enabled source.")
-@click.option("--since", help="How far back, e.g. 2d or 12h (default: NEWSMON_SINCE_DAYS).")
+@click.option(
+    "--since",
+    callback=check_since,
+    help="How far back: 2d, 12h, 90m, 1w, 1y or a number of days; 0: no bound (default: NEWSMON_SINCE_DAYS).",
+)
 @click.option("--limit", type=click.IntRange(1), help="At most this many articles per source.")
 @click.option("--queue", "to_queue", is_flag=True, help="Enqueue on the crawl queue instead of running here.")
 def crawl(
     names: tuple[str, ...], all_sources: bool, since: str | None, limit: int | None, to_queue: bool
 ) -> None:
-    """Crawl NAMES (or --all) now."""
+    """Crawl NAMES (or --all) now; exits 1 when a crawl here does not end ok."""
     from newsmon.cli.sources import sync_registry
 
     repo = context.repository(migrate=True)
@@ -41,23 +67,46 @@ def crawl(
             crawl_source_task.apply_async((name, since, limit, True), queue="crawl")
             click.echo(f"enqueued {name}")
         return
-    _crawl_here(names, since, limit)
+    failed = _crawl_here(names, since, limit)
+    if failed:
+        raise UserError(f"{len(failed)} of {len(names)} crawls did not end ok: {', '.join(failed)}")
 
 
-def _crawl_here(names: tuple[str, ...], since: str | None, limit: int | None) -> None:
+def result_lines(result: dict[str, Any]) -> list[str]:
+    """What one crawl did, and for one that did not end ok, why and where its log is."""
+    name, status = result["source"], result["status"]
+    if status == "locked":
+        return [f"{name}: skipped, another process is crawling it"]
+    stats = result.get("stats", {})
+    lines = [
+        f"{name}: {status} ({result.get('reason', '')}), "
+        f"{stats.get('downloader/response_count', 0)} pages, {stats.get('newsmon/store/new', 0)} new, "
+        f"{stats.get('newsmon/store/copy', 0)} copies of known stories"
+    ]
+    if status not in NOT_FAILED:
+        if result.get("error"):
+            lines.append(f"  error: {result['error']}")
+        if result.get("log"):
+            lines.append(f"  log: {result['log']}")
+    return lines
+
+
+def _crawl_here(names: tuple[str, ...], since: str | None, limit: int | None) -> list[str]:
+    """Crawl each source in turn with a progress bar; the names of those that did not end ok."""
+    from rich.markup import escape
     from rich.progress import Progress
 
     from tasks.crawl import CrawlOptions, crawl_source
 
+    failed = []
     with Progress() as progress:
         bar = progress.add_task("crawling", total=len(names))
         for name in names:
             progress.update(bar, description=f"crawling {name}")
             result = crawl_source(name, CrawlOptions(since=since, limit=limit))
-            stats = result.get("stats", {})
-            progress.console.print(
-                f"{name}: {result['status']} ({result.get('reason', '')}), "
-                f"{stats.get('downloader/response_count', 0)} pages, {stats.get('newsmon/store/new', 0)} new, "
-                f"{stats.get('newsmon/store/copy', 0)} copies of known stories"
-            )
+            for line in result_lines(result):
+                progress.console.print(escape(line), highlight=False, soft_wrap=True)
+            if result["status"] not in NOT_FAILED:
+                failed.append(name)
             progress.advance(bar)
+    return failed

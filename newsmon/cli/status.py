@@ -55,6 +55,8 @@ def _table_row(row: dict[str, Any]) -> tuple[str, ...]:
     verdict = row["verdict"]
     if row["problems"]:
         verdict += ": " + "; ".join(p["detail"] for p in row["problems"])
+    elif row.get("last_failure"):  # `last run failed`: say why, as a problem's detail would
+        verdict += f": {row['last_failure']}"
     return (
         row["source"],
         verdict,

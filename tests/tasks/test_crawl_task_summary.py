@@ -1,14 +1,21 @@
-"""The tidy summary of a crawl run, from stats as the spiders, pipelines and the fill-rate middleware count them."""
+"""The tidy summary of a crawl run, from stats as the spiders, pipelines and the fill-rate middleware count them,
+and what a crawl task tells whoever asked for it when the crawl reached nothing or crashed."""
 
 from __future__ import annotations
 
+import socket
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
 from scrapy.utils.test import get_crawler
 
 from crawlers.middlewares.fill_rates import FillRateMiddleware
-from newsmon.models import Article
-from tasks.run_summary import summarise
+from newsmon.models import Article, Source
+from newsmon.storage import Repository
+from newsmon.storage.migrate import upgrade
+from tasks.run_summary import summarise, unreachable
+from tests.newsmon_env import newsmon_settings
 
 STATS = {
     "downloader/response_count": 20,
@@ -68,3 +75,57 @@ def test_fill_rates_count_the_fields_of_each_article_the_spider_yields() -> None
     stats = crawler.stats.get_stats()
     assert stats["newsmon/fill/items"] == 2
     assert [stats.get(f"newsmon/fill/{f}", 0) for f in ("title", "text", "date", "author")] == [1, 1, 1, 1]
+
+
+# The final stats of a crawl of a port where nothing listens: robots.txt (twice) and the home page, each tried
+# three times.
+REFUSED = {
+    "downloader/request_count": 9,
+    "downloader/exception_count": 9,
+    "downloader/exception_type_count/scrapy.exceptions.DownloadConnectionRefusedError": 9,
+    "retry/count": 6,
+    "retry/max_reached": 3,
+    "newsmon/fetch/connection_refused": 2,
+    "finish_reason": "finished",
+}
+
+
+def test_a_crawl_whose_every_request_failed_reached_nothing() -> None:
+    assert unreachable(REFUSED) == "portal unreachable: 3 requests, all connection refused"
+    dns = {"downloader/exception_count": 2, "newsmon/fetch/dns_error": 2}
+    assert unreachable(dns) == "portal unreachable: 2 requests, all DNS errors"
+    mixed = {"downloader/exception_count": 4, "newsmon/fetch/timeout": 1, "newsmon/fetch/dns_error": 2}
+    assert unreachable(mixed) == "portal unreachable: 4 requests failed (DNS error, timed out)"
+    assert unreachable({"downloader/exception_count": 1}) == "portal unreachable: 1 request failed"
+
+
+def test_a_crawl_that_got_any_answer_or_tried_nothing_reached_its_portal() -> None:
+    assert unreachable({**REFUSED, "downloader/response_count": 1, "newsmon/fetch/http_404": 1}) is None
+    assert unreachable(STATS) is None
+    assert unreachable({"finish_reason": "finished"}) is None
+    assert unreachable({}) is None  # died before writing stats: its exit code says why
+
+
+def test_a_crawl_that_crashes_returns_its_last_error_line_and_its_log(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tasks.crawl import CrawlOptions, crawl_source
+
+    with socket.socket() as probe:  # a port where nothing listens; the crawl stops before any request
+        probe.bind(("127.0.0.1", 0))
+        home = f"http://127.0.0.1:{probe.getsockname()[1]}/"
+    with newsmon_settings(monkeypatch, tmp_path / "data", database_url=sqlite_url):
+        repo = Repository.from_url(sqlite_url)
+        upgrade(repo.engine)
+        repo.upsert_source(Source(name="portal", home=home))
+
+        result = crawl_source("portal", CrawlOptions(since="yesterday", enqueue_matching=False))
+
+    assert (result["status"], result["reason"]) == ("failed", "exit code 1")
+    assert (
+        result["error"] == "ValueError: since must be a duration like 2d, 12h, 90m, 1w or 1y, got 'yesterday'"
+    )
+    log = Path(result["log"])
+    assert log == tmp_path / "data" / "logs" / f"crawl-portal-{result['run_id']}.log"
+    assert "Traceback" in log.read_text()
+    repo.dispose()

@@ -19,6 +19,8 @@ from tests.newsmon_env import newsmon_settings
 HOME = "http://127.0.0.1:9/portal/"
 FULL = {"newsmon/fill/items": 10, "newsmon/fill/title": 10, "newsmon/fill/text": 10, "newsmon/fill/date": 10}
 NO_DATES = {**FULL, "newsmon/fill/date": 1}
+# A crawl of a port where nothing listens: three requests, each refused three times.
+REFUSED = {"downloader/exception_count": 9, "retry/count": 6, "newsmon/fetch/connection_refused": 2}
 
 
 class Receiver(ThreadingHTTPServer):
@@ -93,11 +95,40 @@ def test_failing_after_three_bad_runs(repo: Repository) -> None:
     add_run(repo, "ok", FULL)
     add_run(repo, "failed", reason="exit code 1")
     add_run(repo, "timeout", reason="time limit of 900s reached")
-    assert health_of(repo).verdict == "ok"
+    health = health_of(repo)
+    assert (health.verdict, health.problems) == ("last run failed", ())  # not failing yet: no ops alert
+    assert health.last_failure == "time limit of 900s reached"
     # A run that got mostly HTTP 500s is as bad as one that failed.
     add_run(repo, "ok", {"downloader/response_count": 10, "newsmon/fetch/http_500": 9})
     health = health_of(repo)
     assert health.verdict == "failing" and "last 3 runs failed" in health.problems[0].detail
+
+
+def test_an_unreachable_portal_is_no_success(repo: Repository) -> None:
+    add_run(repo, "ok", {**FULL, "downloader/response_count": 5})
+    good = health_of(repo).last_success
+    add_run(repo, "failed", REFUSED, reason="portal unreachable: 3 requests, all connection refused")
+    health = health_of(repo)
+    assert (health.verdict, health.last_success) == ("last run failed", good)
+    assert health.last_failure == "portal unreachable: 3 requests, all connection refused"
+    assert health.error_rate == 0.5  # one of two runs bad
+    add_run(repo, "ok", {**FULL, "downloader/response_count": 5})
+    health = health_of(repo)
+    assert (health.verdict, health.last_failure) == ("ok", None) and health.last_success != good
+
+
+def test_a_run_recorded_ok_that_reached_nothing_counts_as_failed(repo: Repository) -> None:
+    add_run(repo, "ok", REFUSED)
+    health = health_of(repo)
+    assert (health.verdict, health.last_success, health.error_rate) == ("last run failed", None, 1.0)
+    assert health.last_failure == "portal unreachable: 3 requests, all connection refused"
+    add_run(repo, "ok", REFUSED)
+    add_run(repo, "ok", REFUSED)
+    health = health_of(repo)
+    assert health.verdict == "failing"
+    assert health.problems[0].detail.endswith(
+        "latest: portal unreachable: 3 requests, all connection refused"
+    )
 
 
 def test_extraction_broken_names_the_field(repo: Repository) -> None:
