@@ -6,10 +6,7 @@ from __future__ import annotations
 import json
 import re
 import socket
-import threading
 from collections.abc import Callable, Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,15 +16,11 @@ from newsmon.cli.main import cli
 from newsmon.config import get_settings
 from newsmon.models import CrawlRun
 from newsmon.storage import Repository
+from tests.loopback import StaticServer
 from tests.newsmon_env import newsmon_settings
 
 Invoke = Callable[..., Result]
 UNREACHABLE = re.compile(r"portal unreachable: \d+ requests, all connection refused")
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture
@@ -63,11 +56,9 @@ def quiet_portal(tmp_path: Path) -> Iterator[str]:
     root = tmp_path / "portal"
     root.mkdir()
     (root / "index.html").write_text("<html><body><h1>Портал</h1><p>Пока новостей нет.</p></body></html>")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    server = StaticServer(root)
+    yield server.url + "/"
+    server.stop()
 
 
 def define(sources_dir: Path, name: str, home: str) -> None:
