@@ -1,15 +1,19 @@
 """What a portal offers (feeds, sitemaps, listing pages) and sample articles, for `newsmon sources test`.
 
-Blocking httpx calls, meant for the command line (not for use inside Scrapy). The same link and feed
-rules as the spiders are used, so what this reports is what a crawl will find.
+Blocking httpx calls, meant for the command line (not for use inside Scrapy). The same link rules and the
+same feed and sitemap readers as the spiders are used (crawlers.readings), so what this reports is what a
+crawl will find, and a feed or sitemap a crawl would ignore or distrust is shown with its problem.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
 from urllib.parse import urljoin
 from urllib.robotparser import RobotFileParser
 
@@ -17,38 +21,46 @@ import httpx
 from parsel import Selector
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
-from crawlers.sources import name_from_url, source_from_url
-from crawlers.spiders.feed import feed_entries
-from crawlers.spiders.links import (
-    COMMON_FEED_PATHS,
-    ArticleLinkRule,
-    feed_links,
-    listing_candidates,
+from crawlers.readings import (
+    DEFINITION,
+    DISCOVERED,
+    FEED,
+    HOME_LISTING,
+    LISTING,
+    NOT_CRAWLED,
+    SITEMAP,
+    SITEMAP_INDEX,
+    Offer,
+    Reading,
+    SinceWindow,
+    read_feed,
+    read_sitemap,
 )
-from crawlers.spiders.sitemap import sitemap_entries
+from crawlers.sources import source_from_url
+from crawlers.spiders.feed import feed_entries
+from crawlers.spiders.links import COMMON_FEED_PATHS, ArticleLinkRule, feed_links, listing_candidates
+from crawlers.spiders.sitemap import parse_w3c_date
+from crawlers.suggestion import definition_notes, suggest_definition
 from newsmon.config import get_settings
 from newsmon.models import Article, Source
 
 logger = logging.getLogger(__name__)
 
-NEWS_SITEMAP_NS = b"http://www.google.com/schemas/sitemap-news/0.9"
+__all__ = [
+    "Offer",
+    "Reading",
+    "article_warnings",
+    "definition_notes",
+    "discover",
+    "sample_articles",
+    "suggest_definition",
+]
+
 SHORT_TEXT_CHARS = 200
+# Sitemaps read per portal, and child sitemaps read per sitemap index: enough to judge, not a crawl.
+MAX_SITEMAPS = 5
+MAX_CHILD_SITEMAPS = 5
 _LANGUAGE_ALIASES = {"kz": "kk", "qz": "kk-Latn", "rus": "ru", "kaz": "kk"}
-
-
-@dataclass(frozen=True, slots=True)
-class Offer:
-    """What was found on a portal; `problems` says what could not be read."""
-
-    url: str
-    feeds: tuple[str, ...] = ()
-    sitemaps: tuple[str, ...] = ()
-    news_sitemaps: tuple[str, ...] = ()
-    listings: tuple[str, ...] = ()
-    article_links: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-    needs_render: bool = False
-    problems: tuple[str, ...] = ()
 
 
 class _Fetcher:
@@ -61,24 +73,30 @@ class _Fetcher:
             follow_redirects=True,
             headers={"User-Agent": settings.effective_user_agent},
         )
+        self.max_size = settings.download_max_bytes
         self.robots: RobotFileParser | None = None
         self.home = home
         self.problems: list[str] = []
+        # URLs where nothing answered (refused, no such host, timeout), as opposed to an HTTP error.
+        self.unanswered: set[str] = set()
 
-    def get(self, url: str, *, quiet: bool = False) -> httpx.Response | None:
+    def fetch(self, url: str) -> tuple[httpx.Response | None, str]:
+        """The response, or None and why not ("HTTP 404", "connection refused", ...)."""
         if self.robots is not None and not self.robots.can_fetch(self.client.headers["User-Agent"], url):
-            self.problems.append(f"{url}: disallowed by robots.txt")
-            return None
+            return None, "disallowed by robots.txt"
         try:
             response = self.client.get(url)
         except httpx.HTTPError as exc:
-            if not quiet:
-                self.problems.append(f"{url}: {type(exc).__name__}: {exc}")
-            return None
+            self.unanswered.add(url)
+            return None, _failure(exc)
         if response.status_code != 200:
-            if not quiet:
-                self.problems.append(f"{url}: HTTP {response.status_code}")
-            return None
+            return None, f"HTTP {response.status_code}"
+        return response, ""
+
+    def get(self, url: str, *, quiet: bool = False) -> httpx.Response | None:
+        response, failure = self.fetch(url)
+        if failure and not quiet:
+            self.problems.append(f"{url}: {failure}")
         return response
 
     def read_robots(self) -> list[str]:
@@ -95,11 +113,18 @@ class _Fetcher:
         self.client.close()
 
 
-def _is_feed(response: httpx.Response | None) -> bool:
-    if response is None:
-        return False
-    items, problem = feed_entries(response.content, str(response.url), response.headers.get("content-type"))
-    return bool(items) or not problem
+def _failure(exc: httpx.HTTPError) -> str:
+    """Why nothing answered, in the words of the crawl's stats (crawlers.spiders.fetch_errors)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return f"DNS error ({cause.strerror or cause})"
+        cause = cause.__cause__ or cause.__context__
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _languages(selector: Selector) -> tuple[str, ...]:
@@ -114,106 +139,194 @@ def _languages(selector: Selector) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _sitemaps(fetcher: _Fetcher, named: list[str]) -> tuple[list[str], list[str]]:
-    """(sitemaps, news sitemaps) among those named in robots.txt, else /sitemap.xml."""
-    candidates = named or [urljoin(fetcher.home, "/sitemap.xml")]
-    sitemaps: list[str] = []
-    news: list[str] = []
-    for url in candidates[:5]:
-        response = fetcher.get(url, quiet=not named)
-        kind, entries = sitemap_entries(response.content) if response is not None else ("", [])
-        if not kind:
-            continue
-        sitemaps.append(url)
-        if NEWS_SITEMAP_NS in response.content:
-            news.append(url)
-        if kind == "sitemapindex":
-            news += [e["loc"] for e in entries if "news" in e["loc"].lower() and e["loc"] not in news]
-    return sitemaps, news
+def _read_feed(fetcher: _Fetcher, url: str, window: SinceWindow, origin: str) -> Reading:
+    response, failure = fetcher.fetch(url)
+    if response is None:
+        return Reading(url, FEED, origin, problem=failure)
+    content_type = response.headers.get("content-type")
+    return replace(
+        read_feed(str(response.url), response.content, content_type, window), url=url, origin=origin
+    )
 
 
-def discover(url: str, *, timeout: float = 10) -> Offer:
-    """Read a portal's home page, robots.txt and sitemaps; probe the usual feed paths if none is named."""
+def _feed_readings(
+    fetcher: _Fetcher, source: Source, home: Selector, base: str, window: SinceWindow
+) -> list[Reading]:
+    """The definition's feeds, then those the home page names, else the usual paths that answer a feed."""
+    own = list(source.feeds)
+    readings = [_read_feed(fetcher, url, window, DEFINITION) for url in own]
+    origin = NOT_CRAWLED if own else DISCOVERED
+    announced = feed_links(home, base)
+    for url in announced:
+        if url not in own:
+            readings.append(_read_feed(fetcher, url, window, origin))
+    if announced:
+        return readings
+    for url in (urljoin(fetcher.home, path) for path in COMMON_FEED_PATHS):
+        probe = _read_feed(fetcher, url, window, origin)
+        if url not in own and (probe.entries or not probe.problem):
+            readings.append(probe)
+    return readings
+
+
+def _read_sitemap(fetcher: _Fetcher, url: str, window: SinceWindow) -> tuple[Reading, list[dict[str, Any]]]:
+    response, failure = fetcher.fetch(url)
+    if response is None:
+        return Reading(url, SITEMAP, problem=failure), []
+    reading, entries = read_sitemap(str(response.url), response.content, window, fetcher.max_size)
+    return replace(reading, url=url), entries
+
+
+def _sitemap_tree(fetcher: _Fetcher, url: str, window: SinceWindow, origin: str) -> list[Reading]:
+    """A sitemap and, for an index, the newest of the child sitemaps a crawl would read (news ones first)."""
+    reading, entries = _read_sitemap(fetcher, url, window)
+    readings = [replace(reading, origin=origin)]
+    if reading.kind != SITEMAP_INDEX:
+        return readings
+    children = [
+        entry
+        for entry in entries
+        if not window.too_old(parse_w3c_date(entry.get("lastmod"), window.timezone))
+    ]
+    children.sort(key=lambda entry: entry.get("lastmod") or "", reverse=True)
+    children.sort(key=lambda entry: "news" not in entry["loc"].lower())
+    for entry in children[:MAX_CHILD_SITEMAPS]:
+        child, _ = _read_sitemap(fetcher, entry["loc"], window)
+        readings.append(replace(child, origin=origin, parent=url))
+    return readings
+
+
+def _sitemap_readings(
+    fetcher: _Fetcher, source: Source, named: list[str], window: SinceWindow
+) -> list[Reading]:
+    """The definition's sitemaps, then those robots.txt names, else /sitemap.xml if it is one."""
+    own = list(source.sitemaps)
+    readings = [r for url in own for r in _sitemap_tree(fetcher, url, window, DEFINITION)]
+    origin = NOT_CRAWLED if own else DISCOVERED
+    for url in [url for url in named if url not in own][:MAX_SITEMAPS]:
+        readings += _sitemap_tree(fetcher, url, window, origin)
+    fallback = urljoin(fetcher.home, "/sitemap.xml")
+    if not named and fallback not in own:
+        probe = _sitemap_tree(fetcher, fallback, window, origin)
+        if probe[0].entries:
+            readings += probe
+    return readings
+
+
+def _listing_readings(
+    fetcher: _Fetcher, source: Source, home: tuple[httpx.Response | None, str], rule: ArticleLinkRule
+) -> list[Reading]:
+    """The definition's listing pages with their article links; with none, the home page, which a crawl
+    then reads as the listing."""
+    if not source.listings:
+        response, failure = home
+        links = rule.links(Selector(text=response.text), str(response.url)) if response is not None else []
+        return [Reading(source.home, HOME_LISTING, DISCOVERED, entries=len(links), problem=failure)]
+    readings: list[Reading] = []
+    for url in source.listings:
+        response, failure = fetcher.fetch(url)
+        links = rule.links(Selector(text=response.text), str(response.url)) if response is not None else []
+        if response is not None and not links:
+            failure = "no article links"
+        readings.append(Reading(url, LISTING, DEFINITION, entries=len(links), problem=failure))
+    return readings
+
+
+def discover(url: str, *, source: Source | None = None, timeout: float = 10) -> Offer:
+    """Read a portal as a crawl of `source` would: its own feeds, sitemaps and listings (none for the
+    one-line definition of `url`, the default), then what discovery finds beyond them (feeds on the home
+    page or at the usual paths, sitemaps in robots.txt or at /sitemap.xml)."""
+    source = source or source_from_url(url)
+    window = SinceWindow.of(source, get_settings().since_days)
     fetcher = _Fetcher(url, timeout)
     try:
         named_sitemaps = fetcher.read_robots()
-        home = fetcher.get(url)
+        home, failure = fetcher.fetch(url)
+        if home is None and url in fetcher.unanswered:
+            return Offer(url=url, window=window, problems=(f"{url}: {failure}",), unreachable=failure)
         selector = Selector(text=home.text) if home is not None else Selector(text="<html></html>")
         base = str(home.url) if home is not None else url
-        feeds = feed_links(selector, base)
-        if not feeds:
-            feeds = [
-                f
-                for f in (urljoin(url, p) for p in COMMON_FEED_PATHS)
-                if _is_feed(fetcher.get(f, quiet=True))
-            ]
-        sitemaps, news = _sitemaps(fetcher, named_sitemaps)
-        rule = ArticleLinkRule(home=base)
+        rule = replace(ArticleLinkRule.for_source(source), home=base)
         articles = rule.links(selector, base)
-        scripts = len(selector.css("script"))
+        readings = [
+            *_feed_readings(fetcher, source, selector, base, window),
+            *_sitemap_readings(fetcher, source, named_sitemaps, window),
+            *_listing_readings(fetcher, source, (home, failure), rule),
+        ]
         return Offer(
             url=url,
-            feeds=tuple(dict.fromkeys(feeds)),
-            sitemaps=tuple(sitemaps),
-            news_sitemaps=tuple(news),
-            listings=tuple(listing_candidates(selector, base, rule)[:10]),
-            article_links=tuple(articles[:20]),
+            readings=tuple(readings),
+            listings=tuple(
+                u for u in listing_candidates(selector, base, rule)[:10] if u not in source.listings
+            ),
+            article_links=tuple(articles),
             languages=_languages(selector),
-            needs_render=home is not None and not articles and scripts > 0,
+            needs_render=home is not None and not articles and len(selector.css("script")) > 0,
+            window=window,
             problems=tuple(fetcher.problems),
         )
     finally:
         fetcher.close()
 
 
-def suggest_definition(url: str, offer: Offer) -> Source:
-    """A source definition from what `discover` found (feeds and sitemaps it could read)."""
-    base = source_from_url(url)
-    sitemaps = tuple(dict.fromkeys((*offer.news_sitemaps, *offer.sitemaps)))
-    return Source(
-        name=name_from_url(url),
-        home=base.home,
-        languages=offer.languages,
-        feeds=offer.feeds,
-        sitemaps=sitemaps,
-        listings=() if offer.feeds or sitemaps else offer.listings[:3],
-        render=offer.needs_render,
-    )
+def _feed_urls(fetcher: _Fetcher, url: str, timezone: str) -> list[tuple[str, datetime | None]]:
+    response, _ = fetcher.fetch(url)
+    if response is None:
+        return []
+    content_type = response.headers.get("content-type")
+    items, _ = feed_entries(response.content, str(response.url), content_type, timezone)
+    return [(item["url"], item["published"]) for item in items]
 
 
-def _candidate_urls(source: Source, fetcher: _Fetcher) -> Iterator[str]:
-    """Article URLs in the order a crawl would find them: feeds, sitemaps, listings."""
+def _sitemap_urls(
+    fetcher: _Fetcher, url: str, window: SinceWindow, rule: ArticleLinkRule, depth: int = 0
+) -> Iterator[tuple[str, datetime | None]]:
+    """Article URLs of a sitemap (gunzipped as the crawl does), newest first, with the date it gives."""
+    response, _ = fetcher.fetch(url)
+    if response is None:
+        return
+    reading, entries = read_sitemap(str(response.url), response.content, window, fetcher.max_size)
+    dated = [
+        (
+            entry,
+            parse_w3c_date(entry.get("news_published"), window.timezone)
+            or parse_w3c_date(entry.get("lastmod"), window.timezone),
+        )
+        for entry in entries
+    ]
+    dated.sort(key=lambda pair: pair[1].timestamp() if pair[1] else 0.0, reverse=True)
+    if reading.kind == SITEMAP_INDEX:
+        for entry, _ in dated[:3] if depth == 0 else ():
+            yield from _sitemap_urls(fetcher, entry["loc"], window, rule, depth + 1)
+        return
+    for entry, when in dated:
+        if not (rule.include or rule.exclude) or rule.matches(entry["loc"]):
+            yield entry["loc"], when
+
+
+def _candidate_urls(
+    source: Source, fetcher: _Fetcher, window: SinceWindow
+) -> Iterator[tuple[str, datetime | None]]:
+    """Article URLs in the order a crawl would find them (feeds, sitemaps, listings), each with the feed or
+    sitemap date a crawl filters on (None from a listing page)."""
     named = fetcher.read_robots()
     rule = ArticleLinkRule.for_source(source)
     home = fetcher.get(source.home)
     home_selector = Selector(text=home.text) if home is not None else None
-    feeds = list(source.feeds) or (feed_links(home_selector, source.home) if home_selector else [])
+    feeds = list(source.feeds) or (feed_links(home_selector, str(home.url)) if home is not None else [])
     for feed in feeds:
-        response = fetcher.get(feed)
-        if response is not None:
-            items, _ = feed_entries(response.content, str(response.url), response.headers.get("content-type"))
-            yield from (item["url"] for item in items)
-    for sitemap in list(source.sitemaps) or named:
-        yield from _sitemap_urls(fetcher, sitemap, depth=0)
+        yield from _feed_urls(fetcher, feed, source.timezone)
+    if not feeds and home is not None:
+        for path in COMMON_FEED_PATHS:
+            yield from _feed_urls(fetcher, urljoin(source.home, path), source.timezone)
+    for sitemap in list(source.sitemaps) or named or [urljoin(source.home, "/sitemap.xml")]:
+        yield from _sitemap_urls(fetcher, sitemap, window, rule)
     for listing in source.listings:
         response = fetcher.get(listing)
         if response is not None:
-            yield from rule.links(Selector(text=response.text), str(response.url))
-    if home_selector is not None and not source.listings:
-        yield from rule.links(home_selector, str(home.url))
-
-
-def _sitemap_urls(fetcher: _Fetcher, url: str, depth: int) -> Iterator[str]:
-    response = fetcher.get(url)
-    if response is None:
-        return
-    kind, entries = sitemap_entries(response.content)
-    entries.sort(key=lambda e: e.get("news_published") or e.get("lastmod") or "", reverse=True)
-    if kind == "sitemapindex" and depth == 0:
-        for entry in entries[:3]:
-            yield from _sitemap_urls(fetcher, entry["loc"], depth + 1)
-    elif kind == "urlset":
-        yield from (entry["loc"] for entry in entries)
+            yield from ((url, None) for url in rule.links(Selector(text=response.text), str(response.url)))
+    if home is not None and not source.listings:
+        yield from ((url, None) for url in rule.links(home_selector, str(home.url)))
 
 
 def article_warnings(article: Article, source: Source) -> list[str]:
@@ -235,25 +348,28 @@ def sample_articles(source: Source, n: int = 5, *, timeout: float = 10) -> list[
     """Fetch and extract up to n articles of a source, each with the warnings a person should read."""
     from crawlers.pages import extract_article
 
+    window = SinceWindow.of(source, get_settings().since_days)
     fetcher = _Fetcher(source.home, timeout)
     samples: list[tuple[Article, list[str]]] = []
     seen: set[str] = set()
     try:
-        for url in _candidate_urls(source, fetcher):
+        for url, listed in _candidate_urls(source, fetcher, window):
             if len(samples) >= n:
                 break
             if url in seen:
                 continue
             seen.add(url)
-            response = fetcher.get(url)
+            response, failure = fetcher.fetch(url)
             if response is None:
-                samples.append((Article(url=url, text=""), [fetcher.problems[-1]]))
+                samples.append((Article(url=url, text=""), [failure]))
                 continue
             charset = response.charset_encoding
             article = extract_article(
                 response.content, str(response.url), source=source, headers_charset=charset
             )
             warnings = article_warnings(article, source)
+            if window.too_old(listed or article.published):
+                warnings.append(f"older than the since-window ({window.days} days): a crawl skips it")
             if source.render:
                 warnings.append("fetched without a browser (source renders with JavaScript)")
             samples.append((article.with_changes(source=source.name), warnings))

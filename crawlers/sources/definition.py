@@ -22,17 +22,25 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{4})?$")
 _HOST = re.compile(r"^[\w.:-]+$")  # letters (IDN too), digits, dots, hyphens; ':' for IPv6
 _WEB_SCHEMES = ("http", "https")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def name_from_url(url: str) -> str:
     """A source name from a home URL: the host without `www.` (`https://www.zakon.kz/` -> `zakon.kz`).
 
-    A host in another script is named by its ASCII (punycode) form, which a name may hold.
+    A host in another script is named by its ASCII (punycode) form, which a name may hold. A port other
+    than the scheme's own is kept (`127.0.0.1-8701`): it is then the port that tells two portals apart.
     """
-    host = (urlsplit(url).hostname or "").lower()
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
     with suppress(UnicodeError):  # not a host the IDNA codec reads: the name check reports it
         host = host.encode("idna").decode("ascii")
-    return host.removeprefix("www.") or "source"
+    name = host.removeprefix("www.") or "source"
+    try:
+        port = parts.port
+    except ValueError:  # not a port number: the home URL check reports it
+        port = None
+    return f"{name}-{port}" if port and port != _DEFAULT_PORTS.get(parts.scheme) else name
 
 
 def check_home(value: str) -> str:

@@ -13,6 +13,7 @@ from newsmon.models import Source
 from newsmon.storage import Repository
 
 if TYPE_CHECKING:
+    from crawlers.readings import Offer, Reading
     from crawlers.sources import DefinitionError
 
 log = logging.getLogger(__name__)
@@ -149,13 +150,15 @@ def _problems(exc: DefinitionError) -> str:
 @click.argument("url_or_name")
 @click.option("-n", "--samples", type=click.IntRange(1, 20), default=5, show_default=True)
 def test(url_or_name: str, samples: int) -> None:
-    """Show what a portal offers, extract sample articles with warnings, and suggest a definition."""
-    from crawlers.discovery import discover, sample_articles, suggest_definition
+    """Show what a portal offers and how a crawl reads each feed, sitemap and listing, extract sample
+    articles with warnings, and suggest a definition."""
+    from crawlers.discovery import definition_notes, discover, sample_articles, suggest_definition
     from crawlers.sources import DefinitionError, source_from_url, source_to_yaml
 
     repo = context.repository(migrate=True)
     sync_registry(repo)
-    source = repo.get_source(url_or_name)
+    defined = repo.get_source(url_or_name)
+    source = defined
     if source is None:
         if "://" not in url_or_name:
             raise UserError(f"{url_or_name!r} is neither a known source nor a URL")
@@ -163,17 +166,12 @@ def test(url_or_name: str, samples: int) -> None:
             source = source_from_url(url_or_name)
         except DefinitionError as exc:
             raise UserError(f"cannot test {url_or_name!r}: {_problems(exc)}") from None
-    offer = discover(source.home)
-    click.echo(f"{source.home}")
-    for label, items in (
-        ("feeds", offer.feeds),
-        ("sitemaps", offer.sitemaps),
-        ("news sitemaps", offer.news_sitemaps),
-        ("listings", offer.listings),
-    ):
-        click.echo(f"  {label}: {', '.join(items) if items else 'none found'}")
-    for problem in offer.problems:
-        click.echo(f"  problem: {problem}")
+    offer = discover(source.home, source=source)
+    if offer.unreachable:
+        raise UserError(f"cannot reach {source.home}: {offer.unreachable}")
+    origin = f" (source {defined.name}, defined in {defined.origin or 'the registry'})" if defined else ""
+    click.echo(f"{source.home}{origin}")
+    _echo_offer(offer, source, named=defined is not None)
     for article, warnings in sample_articles(source, n=samples):
         click.echo(f"\n  {article.url}")
         for key in ("title", "published", "language", "authors"):
@@ -181,4 +179,74 @@ def test(url_or_name: str, samples: int) -> None:
         click.echo(f"    text: {len(article.text)} characters: {article.text[:160]!r}")
         if warnings:
             click.echo(f"    warnings: {', '.join(warnings)}")
-    click.echo("\nsuggested definition:\n" + source_to_yaml(suggest_definition(source.home, offer)))
+    notes = "".join(f"{line}\n" for line in definition_notes(offer))
+    suggestion = suggest_definition(source.home, offer, defined)
+    click.echo("\nsuggested definition:\n" + notes + source_to_yaml(suggestion))
+
+
+def _reading_line(reading: Reading, *, named: bool) -> str:
+    """One feed, sitemap or listing: what a crawl reads from it, or its problem."""
+    from datetime import UTC
+
+    from crawlers.readings import (
+        DEFINITION,
+        DISCOVERED,
+        HOME_LISTING,
+        NEWS_SITEMAP,
+        NOT_CRAWLED,
+        SITEMAP_INDEX,
+    )
+
+    origins = {
+        DEFINITION: "from the definition",
+        DISCOVERED: "discovered",
+        NOT_CRAWLED: "discovered; a crawl of this definition does not read it",
+    }
+    if reading.problem:
+        text = f"problem: {reading.problem}"
+    else:
+        parts = [reading.amount]
+        if reading.kind in (NEWS_SITEMAP, SITEMAP_INDEX):
+            parts.insert(0, reading.kind)
+        if reading.newest is not None:
+            parts.append(f"newest {reading.newest.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
+        if reading.too_old:
+            parts.append(f"{reading.too_old} older than the since-window")
+        text = ", ".join(parts)
+    if reading.kind == HOME_LISTING:
+        text = f"the home page, read as the listing: {text}"
+    label = f" ({origins[reading.origin]})" if named and reading.kind != HOME_LISTING else ""
+    return f"{reading.url}: {text}{label}"
+
+
+def _echo_offer(offer: Offer, source: Source, *, named: bool) -> None:
+    """Each feed, sitemap and listing page with how it reads, then what to look at."""
+    from crawlers.readings import FEED, HOME_LISTING, LISTING, NOT_CRAWLED, SITEMAP_KINDS
+
+    window = offer.window
+    if window is not None:
+        setting = "since_days" if source.since_days is not None else "NEWSMON_SINCE_DAYS"
+        span = f"{window.days} days" if window.cutoff else "none"
+        click.echo(f"  since-window: {span} ({setting})")
+    for label, kinds in (
+        ("feeds", (FEED,)),
+        ("sitemaps", SITEMAP_KINDS),
+        ("listings", (LISTING, HOME_LISTING)),
+    ):
+        readings = offer.of_kind(*kinds)
+        click.echo(f"  {label}:" + ("" if readings else " none found"))
+        for reading in readings:
+            indent = "      " if reading.parent else "    "
+            click.echo(indent + _reading_line(reading, named=named))
+        if label == "sitemaps":
+            click.echo(f"  news sitemaps: {', '.join(offer.news_sitemaps) or 'none found'}")
+    if offer.listings:
+        click.echo(f"    section pages (candidates for listings): {', '.join(offer.listings)}")
+    for reading in offer.readings:
+        if reading.all_too_old and reading.origin != NOT_CRAWLED and window is not None:
+            click.echo(
+                f"  warning: all {reading.amount} of {reading.url} are older than the "
+                f"since-window ({window.days} days): a crawl stores nothing from it"
+            )
+    for problem in offer.problems:
+        click.echo(f"  problem: {problem}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from newsmon.cli.main import cli
+from newsmon.config import get_settings
 from tests.conftest import FIXTURES
 from tests.crawlers.portal_server import PortalServer
 from tests.newsmon_env import newsmon_settings
@@ -32,11 +34,39 @@ def newsmon(tmp_path: Path, sources_dir: Path, monkeypatch: pytest.MonkeyPatch) 
         yield lambda *args: runner.invoke(cli, list(args), catch_exceptions=False)
 
 
-@pytest.fixture(scope="module")
-def akimat() -> Iterator[PortalServer]:
-    server = PortalServer(FIXTURES / "portals" / "akimat")
+def _portal(name: str) -> Iterator[PortalServer]:
+    server = PortalServer(FIXTURES / "portals" / name)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def akimat() -> Iterator[PortalServer]:
+    yield from _portal("akimat")
+
+
+@pytest.fixture(scope="module")
+def bulletin() -> Iterator[PortalServer]:
+    """Feeds: one good, one that answers HTML, one truncated; sitemaps: one good, one truncated."""
+    yield from _portal("bulletin")
+
+
+@pytest.fixture(scope="module")
+def gazette() -> Iterator[PortalServer]:
+    """Its only sitemap is a gzipped news sitemap (.xml.gz) named in robots.txt."""
+    yield from _portal("gazette")
+
+
+@pytest.fixture(scope="module")
+def archive() -> Iterator[PortalServer]:
+    """Its feed is the real pravda.com.ua feed of 2020: every item is older than any since-window."""
+    yield from _portal("archive")
+
+
+def _suggestion(out: str) -> tuple[list[str], dict[str, object]]:
+    """The comment lines and the definition of the suggestion at the end of `sources test`."""
+    text = out.split("suggested definition:\n", 1)[1]
+    return [line for line in text.splitlines() if line.startswith("#")], yaml.safe_load(text)
 
 
 def test_list_shows_shipped_sources_and_the_users_own(newsmon: Invoke, sources_dir: Path) -> None:
@@ -118,7 +148,7 @@ def test_add_writes_a_definition_that_loads_and_refuses_to_overwrite_it(
         ("not-a-url", None, "home: must be an http(s) URL with a host, got 'not-a-url'"),
         ("http://exa mple.kz/", None, "home: must be an http(s) URL with a host"),
         ("https://portal.example/", "Bad Name", "name: 'Bad Name' is not a name: use lower case letters"),
-        ("http://[::1]:8080/", None, "name: '::1' is not a name"),
+        ("http://[::1]:8080/", None, "name: '::1-8080' is not a name"),
     ],
 )
 def test_add_rejects_a_bad_url_or_name_in_one_clean_line_and_writes_nothing(
@@ -209,30 +239,145 @@ def test_test_shows_what_a_portal_offers_samples_and_a_definition(
 
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert f"feeds: {akimat.url}/rss/ru.xml, {akimat.url}/rss/kk.xml" in out
-    assert "sitemaps: none found" in out
+    assert f"    {akimat.url}/rss/ru.xml: 5 items, newest " in out
+    assert f"    {akimat.url}/rss/kk.xml: 2 items, newest " in out
+    assert "  sitemaps: none found" in out
     samples = [line.strip() for line in out.splitlines() if line.startswith(f"  {akimat.url}/")]
     assert len(samples) == 5
     assert out.count("    title: ") == 5 and out.count("    published: ") == 5
     assert "    warnings: " in out  # at least one sample carries warnings to read
-    definition = yaml.safe_load(out.split("suggested definition:\n", 1)[1])
-    assert definition["feeds"] == [f"{akimat.url}/rss/ru.xml", f"{akimat.url}/rss/kk.xml"]
+    _, definition = _suggestion(out)
     assert definition["home"] == akimat.url + "/"
+    assert "feeds" not in definition  # found on the home page at crawl time: left out, as the docs advise
 
 
-def test_test_by_name_uses_the_registered_definition(
-    newsmon: Invoke, sources_dir: Path, akimat: PortalServer
-) -> None:
-    (sources_dir / "akimat.yaml").write_text(
-        f"name: test-akimat\nhome: {akimat.url}/\nlanguages: [en]\nfeeds: [/rss/ru.xml]\n"
-    )
-
-    result = newsmon("sources", "test", "test-akimat", "-n", "2")
+def test_test_shows_how_each_feed_and_sitemap_reads(newsmon: Invoke, bulletin: PortalServer) -> None:
+    result = newsmon("sources", "test", bulletin.url + "/")
 
     assert result.exit_code == 0, result.output
-    samples = [line for line in result.stdout.splitlines() if line.startswith(f"  {akimat.url}/ru/")]
-    assert len(samples) == 2
-    assert "is not one of en" in result.stdout  # the Russian samples contradict `languages: [en]`
+    lines = result.stdout.splitlines()
+    assert any(line.startswith(f"    {bulletin.url}/rss/news.xml: 10 items, newest 20") for line in lines)
+    assert f"    {bulletin.url}/rss/all.xml: problem: HTML, not a feed" in lines
+    assert f"    {bulletin.url}/rss/cut.xml: problem: truncated XML: read 3 items before the error" in lines
+    assert any(line.startswith(f"    {bulletin.url}/sitemap.xml: 3 URLs, newest 20") for line in lines)
+    assert (
+        f"    {bulletin.url}/sitemap-pages.xml: problem: truncated XML: read 42 URLs before the error"
+        in lines
+    )
+    notes, definition = _suggestion(result.stdout)
+    assert "feeds" not in definition and "sitemaps" not in definition
+    (left_out,) = [note for note in notes if note.startswith("# Left out, they do not read: ")]
+    assert f"{bulletin.url}/rss/all.xml (HTML, not a feed)" in left_out
+    assert f"{bulletin.url}/rss/cut.xml (truncated XML: read 3 items before the error)" in left_out
+
+
+def test_test_reads_a_gzipped_sitemap_named_in_robots_txt(newsmon: Invoke, gazette: PortalServer) -> None:
+    result = newsmon("sources", "test", gazette.url + "/")
+
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert f"    {gazette.url}/news-sitemaps/politics.xml.gz: news sitemap, 4 URLs, newest 20" in out
+    assert f"  news sitemaps: {gazette.url}/news-sitemaps/politics.xml.gz" in out
+    samples = [line for line in out.splitlines() if line.startswith(f"  {gazette.url}/")]
+    assert len(samples) == 4  # every article of the sitemap, as a crawl finds them
+    assert out.count("    title: Legislature passes the new state budget") == 4
+    assert "    warnings: " not in out
+
+
+def test_test_by_name_tests_the_definitions_own_feeds_sitemaps_and_listings(
+    newsmon: Invoke, sources_dir: Path, bulletin: PortalServer
+) -> None:
+    (sources_dir / "bulletin.yaml").write_text(
+        f"name: city-bulletin\nhome: {bulletin.url}/\ntitle: City Bulletin\n"
+        "feeds: [/rss/news.xml, /rss/gone.xml]\nsitemaps: [/sitemap-pages.xml]\nlistings: [/news/]\n"
+    )
+
+    result = newsmon("sources", "test", "city-bulletin", "-n", "2")
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{bulletin.url}/ (source city-bulletin, defined in {sources_dir / 'bulletin.yaml'})"
+    own, extra = "(from the definition)", "(discovered; a crawl of this definition does not read it)"
+    assert any(
+        line.startswith(f"    {bulletin.url}/rss/news.xml: 10 items") and line.endswith(own) for line in lines
+    )
+    assert f"    {bulletin.url}/rss/gone.xml: problem: HTTP 404 {own}" in lines
+    assert f"    {bulletin.url}/rss/all.xml: problem: HTML, not a feed {extra}" in lines
+    assert f"    {bulletin.url}/news/: 4 article links {own}" in lines
+    assert any(
+        line.startswith(f"    {bulletin.url}/sitemap.xml: 3 URLs") and line.endswith(extra) for line in lines
+    )
+    notes, definition = _suggestion(result.stdout)
+    assert definition["name"] == "city-bulletin" and definition["title"] == "City Bulletin"
+    assert definition["feeds"] == [f"{bulletin.url}/rss/news.xml"]  # the 404 is left out
+    assert "sitemaps" not in definition  # its one sitemap is truncated
+    assert definition["listings"] == [f"{bulletin.url}/news/"]
+    assert any(
+        note.startswith("# Discovery also finds, not read while the definition names its own: ")
+        for note in notes
+    )
+
+
+def test_test_warns_when_every_feed_item_is_older_than_the_since_window(
+    newsmon: Invoke, archive: PortalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSMON_SINCE_DAYS", "7")
+    get_settings.cache_clear()
+
+    result = newsmon("sources", "test", archive.url + "/", "-n", "2")
+
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "  since-window: 7 days (NEWSMON_SINCE_DAYS)" in out
+    assert (
+        f"  warning: all 20 items of {archive.url}/rss/ are older than the since-window (7 days): "
+        "a crawl stores nothing from it"
+    ) in out
+    assert out.count("    warnings: older than the since-window (7 days): a crawl skips it") == 2
+
+
+def test_test_with_no_since_window_gives_no_warning(
+    newsmon: Invoke, sources_dir: Path, archive: PortalServer
+) -> None:
+    (sources_dir / "archive.yaml").write_text(f"name: old-paper\nhome: {archive.url}/\nsince_days: 0\n")
+
+    result = newsmon("sources", "test", "old-paper", "-n", "1")
+
+    assert result.exit_code == 0, result.output
+    assert "  since-window: none (since_days)" in result.stdout
+    assert "older than the since-window" not in result.stdout
+
+
+def test_test_of_a_port_where_nothing_listens_is_one_error_line(newsmon: Invoke) -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    result = newsmon("sources", "test", f"http://127.0.0.1:{port}/")
+
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: cannot reach http://127.0.0.1:{port}/: connection refused\n"
+    assert result.stdout == ""  # no offer, no samples, no suggested definition
+
+
+def test_suggested_definition_keeps_the_port_and_names_the_home_page_as_the_listing(
+    newsmon: Invoke, bulletin: PortalServer
+) -> None:
+    result = newsmon("sources", "test", bulletin.url + "/", "-n", "1")
+
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert f"    {bulletin.url}/: the home page, read as the listing: 2 article links" in out
+    assert f"    section pages (candidates for listings): {bulletin.url}/news/" in out
+    assert "listings: none found" not in out
+    notes, definition = _suggestion(out)
+    assert definition == {
+        "name": f"127.0.0.1-{bulletin.port}",
+        "home": bulletin.url + "/",
+        "languages": ["ru"],
+    }
+    assert "# No listings: a crawl reads the home page as the listing (2 article links)." in notes
+    assert "# Feeds and sitemaps are discovered at crawl time (home page, robots.txt): not listed." in notes
 
 
 @pytest.mark.parametrize(
