@@ -41,6 +41,7 @@ BOILERPLATE_RE = re.compile(
     re.IGNORECASE,
 )
 BOILERPLATE_MAX_LEN = 160
+WORD_RE = re.compile(r"[^\W\d_]+")
 NON_TEXT_TAGS = ("script", "style", "noscript", "template", "svg", "link", "meta", etree.Comment)
 # What trafilatura deletes (keeping the tail text) whatever its options: gone before it copies the tree twice.
 NEVER_BODY_TAGS = (
@@ -381,11 +382,32 @@ def drop_heading_lines(text: str, title: str | None, is_byline: Callable[[str], 
     folded_title = _fold(title or "")
     while lines:
         first = _fold(lines[0])
-        if (folded_title and first == folded_title) or (len(first) <= 60 and is_byline(lines[0])):
+        if (
+            (folded_title and first == folded_title)
+            or (len(first) <= 60 and is_byline(lines[0]))
+            or _is_counter_or_time(lines[0])
+        ):
             lines.pop(0)
+        elif folded_title and len(lines) > 1 and _fold(lines[1]) == folded_title and _is_kicker(lines[0]):
+            del lines[:2]  # a kicker above the headline («Lass uns übers Wetter reden»)
         else:
             break
     return "\n".join(lines)
+
+
+def _is_kicker(line: str) -> bool:
+    """A short line that is no sentence (no closing punctuation): a topic line set above a headline."""
+    line = line.strip()
+    return 0 < len(line) <= 80 and line[-1] not in ".!?…:;"
+
+
+def _is_counter_or_time(line: str) -> bool:
+    """A short line of numbers and short words only: a view counter («78»), a time («Di, 10:19 Uhr»,
+    «14:05»), which sit above a headline and are no sentence of the article."""
+    line = line.strip()
+    if not line or len(line) > 30 or not any(ch.isdigit() for ch in line):
+        return False
+    return all(len(word) <= 3 for word in WORD_RE.findall(line))
 
 
 def clean_paragraphs(text: str) -> str:

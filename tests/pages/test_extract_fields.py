@@ -182,3 +182,18 @@ def test_teaser_cards_of_a_listing_are_not_read_as_one_cut_body() -> None:
     tree = html.fromstring(f"<html><body><main>{cards}</main></body></html>")
     text = "\n".join(SPLIT_PARAGRAPHS[:2])
     assert continued_body(tree, text) == text
+
+
+def test_counters_times_and_a_kicker_above_the_headline_are_not_body_text() -> None:
+    # The layout of a regional portal: time and date above a kicker and the headline, no <article>.
+    body = "<br/>".join(SPLIT_PARAGRAPHS)
+    page = (
+        "<html><head><title>Конференция в Таразе</title></head><body><div id='content'>"
+        "<div class='news_info'><div class='zeit'>Вт, 10:19</div><div class='views'>78</div></div>"
+        "<div class='dachzeile'>Международная конференция</div><br/>"
+        "<h1>Зарубежные эксперты предлагают распространить опыт Жамбылской области</h1>"
+        f"<div class='news_text'>{body}</div></div></body></html>"
+    )
+    article = extract_article(page, "https://portal.kz/news/1")
+    assert article.title == "Зарубежные эксперты предлагают распространить опыт Жамбылской области"
+    assert article.text.split("\n")[0] == SPLIT_PARAGRAPHS[0]
