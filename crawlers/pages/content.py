@@ -37,7 +37,8 @@ BOILERPLATE_RE = re.compile(
     r"сондай-ақ оқыңыз|оқи отырыңыз|бөлісу|жазылыңыз|пікір|қатысты жаңалықтар|тағы оқыңыз|"
     r"read also|read more|see also|share this|share on|subscribe|follow us|we use cookies|"
     r"this site uses cookies|advertisement|sponsored|related:|czytaj (?:więcej|też|także)|zobacz (?:też|także)|"
-    r"lesen sie auch|lesen sie mehr|mehr zum thema|lire aussi|à lire aussi|leer más|lee también|leggi anche)",
+    r"lesen sie auch|lesen sie mehr|mehr zum thema|original-content von:|lire aussi|à lire aussi|leer más|"
+    r"lee también|leggi anche)",
     re.IGNORECASE,
 )
 BOILERPLATE_MAX_LEN = 160
