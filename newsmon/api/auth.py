@@ -143,7 +143,9 @@ def _admit(
 ) -> ApiToken:
     if token is None:
         if page:
-            raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+            stale = COOKIE if secret and secret == request.cookies.get(COOKIE) else None
+            next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            raise LoginRequired(next_path, stale_cookie=stale)
         message = "an API token is needed: send Authorization: Bearer <token>"
         if secret:
             message = "this API token is not known or was revoked"

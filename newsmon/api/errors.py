@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -33,11 +34,16 @@ class ApiError(Exception):
 
 
 class LoginRequired(Exception):
-    """A web page was asked for without a valid token cookie: send the browser to the login form."""
+    """A web page was asked for without a valid token cookie: send the browser to the login form.
 
-    def __init__(self, next_path: str) -> None:
+    `stale_cookie` names the cookie when it held a token that no longer works (revoked, or unknown to this
+    server): the login form then says why it is shown again, and the browser stops sending the cookie.
+    """
+
+    def __init__(self, next_path: str, stale_cookie: str | None = None) -> None:
         super().__init__(next_path)
         self.next_path = next_path
+        self.stale_cookie = stale_cookie
 
 
 def bad_request(message: str, field: str | None = None) -> ApiError:
@@ -139,9 +145,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
-        from urllib.parse import quote
-
-        return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
+        target = f"/login?next={quote(exc.next_path, safe='/')}"
+        if exc.stale_cookie is None:
+            return RedirectResponse(target, status_code=303)
+        response = RedirectResponse(f"{target}&expired=1", status_code=303)
+        response.delete_cookie(exc.stale_cookie, path="/")
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

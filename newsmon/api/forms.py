@@ -32,3 +32,13 @@ async def read_form(request: Request) -> dict[str, list[str]]:
 def first(fields: dict[str, list[str]], name: str, default: str = "") -> str:
     values = fields.get(name)
     return values[0] if values else default
+
+
+def checkbox(fields: dict[str, list[str]], name: str) -> bool | None:
+    """A checkbox sent after a hidden field of the same name: None when the form had neither (a post that
+    does not set it), else whether it was ticked. An unticked box alone sends nothing, so without the
+    hidden field "unticked" and "not on this form" would look the same."""
+    values = fields.get(name)
+    if values is None:
+        return None
+    return "yes" in values

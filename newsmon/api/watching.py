@@ -2,28 +2,42 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
 
 from newsmon.api.errors import ApiError
 from newsmon.api.markup import snippet_with_spans
 from newsmon.models import Watch
 from newsmon.query import Query, QuerySyntaxError, compile_query
+from newsmon.search.options import language_codes
 from newsmon.storage import Repository
+from newsmon.text import LANGUAGE_ALIASES, detect_language
 
 DELETED_NAME = re.compile(r" \(deleted \d+\)$")
+# What a form field holds, for people: pydantic's own message for these quotes a regular expression.
+FIELD_SHAPES = {"digest_at": "a time like 09:00", "quiet_hours": "hours like 22:00-07:00"}
 
 
 @dataclass(frozen=True, slots=True)
 class TextResult:
-    """How one text fared against a query: matched or not, the words found, a snippet with its spans."""
+    """How one text fared against a query: matched or not, the words found, a snippet with its spans.
+
+    `language` is set when the watch takes only some languages: the text's own (given or detected), which
+    the matcher checks as it checks an article's; `excluded` says the text failed that check.
+    """
 
     index: int
     matched: bool
     terms: tuple[str, ...]
     snippet: str
     spans: tuple[tuple[int, int], ...]
+    language: str | None = None
+    excluded: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -64,12 +78,21 @@ def live_watches(repo: Repository) -> list[Watch]:
     return [item for item in repo.list_watches() if not item.deleted]
 
 
+def watch_languages(values: Sequence[str]) -> tuple[str, ...]:
+    """A watch's languages read as search reads `lang`; a word that is no code is a 400 naming `languages`."""
+    try:
+        return language_codes(values)
+    except ValueError as exc:
+        raise ApiError(400, f"languages: {exc}", "languages") from None
+
+
 def checked_watch(repo: Repository, item: Watch) -> Watch:
-    """The watch if it can be saved: its query compiles, its channels exist, its name is free and is not
-    one that marks a deleted watch."""
+    """The watch as it should be saved (language codes normalised) if it can be: its query compiles, its
+    channels exist, its name is free and is not one that marks a deleted watch."""
     if DELETED_NAME.search(item.name):
         raise ApiError(400, "a name ending in '(deleted N)' marks a deleted watch; choose another", "name")
     compiled(item.query)
+    item = dataclasses.replace(item, languages=watch_languages(item.languages))
     known = {channel.name for channel in repo.list_channels()}
     missing = [name for name in item.channels if name not in known]
     if missing:
@@ -80,8 +103,44 @@ def checked_watch(repo: Repository, item: Watch) -> Watch:
     return item
 
 
-def try_query(query: str, texts: Sequence[tuple[str, str | None]]) -> list[TextResult]:
-    """Run `query` on each (text, language) pair: which match, and a highlighted snippet of each."""
+def input_error(exc: ValidationError) -> ApiError:
+    """A 400 for the first problem of a model built from a form: the field by its form name and what it
+    takes in words (a web page shows this to people, not pydantic's wording)."""
+    error = exc.errors()[0]
+    field = ".".join(str(part) for part in error.get("loc", ())) or None
+    reason = _reason(error, field)
+    return ApiError(400, f"{field}: {reason}" if field else reason, field)
+
+
+def _reason(error: Mapping[str, Any], field: str | None) -> str:
+    kind, limits = error.get("type"), error.get("ctx") or {}
+    if kind == "string_pattern_mismatch" and field in FIELD_SHAPES:
+        return FIELD_SHAPES[field]
+    if kind in ("string_too_short", "missing"):
+        return "cannot be empty"
+    if kind == "string_too_long":
+        return f"at most {limits.get('max_length')} characters"
+    if kind == "too_long":
+        return f"at most {limits.get('max_length')} items"
+    if kind == "greater_than_equal":
+        return f"at least {limits.get('ge')}"
+    if kind == "less_than_equal":
+        return f"at most {limits.get('le')}"
+    if kind == "greater_than":
+        return f"more than {limits.get('gt')}"
+    if kind == "literal_error":
+        return f"one of {limits.get('expected')}"
+    return str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+
+
+def try_query(
+    query: str, texts: Sequence[tuple[str, str | None]], languages: Sequence[str] = ()
+) -> list[TextResult]:
+    """Run `query` on each (text, language) pair: which match, and a highlighted snippet of each.
+
+    With `languages` (a watch's, normalised) a text in another language does not match, as an article
+    would not; its found words are still marked, so the snippet shows why only the language failed.
+    """
     rule = compiled(query)
     results: list[TextResult] = []
     for index, (text, lang) in enumerate(texts):
@@ -89,5 +148,23 @@ def try_query(query: str, texts: Sequence[tuple[str, str | None]]) -> list[TextR
         spans = list(found.spans) if found else []
         snippet, inner = snippet_with_spans(text, spans)
         terms = found.terms if found else ()
-        results.append(TextResult(index, found is not None, tuple(terms), snippet, tuple(inner)))
+        language = _language_of(text, lang) if languages else None
+        excluded = language is not None and language not in languages
+        results.append(
+            TextResult(
+                index,
+                found is not None and not excluded,
+                tuple(terms),
+                snippet,
+                tuple(inner),
+                language,
+                excluded,
+            )
+        )
     return results
+
+
+def _language_of(text: str, lang: str | None) -> str:
+    """A text's language code as an article would carry it: the one given, else the detected one."""
+    given = (lang or "").strip().lower()
+    return LANGUAGE_ALIASES.get(given, given) or detect_language(text)

@@ -11,6 +11,7 @@ import binascii
 import difflib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -95,15 +96,30 @@ def build_filters(
     if start and stop and start >= stop:
         raise SearchError(f"until ({stop.isoformat()}) must be after since ({start.isoformat()})", "until")
     sources = _names(source)
-    languages = tuple(LANGUAGE_ALIASES.get(x.lower(), x.lower()) for x in _names(lang))
-    unknown = [x for x in languages if not LANGUAGE_CODE.fullmatch(x)]
-    if unknown:
-        raise SearchError(
-            f"lang: {unknown[0]!r} is not a language code; use a two- or three-letter code such as "
-            f"{', '.join(LANGUAGES)} (kz is read as kk)",
-            "lang",
-        )
+    try:
+        languages = language_codes(_names(lang))
+    except ValueError as exc:
+        raise SearchError(f"lang: {exc}", "lang") from None
     return SearchFilters(start, stop, sources, languages)
+
+
+def language_codes(values: Iterable[str]) -> tuple[str, ...]:
+    """Language codes as articles are stored with them: lowercase, aliases read (kz as kk), each once.
+
+    Search filters and watches both compare them with each article's code, so `RU` or `kz` would match
+    nothing; ValueError names a value that is no code at all (`russian`)."""
+    codes: list[str] = []
+    for value in values:
+        code = value.strip().lower()
+        code = LANGUAGE_ALIASES.get(code, code)
+        if not LANGUAGE_CODE.fullmatch(code):
+            raise ValueError(
+                f"{value!r} is not a language code; use two- or three-letter codes such as "
+                f"{', '.join(LANGUAGES)} (kz is read as kk)"
+            )
+        if code not in codes:
+            codes.append(code)
+    return tuple(codes)
 
 
 def check_sources(repo: Repository, filters: SearchFilters) -> None:

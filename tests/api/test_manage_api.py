@@ -65,6 +65,18 @@ def test_a_disabled_watch_is_listed_and_can_be_turned_on(api: ApiFixture) -> Non
     assert turned_on.status_code == 200 and turned_on.json()["enabled"] is True
 
 
+def test_watch_languages_are_stored_as_codes_articles_carry(api: ApiFixture) -> None:
+    created = _editor_json(
+        api, "POST", "/api/watches", {"name": "akim", "query": "аким", "languages": ["KZ", " ru"]}
+    )
+    assert created.status_code == 201 and created.json()["languages"] == ["kk", "ru"]
+    path = f"/api/watches/{created.json()['id']}"
+    refused = _editor_json(api, "PUT", path, {"name": "akim", "query": "аким", "languages": ["russian"]})
+    assert refused.status_code == 400 and refused.json()["error"]["field"] == "languages"
+    assert "'russian' is not a language code" in refused.json()["error"]["message"]
+    assert api.repo.get_watch(created.json()["id"]).languages == ("kk", "ru")
+
+
 def test_watch_test_reports_each_text_with_a_highlighted_snippet(api: ApiFixture) -> None:
     texts = [
         "Аким Жамбылской области провёл совещание в Таразе.",

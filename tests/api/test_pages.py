@@ -110,11 +110,11 @@ def test_create_and_test_a_watch_through_the_form(browser_like: ApiFixture) -> N
         data={"name": "heating", "query": "отопительный сезон", "mode": "daily", "digest_at": "09:00"},
     )
     assert browser_like.repo.get_watch(1).mode == "daily"
-    client.post("/watches/1/delete")
+    client.post("/watches/1/delete", data={"confirm": "yes"})
     assert browser_like.repo.get_watch(1).enabled is False
     assert client.get("/watches/1").status_code == 404
     assert client.post("/watches/1", data={"name": "heating", "query": "сезон"}).status_code == 404
-    assert client.post("/watches/1/delete").status_code == 404
+    assert client.post("/watches/1/delete", data={"confirm": "yes"}).status_code == 404
     assert browser_like.repo.get_watch(1).name == "heating (deleted 1)"
     assert "heating" not in client.get("/watches").text
 

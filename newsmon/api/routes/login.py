@@ -12,6 +12,7 @@ from newsmon.api.forms import first, read_form
 
 router = APIRouter(include_in_schema=False)
 COOKIE_DAYS = 30
+STALE_MESSAGE = "your token was revoked or expired; log in again"
 
 
 def local_path(value: str) -> str:
@@ -27,9 +28,15 @@ def home() -> Response:
 
 
 @router.get("/login")
-def login_page(request: Request, next_path: Annotated[str, Query(alias="next")] = "/search") -> Response:
+def login_page(
+    request: Request,
+    next_path: Annotated[str, Query(alias="next")] = "/search",
+    expired: str = "",
+) -> Response:
+    """The login form; `expired` is set when a page found the cookie's token no longer works."""
+    message = STALE_MESSAGE if expired else None
     return request.app.state.pages.render(
-        request, "login.html", next_path=local_path(next_path), message=None
+        request, "login.html", next_path=local_path(next_path), message=message
     )
 
 
