@@ -18,6 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
 SOURCES = ("query", "body", "path", "header", "cookie")
+# What a field holds, for people: pydantic's own message for these quotes a regular expression.
+FIELD_SHAPES = {"digest_at": "a time like 09:00", "quiet_hours": "hours like 22:00-07:00"}
 
 
 class ApiError(Exception):
@@ -106,6 +108,28 @@ def _holds(sent: Any, part: Any) -> bool:
     return isinstance(sent, dict) and isinstance(part, str) and part in sent
 
 
+def reason_for(error: Mapping[str, Any], field: str | None) -> str:
+    """What is wrong with a value, in words for people (pydantic's own would quote a regular expression)."""
+    kind, limits = error.get("type"), error.get("ctx") or {}
+    if kind == "string_pattern_mismatch" and field in FIELD_SHAPES:
+        return FIELD_SHAPES[field]
+    if kind in ("string_too_short", "missing"):
+        return "cannot be empty"
+    if kind == "string_too_long":
+        return f"at most {limits.get('max_length')} characters"
+    if kind == "too_long":
+        return f"at most {limits.get('max_length')} items"
+    if kind == "greater_than_equal":
+        return f"at least {limits.get('ge')}"
+    if kind == "less_than_equal":
+        return f"at most {limits.get('le')}"
+    if kind == "greater_than":
+        return f"more than {limits.get('gt')}"
+    if kind == "literal_error":
+        return f"one of {limits.get('expected')}"
+    return str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+
+
 def validation_message(error: Mapping[str, Any], field: str | None) -> str:
     """A sentence for people: the field, what is wrong with it, and the value when it is short."""
     kind = error.get("type")
@@ -116,7 +140,7 @@ def validation_message(error: Mapping[str, Any], field: str | None) -> str:
         return f"body is not valid JSON{where}" + (f": {reason}" if reason else "")
     if field == "body" and kind == "missing":
         return "body: a JSON object is needed"
-    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    message = reason_for(error, field)
     received = error.get("input")
     if field and isinstance(received, str | int | float) and len(str(received)) <= 80:
         return f"{field}: {message} (got {received!r})"

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import ValidationError
 
-from newsmon.api.errors import ApiError
+from newsmon.api.errors import ApiError, reason_for
 from newsmon.api.markup import snippet_with_spans
 from newsmon.models import Watch
 from newsmon.query import Query, QuerySyntaxError, compile_query
@@ -19,8 +18,6 @@ from newsmon.storage import Repository
 from newsmon.text import LANGUAGE_ALIASES, detect_language
 
 DELETED_NAME = re.compile(r" \(deleted \d+\)$")
-# What a form field holds, for people: pydantic's own message for these quotes a regular expression.
-FIELD_SHAPES = {"digest_at": "a time like 09:00", "quiet_hours": "hours like 22:00-07:00"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,29 +105,8 @@ def input_error(exc: ValidationError) -> ApiError:
     takes in words (a web page shows this to people, not pydantic's wording)."""
     error = exc.errors()[0]
     field = ".".join(str(part) for part in error.get("loc", ())) or None
-    reason = _reason(error, field)
+    reason = reason_for(error, field)
     return ApiError(400, f"{field}: {reason}" if field else reason, field)
-
-
-def _reason(error: Mapping[str, Any], field: str | None) -> str:
-    kind, limits = error.get("type"), error.get("ctx") or {}
-    if kind == "string_pattern_mismatch" and field in FIELD_SHAPES:
-        return FIELD_SHAPES[field]
-    if kind in ("string_too_short", "missing"):
-        return "cannot be empty"
-    if kind == "string_too_long":
-        return f"at most {limits.get('max_length')} characters"
-    if kind == "too_long":
-        return f"at most {limits.get('max_length')} items"
-    if kind == "greater_than_equal":
-        return f"at least {limits.get('ge')}"
-    if kind == "less_than_equal":
-        return f"at most {limits.get('le')}"
-    if kind == "greater_than":
-        return f"more than {limits.get('gt')}"
-    if kind == "literal_error":
-        return f"one of {limits.get('expected')}"
-    return str(error.get("msg", "invalid value")).removeprefix("Value error, ")
 
 
 def try_query(

@@ -120,6 +120,13 @@ def test_a_text_of_the_wrong_type_is_named_as_the_caller_wrote_it(sqlite_api: Ap
     }
 
 
+def test_a_field_of_the_wrong_shape_says_what_it_takes_in_words(sqlite_api: ApiFixture) -> None:
+    body = {"name": "w", "query": "Тараз", "digest_at": "9am"}
+    response = sqlite_api.post("/api/watches", "editor", json=body)
+    assert response.status_code == 422
+    assert response.json()["error"]["message"] == "digest_at: a time like 09:00 (got '9am')"
+
+
 def test_malformed_json_body_names_the_body(sqlite_api: ApiFixture) -> None:
     response = sqlite_api.client.post(
         "/api/watches",
