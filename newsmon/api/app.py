@@ -14,12 +14,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from newsmon.api.auth import RequestLimiter, TokenChecker
 from newsmon.api.errors import install_error_handlers
 from newsmon.api.headers import SecurityHeadersMiddleware
 from newsmon.api.rendering import STATIC, Pages
 from newsmon.api.routes import ROUTERS
+from newsmon.api.routes.health import SWAGGER_ASSETS
 from newsmon.api.searching import Searcher
 from newsmon.config import Settings, get_settings
 from newsmon.storage import open_repository
@@ -72,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount(SWAGGER_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
     for router in ROUTERS:
         app.include_router(router)
     return app

@@ -1,4 +1,4 @@
-"""Highlighted snippets that are safe to put in a page.
+"""Highlighted snippets that are safe to put in a page, and query errors laid out for one.
 
 Scraped titles and text are untrusted. A highlighted snippet is built from plain text and character spans: each
 piece of text is escaped first and only then are <mark> tags put around the matched pieces, so nothing a portal
@@ -8,6 +8,7 @@ wrote can become markup. Templates never mark scraped text as safe themselves.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
@@ -55,3 +56,31 @@ def highlighted_snippet(text: str, spans: Sequence[tuple[int, int]], width: int 
     """The snippet around the first match, escaped, with the matched words marked."""
     snippet, inner = snippet_with_spans(text, spans, width)
     return mark_spans(snippet, inner)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryProblem:
+    """A query syntax error in parts, for a page: what is wrong, the query, the character offset, a hint."""
+
+    summary: str
+    query: str
+    position: int
+    hint: str
+
+
+def query_problem(message: str) -> QueryProblem | None:
+    """The parts of a query syntax error's message, None for any other message.
+
+    The message is laid out for a terminal: `what at N: "query"`, then the query and a caret line, each
+    indented by two spaces, then an optional hint. A page shows the query once, in a <pre> with the caret
+    under the position; in running text the caret lines would collapse onto the first.
+    """
+    lines = message.split("\n")
+    if len(lines) < 3 or not lines[1].startswith("  ") or lines[2].strip() != "^":
+        return None
+    query, position = lines[1][2:], len(lines[2]) - 3
+    quoted = f': "{query}"'
+    if not lines[0].endswith(quoted) or position > len(query):
+        return None
+    # A tab would be wider than the one space under it in the caret line.
+    return QueryProblem(lines[0][: -len(quoted)], query.replace("\t", " "), position, "\n".join(lines[3:]))

@@ -241,7 +241,7 @@ def _periods(
         field = "until" if last is not None and last > datetime.now(UTC).date() else "since"
         raise SearchError(
             f"{field}: a trend from {start.isoformat()} to {end.isoformat()} has {count:,} {by}s, more than "
-            f"{MAX_PERIODS:,}; narrow --since/--until" + (" or count by week" if by == "day" else ""),
+            f"{MAX_PERIODS:,}; narrow the since/until range" + (" or count by week" if by == "day" else ""),
             field,
         )
     return tuple(start + i * step for i in range(count))

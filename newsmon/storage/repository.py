@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Engine, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -258,6 +258,10 @@ class Repository(
             s.add(self._version_row(row, row.version, material=True))
         a = item.article
         before = CountedArticle.of(row)
+        if a.title and a.title != row.title:
+            # A story is named by the copy that started it: its title follows that copy's new version.
+            named = (StoryRow.id == row.story_id) & (StoryRow.title == row.title)
+            s.execute(update(StoryRow).where(named).values(title=a.title))
         row.version += 1
         row.title, row.text, row.content_hash = a.title or row.title, a.text, item.content_hash
         row.updated_at = a.updated or row.updated_at

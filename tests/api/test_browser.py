@@ -114,3 +114,37 @@ def test_search_open_a_story_create_a_watch_and_see_the_trend(site: dict[str, An
         item.startswith("akimat") for item in legend
     )
     assert site["problems"] == []
+
+
+def test_trend_labels_carry_the_year_and_the_table_folds_once_drawn(site: dict[str, Any]) -> None:
+    page = _log_in(site, "/trends?query=Тараз&since=2024-12-20&until=2025-01-10")
+    page.wait_for_selector("#trend-chart[data-drawn]")
+    labels = page.locator("#trend-chart svg text.period").all_text_contents()
+    assert labels[:3] == ["2024-12-20", "12-22", "12-24"]
+    assert [label for label in labels[1:] if label.startswith("20")] == ["2025-01-01"]
+    assert page.locator("#trend-table").is_hidden()
+    page.click("#trend-table-box summary")
+    assert page.locator("#trend-table").is_visible()
+    assert site["problems"] == []
+
+
+def test_without_javascript_the_trend_shows_its_table_and_says_why_no_chart(site: dict[str, Any]) -> None:
+    context = site["page"].context.browser.new_context(java_script_enabled=False)
+    context.add_cookies([{"name": "newsmon_token", "value": site["secret"], "url": site["base"]}])
+    page = context.new_page()
+    page.goto(f"{site['base']}/trends?query=Тараз&since=2025-09-01&until=2025-09-05")
+    assert page.locator("#trend-table").is_visible()
+    assert page.locator("#trend-table tbody tr").count() == 5
+    assert "needs JavaScript" in page.locator("#trend-chart").inner_text()
+    context.close()
+
+
+def test_the_openapi_page_works_with_nothing_loaded_from_elsewhere(site: dict[str, Any]) -> None:
+    page = site["page"]
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    _log_in(site, "/docs")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert page.locator(".swagger-ui .info .title").inner_text().startswith("newsmon")
+    assert page.locator(".opblock-summary-path", has_text="/api/articles").count() >= 1
+    assert requested and all(url.startswith(site["base"]) for url in requested), requested

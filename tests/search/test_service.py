@@ -230,7 +230,7 @@ def test_bad_filters_name_the_parameter(kw: dict, field: str) -> None:
 def test_a_trend_of_too_many_periods_is_refused_naming_the_end_at_fault(
     archive: StoredArchive, kw: dict, field: str
 ) -> None:
-    with pytest.raises(SearchError, match="narrow --since/--until or count by week") as caught:
+    with pytest.raises(SearchError, match="narrow the since/until range or count by week") as caught:
         trends(archive.repo, "Тараз", filters=build_filters(**kw))
     assert caught.value.field == field
     by_week = trends(archive.repo, "Тараз", by="week", filters=build_filters(since="1990-01-01"))

@@ -82,6 +82,17 @@ def test_same_url_with_changed_text_is_a_new_version(repo: Repository) -> None:
     assert repo.count_articles() == 1
 
 
+def test_a_story_is_named_by_the_current_title_of_the_copy_that_started_it(repo: Repository) -> None:
+    first = repo.store_article(_item("http://a.kz/1", title="Мост закрыт"))
+    repo.store_article(_item("http://b.kz/2", title="Перекрыт мост", story_id=first.story_id))
+    repo.store_article(_item("http://b.kz/2", "Другой текст.", title="Мост откроют в мае", content_hash="b2"))
+    assert repo.get_story(first.story_id).title == "Мост закрыт"  # another copy's title does not rename it
+    repo.store_article(
+        _item("http://a.kz/1", "Новый текст.", title="Мост закрыт до октября", content_hash="a2")
+    )
+    assert repo.get_story(first.story_id).title == "Мост закрыт до октября"
+
+
 def test_one_match_per_watch_and_story_and_one_alert_per_key(repo: Repository) -> None:
     channel = repo.upsert_channel(
         Channel(id=0, name="ops-mail", kind="email", target="smtp://127.0.0.1:25/?to=a@b.kz")

@@ -17,6 +17,7 @@ from newsmon.storage.tokens import ApiToken
 logger = logging.getLogger(__name__)
 router = APIRouter()
 Reader = Annotated[ApiToken, Depends(require("reader"))]
+SWAGGER_ASSETS = "/docs/assets"  # Swagger UI's own files, served by the app (newsmon.api.app)
 
 
 @router.get("/healthz", tags=["health"], summary="Liveness and database reachability; needs no token")
@@ -51,4 +52,12 @@ def openapi(request: Request, _token: Reader) -> JSONResponse:
 
 @router.get("/docs", include_in_schema=False)
 def docs(_token: Annotated[ApiToken, Depends(require_page("reader"))]) -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="newsmon API")
+    """The OpenAPI page, with Swagger UI's files served from the swagger-ui-bundle-v2 package (mounted at
+    SWAGGER_ASSETS): it loads nothing from another site, so it works on a machine without internet."""
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="newsmon API",
+        swagger_js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
+        swagger_favicon_url=f"{SWAGGER_ASSETS}/favicon-32x32.png",
+    )

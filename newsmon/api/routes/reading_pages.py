@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -22,10 +24,42 @@ Text = Annotated[str, Query(max_length=2000)]
 Short = Annotated[str, Query(max_length=200)]
 SORTS = ("relevance", "date")
 LANGUAGES = ("", "ru", "kk", "en")
+DEFAULT_LIMIT = 20
+FILTERS = ("query", "since", "until", "source", "lang")
+RANGE_ORDER = re.compile(r"until \((?P<until>[^()]*)\) must be after since \((?P<since>[^()]*)\)")
+DATE_TYPED = re.compile(r"\s*\d{4}-\d{2}-\d{2}")
 
 
 def _form(query: str, since: str, until: str, source: str, lang: str, **extra: str) -> dict[str, str]:
     return {"query": query, "since": since, "until": until, "source": source, "lang": lang, **extra}
+
+
+def _page_url(path: str, params: dict[str, str]) -> str:
+    """A link to a page with these parameters; empty ones are left out, as the form would leave them."""
+    return f"{path}?{urlencode({key: value for key, value in params.items() if value})}"
+
+
+def _page_message(message: str, since: str, until: str) -> str:
+    """An error as a page words it: the dates of an until-before-since error as the user typed them (the
+    service gives the instants they were read as)."""
+    order = RANGE_ORDER.fullmatch(message)
+    if order:
+        message = (
+            f"until ({_as_typed(until, order['until'])}) must be after "
+            f"since ({_as_typed(since, order['since'])})"
+        )
+    return message
+
+
+def _as_typed(typed: str, read_as: str) -> str:
+    """A date or time as typed; a duration (`30d`) with the time it stands for, which the user never saw."""
+    if DATE_TYPED.match(typed):
+        return typed.strip()
+    try:
+        moment = datetime.fromisoformat(read_as).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        moment = read_as
+    return f"{typed.strip()}: {moment}" if typed.strip() else moment
 
 
 @router.get("/search")
@@ -39,11 +73,13 @@ def search_page(
     lang: Short = "",
     sort: Short = "relevance",
     cursor: Annotated[str, Query(max_length=500)] = "",
-    limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT)] = 20,
+    limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT)] = DEFAULT_LIMIT,
 ) -> Response:
     form = _form(query, since, until, source, lang, sort=sort if sort in SORTS else "relevance")
+    form["limit"] = "" if limit == DEFAULT_LIMIT else str(limit)
     context: dict[str, Any] = {"form": form, "sorts": SORTS, "languages": LANGUAGES, "results": None}
     context.update(message=None, field=None, next_url=None)
+    context["trend_url"] = _page_url("/trends", {key: form[key] for key in FILTERS})
     status = 200
     if query.strip():
         try:
@@ -51,12 +87,12 @@ def search_page(
             wanted = SearchRequest(query, filters, form["sort"], limit, cursor or None)
             page = request.app.state.searcher.run(wanted)
         except ApiError as exc:
-            context.update(message=exc.message, field=exc.field)
+            context.update(message=_page_message(exc.message, since, until), field=exc.field)
             status = exc.status
         else:
             context["results"] = [(r, *split_marked(r.snippet)) for r in page.results]
             if page.next_cursor:
-                context["next_url"] = "/search?" + urlencode({**form, "cursor": page.next_cursor})
+                context["next_url"] = _page_url("/search", {**form, "cursor": page.next_cursor})
     return request.app.state.pages.render(request, "search.html", http_status=status, **context)
 
 
@@ -76,7 +112,9 @@ def story_page(request: Request, story_id: RowId, _token: Reader) -> Response:
     if story is None:
         raise ApiError(404, f"no story {story_id}", "story_id")
     portals = sorted({copy.article.source or "?" for copy in story.copies})
-    return request.app.state.pages.render(request, "story.html", story=story, portals=portals)
+    return request.app.state.pages.render(
+        request, "story.html", story=story, title=story.title, portals=portals
+    )
 
 
 @router.get("/trends")
@@ -112,6 +150,6 @@ def trends_page(
                 True,
             )
         except ApiError as exc:
-            context.update(message=exc.message, field=exc.field)
+            context.update(message=_page_message(exc.message, since, until), field=exc.field)
             status = exc.status
     return request.app.state.pages.render(request, "trends.html", http_status=status, **context)

@@ -37,6 +37,12 @@
     return kept;
   }
 
+  // A period (YYYY-MM-DD) under its bar: with the year on the first label and wherever the year changes,
+  // month and day alone in between, so a range over several years never reads as one.
+  function axisLabel(period, previousYear) {
+    return period.slice(0, 4) === previousYear ? period.slice(5) : period;
+  }
+
   function total(counts) { return counts.reduce(function (a, b) { return a + b; }, 0); }
 
   function draw(figure, data) {
@@ -61,6 +67,7 @@
     var slot = periods.length ? plotW / periods.length : plotW;
     var barW = Math.max(1, Math.min(40, slot * 0.8));
     var labelEvery = Math.max(1, Math.ceil(periods.length / 12));
+    var labelYear = null;
     periods.forEach(function (period, i) {
       var x = left + slot * i + (slot - barW) / 2;
       var base = top + plotH;
@@ -78,8 +85,9 @@
       });
       if (i % labelEvery === 0) {
         var text = node("text", { x: x + barW / 2, y: height - bottom + 16, "text-anchor": "middle",
-                                  "font-size": 11, fill: "#5d6675" }, svg);
-        text.textContent = period.slice(5);
+                                  "font-size": 11, fill: "#5d6675", "class": "period" }, svg);
+        text.textContent = axisLabel(period, labelYear);
+        labelYear = period.slice(0, 4);
       }
     });
     figure.textContent = "";
@@ -105,7 +113,11 @@
         draw(figure, JSON.parse(source.textContent));
       } catch (err) {
         figure.textContent = "The chart could not be drawn: " + err.message;
+        return;
       }
+      // The table stays open for browsers without script; with the chart drawn it is one click away.
+      var table = document.getElementById(figure.getAttribute("data-table") || "");
+      if (table) { table.open = false; }
     });
   }
 
