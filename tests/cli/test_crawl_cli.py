@@ -35,7 +35,8 @@ def newsmon(
     tmp_path: Path, sources_dir: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Invoke]:
     """Run `newsmon ARGS` in this process with its own data directory, sources directory and database."""
-    values = {"sources_dir": str(sources_dir), "database_url": database_url}
+    # AutoThrottle off: its delays would only slow the retries of a portal that refuses every request.
+    values = {"sources_dir": str(sources_dir), "database_url": database_url, "autothrottle": "false"}
     with newsmon_settings(monkeypatch, tmp_path / "data", **values):
         runner = CliRunner()
         yield lambda *args: runner.invoke(cli, list(args), catch_exceptions=False, env={"COLUMNS": "250"})
