@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     download_max_bytes: int = Field(
         10 * 1024 * 1024, ge=1024, description="Largest response body accepted, in bytes."
     )
+    download_delay: float = Field(
+        0.5, ge=0, description="Seconds between two requests to one portal (AutoThrottle may wait longer)."
+    )
     autothrottle: bool = Field(True, description="Use Scrapy's AutoThrottle to adapt to a portal's speed.")
     since_days: int = Field(
         3, ge=0, description="How far back a crawl reaches by default (sitemap lastmod, feed dates), in days."

@@ -35,8 +35,7 @@ def newsmon(
     tmp_path: Path, sources_dir: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Invoke]:
     """Run `newsmon ARGS` in this process with its own data directory, sources directory and database."""
-    # AutoThrottle off: its delays would only slow the retries of a portal that refuses every request.
-    values = {"sources_dir": str(sources_dir), "database_url": database_url, "autothrottle": "false"}
+    values = {"sources_dir": str(sources_dir), "database_url": database_url}
     with newsmon_settings(monkeypatch, tmp_path / "data", **values):
         runner = CliRunner()
         yield lambda *args: runner.invoke(cli, list(args), catch_exceptions=False, env={"COLUMNS": "250"})

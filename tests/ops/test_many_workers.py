@@ -159,6 +159,7 @@ def test_two_workers_one_beat_crawl_each_source_once_per_round(
         "NEWSMON_SCHEDULE_JITTER": "0",
         "NEWSMON_SINCE_DAYS": "36500",
         "NEWSMON_AUTOTHROTTLE": "false",
+        "NEWSMON_DOWNLOAD_DELAY": "0",
         "NEWSMON_ALERT_BACKOFF_SECONDS": "1",
     }
     worker = ["worker", "-Q", "crawl,process,alerts", "-c", "2"]
