@@ -19,15 +19,9 @@ from newsmon.storage import Repository
 from tests.loopback import StaticServer
 from tests.newsmon_env import newsmon_settings
 
-Invoke = Callable[..., Result]
+Invoke = Callable[..., Result]  # the `newsmon` fixture of conftest.py
+
 UNREACHABLE = re.compile(r"portal unreachable: \d+ requests, all connection refused")
-
-
-@pytest.fixture
-def sources_dir(tmp_path: Path) -> Path:
-    directory = tmp_path / "sources"
-    directory.mkdir()
-    return directory
 
 
 @pytest.fixture

@@ -7,34 +7,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from newsmon.cli.extract import KEYS
-from newsmon.cli.main import cli
 from tests.conftest import FIXTURES
 from tests.loopback import StaticServer
-from tests.newsmon_env import newsmon_settings
+
+Invoke = Callable[..., Result]  # the `newsmon` fixture of conftest.py
 
 PAGES = FIXTURES / "pages"
 PAGE = PAGES / "ztgzt_ru.html"
 PAGE_URL = "https://ztgzt.kz/news/obshhestvo/v-taraze-otkrylsya-novyj-czentr-obsluzhivaniya-naseleniya"
 TITLE = "В Таразе открылся новый центр обслуживания населения"
-
-Invoke = Callable[..., Result]
-
-
-@pytest.fixture
-def sources_dir(tmp_path: Path) -> Path:
-    directory = tmp_path / "sources"
-    directory.mkdir()
-    return directory
-
-
-@pytest.fixture
-def newsmon(tmp_path: Path, sources_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Invoke]:
-    with newsmon_settings(monkeypatch, tmp_path / "data", sources_dir=str(sources_dir)):
-        runner = CliRunner()
-        yield lambda *args: runner.invoke(cli, list(args), catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")

@@ -3,29 +3,19 @@ with its file, and a file that does not read keeps its sources as they were."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from newsmon.cli.main import cli
-from tests.newsmon_env import newsmon_settings
+Invoke = Callable[..., Result]  # the `newsmon` fixture of conftest.py
 
-Invoke = Callable[..., Result]
+
 PAPER = "name: local-paper\nhome: https://local.example/\nlanguages: [kk]\n"
 
 
-@pytest.fixture
-def newsmon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Invoke]:
-    with newsmon_settings(monkeypatch, tmp_path / "data", sources_dir=str(tmp_path / "sources")):
-        (tmp_path / "sources").mkdir()
-        runner = CliRunner()
-        yield lambda *args: runner.invoke(cli, list(args), catch_exceptions=False)
-
-
-def test_a_removed_definition_leaves_the_list_and_the_schedule(newsmon: Invoke, tmp_path: Path) -> None:
-    paper = tmp_path / "sources" / "paper.yaml"
+def test_a_removed_definition_leaves_the_list_and_the_schedule(newsmon: Invoke, sources_dir: Path) -> None:
+    paper = sources_dir / "paper.yaml"
     paper.write_text(PAPER)
     assert "local-paper" in newsmon("sources", "list").stdout
     assert "local-paper" in newsmon("schedule").stdout
