@@ -65,6 +65,9 @@ class SourceSet:
 
     sources: dict[str, Source] = field(default_factory=dict)
     errors: tuple[SourceError, ...] = ()
+    # The directories whose files were read: a definition that came from one of them and is not in
+    # `sources` is gone; one from elsewhere (another host's directory) is not this load's to judge.
+    directories: tuple[str, ...] = ()
 
     def __getitem__(self, name: str) -> Source:
         return self.sources[name]
@@ -228,15 +231,17 @@ def load_sources(extra_dir: Path | None = None, *, log_errors: bool = True) -> S
     found: dict[str, Source] = {}
     errors: list[SourceError] = []
     _load_dir(SHIPPED_DIR, found, errors, shipped=True)
+    directories = [str(SHIPPED_DIR)]
     if extra_dir is not None:
         if extra_dir.is_dir():
             _load_dir(extra_dir, found, errors, shipped=False)
+            directories.append(str(extra_dir))
         else:
             errors.append(SourceError(str(extra_dir), None, None, "sources directory does not exist"))
     if log_errors:
         for error in errors:
             logger.warning("Source definition error: %s", error)
-    return SourceSet(sources=found, errors=tuple(errors))
+    return SourceSet(sources=found, errors=tuple(errors), directories=tuple(directories))
 
 
 _DEFAULTS = {f.name: f.default for f in fields(Source)}

@@ -31,9 +31,9 @@ def sync_registry(repo: Repository) -> int:
     loaded = load_sources(log_errors=False)
     for error in loaded.errors:
         click.echo(f"newsmon: source definition skipped: {error}", err=True)
-    # Sources whose definition is gone are marked removed; those of a file that could not be read keep
-    # their last good definition until it reads again (newsmon.storage.ops.sync_sources).
-    repo.sync_sources(loaded, unread={error.file for error in loaded.errors})
+    # Sources whose definition is gone from the directories read here are marked removed; those of a file
+    # that could not be read keep their last good definition until it reads again (storage.ops.sync_sources).
+    repo.sync_sources(loaded, unread={error.file for error in loaded.errors}, read=loaded.directories)
     return len(loaded)
 
 

@@ -66,15 +66,20 @@ class OpsQueries:
         with self.session() as s:
             _write_source(s, s.scalar(select(SourceRow).where(SourceRow.name == source.name)), source)
 
-    def sync_sources(self, sources: Iterable[Source], unread: Iterable[str] = ()) -> SourceSync:
+    def sync_sources(
+        self, sources: Iterable[Source], unread: Iterable[str] = (), read: Iterable[str] | None = None
+    ) -> SourceSync:
         """Make the table follow the definitions just loaded, so no row outlives its definition.
 
         Each source is upserted; an active row that was not loaded is marked removed (kept, since runs and
-        articles name it), unless it came from a path in `unread` (files, or directories, that did not load
-        cleanly this time): such a row keeps its last good definition and schedule until the file loads
-        again, so a typo or an unmounted directory does not stop the monitoring of a portal.
+        articles name it) when its definition came from a directory in `read` (None: from anywhere), unless
+        it came from a path in `unread` (files, or directories, that did not load cleanly this time): such a
+        row keeps its last good definition and schedule until the file loads again, so a typo or an
+        unmounted directory does not stop the monitoring of a portal. A row defined outside `read` (another
+        host's directory, a source registered by code) is left as it is.
         """
         held = tuple(PurePath(path) for path in unread)
+        judged = None if read is None else tuple(PurePath(path) for path in read)
         removed: list[str] = []
         restored: list[str] = []
         kept: list[str] = []
@@ -89,7 +94,7 @@ class OpsQueries:
                     restored.append(source.name)
                 _write_source(s, row, source)
             for row in rows.values():
-                if row.removed_at is not None:
+                if row.removed_at is not None or (judged is not None and not _held(row, judged)):
                     continue
                 if _held(row, held):
                     kept.append(row.name)
@@ -358,13 +363,14 @@ def _write_source(s: Session, row: SourceRow | None, source: Source) -> None:
     row.home, row.definition, row.enabled, row.removed_at = source.home, definition, source.enabled, None
 
 
-def _held(row: SourceRow, unread: tuple[PurePath, ...], loaded_from: str | None = None) -> bool:
-    """Whether the row's definition came from a path that did not load cleanly (and not from `loaded_from`)."""
+def _held(row: SourceRow, places: tuple[PurePath, ...], loaded_from: str | None = None) -> bool:
+    """Whether the row's definition came from one of `places` (files or directories), and not from
+    `loaded_from`."""
     origin = (row.definition or {}).get("origin")
     if not origin or origin == loaded_from:
         return False
     path = PurePath(origin)
-    return any(path == place or place in path.parents for place in unread)
+    return any(path == place or place in path.parents for place in places)
 
 
 def _schedule(row: SourceRow) -> SourceSchedule:

@@ -31,3 +31,15 @@ def test_a_removed_definition_leaves_the_list_and_the_schedule(newsmon: Invoke, 
 
     paper.write_text(PAPER)
     assert "local-paper" in newsmon("sources", "list").stdout
+
+
+def test_a_source_defined_outside_the_directories_read_here_is_left_alone(newsmon: Invoke) -> None:
+    # Another host's directory, or a source registered by code (the demo's): this host cannot judge them.
+    from newsmon.cli import context
+    from newsmon.models import Source
+
+    repo = context.repository(migrate=True)
+    repo.upsert_source(Source(name="elsewhere", home="https://else.example/", origin="/other-host/x.yaml"))
+    repo.upsert_source(Source(name="by-code", home="https://code.example/"))
+    listed = newsmon("sources", "list").stdout
+    assert "elsewhere" in listed and "by-code" in listed
