@@ -81,6 +81,15 @@ class SourceHealth:
         }
 
 
+def coverage_summary(path_coverage: dict[str, dict[str, Any]]) -> str | None:
+    """What each discovery path of the last good run missed that another path listed (`feed missed 3`,
+    `paths agree`), as `newsmon status` and the sources page show it; None for a source with one path."""
+    if not path_coverage:
+        return None
+    missed = [f"{path} missed {c['missed']}" for path, c in path_coverage.items() if c.get("missed")]
+    return ", ".join(missed) or "paths agree"
+
+
 def _summary(run: CrawlRun) -> dict[str, Any]:
     return run.stats.get("summary") or summarise(run.stats)
 

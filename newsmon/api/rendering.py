@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from newsmon.api.auth import presented_secret
 from newsmon.api.markup import highlighted_snippet, mark_spans, query_problem
 from newsmon.storage.tokens import ApiToken
+from tasks.health import coverage_summary
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -34,13 +34,8 @@ def _when(value: datetime | str | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _coverage(path_coverage: Mapping[str, Mapping[str, Any]] | None) -> str:
-    """What each discovery path of the last good run missed that another path listed, as `newsmon status`
-    words it: `feed missed 3`, `paths agree`, or `—` for a source with one path."""
-    if not path_coverage:
-        return "—"
-    missed = [f"{path} missed {c['missed']}" for path, c in path_coverage.items() if c.get("missed")]
-    return ", ".join(missed) or "paths agree"
+def _coverage(path_coverage: dict[str, dict[str, Any]] | None) -> str:
+    return coverage_summary(path_coverage or {}) or "—"
 
 
 def _web_link(url: str | None) -> str | None:

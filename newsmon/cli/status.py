@@ -41,16 +41,9 @@ def _fill_text(fill: dict[str, float]) -> str:
     return " ".join(f"{FILL_LABELS.get(name, name)}{round(rate * 100)}" for name, rate in fill.items())
 
 
-def _coverage_text(coverage: dict[str, dict[str, Any]]) -> str:
-    """What each discovery path missed in the last run that another path listed ("-": one path only)."""
-    if not coverage:
-        return "-"
-    missed = [f"{path} missed {c['missed']}" for path, c in coverage.items() if c.get("missed")]
-    return ", ".join(missed) or "paths agree"
-
-
 def _table_row(row: dict[str, Any]) -> tuple[str, ...]:
     from newsmon.cli.schedule import human_seconds
+    from tasks.health import coverage_summary
 
     verdict = row["verdict"]
     if row["problems"]:
@@ -64,7 +57,7 @@ def _table_row(row: dict[str, Any]) -> tuple[str, ...]:
         f"{row['articles_24h']} / {row['usual_24h']}",
         "-" if row["error_rate"] is None else f"{row['error_rate']:.0%}",
         _fill_text(row["fill"]),
-        _coverage_text(row.get("path_coverage") or {}),
+        coverage_summary(row.get("path_coverage") or {}) or "-",
         human_seconds(row["interval_seconds"]),
     )
 
