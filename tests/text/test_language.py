@@ -62,3 +62,22 @@ def test_other_languages() -> None:
 @pytest.mark.parametrize("text", ["", "   ", "2024", "...", "\n\n", "Тараз", "ok", "🙂"])
 def test_short_texts_do_not_crash(text: str) -> None:
     assert detect_language(text) in {"ru", "kk", "en", "mixed", "other"}
+
+
+def test_kazakh_typed_without_kazakh_letters_with_russian_looking_words() -> None:
+    """Suffixes after a hyphen («45 %-и») and letters («В, С») are not the Russian words и, в, с."""
+    typed = "Биылгы есеп бойынша, республикалык бюджеттин 45 %-и осы салага тиесили. Гепатиттин В, С турине шалдыккан."
+    assert detect_language(typed) == "kk"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("В Таразе открылась новая школа, и в ней будут учиться дети из трёх микрорайонов города.", "ru"),
+        ("У Києві відкрилася нова школа, і в ній навчатимуться діти з трьох мікрорайонів міста.", "other"),
+        ("В София беше открито ново училище и в него ще учат деца от три квартала на града.", "other"),
+        ("У Мінску адкрылася новая школа, і ў ёй будуць вучыцца дзеці з трох мікрараёнаў горада.", "other"),
+    ],
+)
+def test_russian_and_its_neighbours(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
