@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -20,6 +20,13 @@ from newsmon.storage.tables import (
     WatchAliasRow,
     WatchRow,
 )
+
+
+class AlertPage(NamedTuple):
+    """Alerts newest first, and the `before` that lists the ones older than these (None: no older ones)."""
+
+    alerts: list[Alert]
+    next_before: int | None
 
 
 class AlertQueries:
@@ -169,12 +176,24 @@ class AlertQueries:
             )
             return list(s.scalars(query))
 
-    def list_alerts(self, status: str | None = None, limit: int = 100) -> list[Alert]:
+    def list_alerts(
+        self, status: str | None = None, limit: int = 100, before: int | None = None
+    ) -> list[Alert]:
+        """The newest `limit` alerts, by id descending; with `before`, only those older than that id."""
         with self.session() as s:
             query = select(AlertRow).order_by(AlertRow.id.desc()).limit(limit)
             if status:
                 query = query.where(AlertRow.status == status)
+            if before is not None:
+                query = query.where(AlertRow.id < before)
             return [convert.alert(r) for r in s.scalars(query)]
+
+    def alert_page(self, status: str | None = None, limit: int = 100, before: int | None = None) -> AlertPage:
+        """A page of `list_alerts` and the `before` that gives the next one (None when none is older)."""
+        rows = self.list_alerts(status, limit + 1, before)
+        older = len(rows) > limit
+        rows = rows[:limit]
+        return AlertPage(rows, rows[-1].id if older else None)
 
     def retry_alert(self, alert_id: int) -> bool:
         """Put a dead alert back in the queue with a fresh attempt count (same idempotency key)."""
@@ -201,11 +220,14 @@ class AlertQueries:
                 query = query.where(AlertRow.channel_id.in_(list(channel_ids)))
             return [convert.alert(r) for r in s.scalars(query)]
 
-    def count_alerts(self, status: str | None = None) -> int:
+    def count_alerts(self, status: str | None = None, before: int | None = None) -> int:
+        """How many alerts (of a status); with `before`, only those older than that id."""
         with self.session() as s:
             query = select(func.count()).select_from(AlertRow)
             if status:
                 query = query.where(AlertRow.status == status)
+            if before is not None:
+                query = query.where(AlertRow.id < before)
             return int(s.scalar(query) or 0)
 
     # --- watches and channels --------------------------------------------------------------------

@@ -184,7 +184,7 @@ def test_every_api_endpoint_refuses_a_parameter_it_does_not_take(sqlite_api: Api
         ("/api/articles/3", "takes no query parameters"),
         ("/api/stories/3", "takes no query parameters"),
         ("/api/watches", "takes no query parameters"),
-        ("/api/alerts", "takes limit, status"),
+        ("/api/alerts", "takes before, limit, status"),
         ("/api/alerts/3", "takes no query parameters"),
         ("/api/sources", "takes no query parameters"),
         ("/api/tokens", "takes no query parameters"),

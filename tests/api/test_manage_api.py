@@ -118,6 +118,62 @@ def test_alerts_list_by_status_and_retry_a_dead_one(api: ApiFixture) -> None:
     assert api.post("/api/alerts/999/retry", "admin").status_code == 404
 
 
+def _alerts(api: ApiFixture, count: int) -> list[int]:
+    """`count` ops alerts on one channel, every third dead; their ids, oldest first."""
+    channel = api.repo.upsert_channel(Channel(0, "desk", "webhook", "http://127.0.0.1:9/hook"))
+    ids = []
+    for n in range(count):
+        alert_id = api.repo.add_alert(
+            NewAlert(channel.id, f"ops:page:{n}", {"title": f"alert {n}"}), kind="ops"
+        )
+        assert alert_id is not None
+        if n % 3 == 0:
+            api.repo.mark_alert_failed(alert_id, "HTTP 500", retry_at=None)
+        ids.append(alert_id)
+    return ids
+
+
+def _every_page(api: ApiFixture, **params: object) -> list[dict]:
+    """Each page's answer, following `next` from the newest until it is null."""
+    pages = [api.get("/api/alerts", "admin", params=params).json()]
+    while pages[-1]["next"] is not None:
+        assert len(pages) < 20, "next never became null"
+        pages.append(api.get("/api/alerts", "admin", params={**params, "before": pages[-1]["next"]}).json())
+    return pages
+
+
+def test_alerts_page_by_page_with_next_until_null(api: ApiFixture) -> None:
+    ids = _alerts(api, 7)
+    pages = _every_page(api, limit=3)
+    shown = [[a["id"] for a in page["alerts"]] for page in pages]
+    assert shown == [ids[6:3:-1], ids[3:0:-1], ids[:1]]  # newest first, no page repeats or skips one
+    assert [page["next"] for page in pages] == [ids[4], ids[1], None]
+    assert pages[1]["alerts"][0]["payload"]["title"] == "alert 3"
+    exact = _every_page(api, limit=7)  # a last page that is full says so: no empty page after it
+    assert len(exact) == 1 and exact[0]["next"] is None and len(exact[0]["alerts"]) == 7
+
+
+def test_alert_pages_keep_the_status_filter_and_new_alerts_do_not_shift_them(api: ApiFixture) -> None:
+    ids = _alerts(api, 7)  # dead: ids[0], ids[3], ids[6]
+    first = api.get("/api/alerts", "admin", params={"status": "dead", "limit": 2}).json()
+    assert [a["id"] for a in first["alerts"]] == [ids[6], ids[3]] and first["next"] == ids[3]
+    desk = api.repo.get_channel("desk")
+    newer = api.repo.add_alert(NewAlert(desk.id, "ops:page:late", {"title": "late"}), kind="ops")
+    api.repo.mark_alert_failed(newer, "HTTP 500", retry_at=None)  # a dead alert arrives meanwhile
+    params = {"status": "dead", "limit": 2, "before": first["next"]}
+    second = api.get("/api/alerts", "admin", params=params).json()
+    assert [a["id"] for a in second["alerts"]] == [ids[0]] and second["next"] is None
+    past_the_end = api.get("/api/alerts", "admin", params={"before": ids[0]}).json()
+    assert past_the_end == {"alerts": [], "next": None}
+
+
+def test_a_bad_before_is_refused_naming_it(api: ApiFixture) -> None:
+    for value in ("0", "-5", "seven", "1.5", str(2**31), "99999999999999999999"):
+        refused = api.get("/api/alerts", "admin", params={"before": value})
+        assert refused.status_code == 422, (value, refused.text)
+        assert refused.json()["error"]["field"] == "before", value
+
+
 def test_sources_show_health_from_crawl_runs(api: ApiFixture) -> None:
     api.repo.upsert_source(Source(name="akimat", home="https://www.gov.kz/memleket/entities/zhambyl"))
     api.repo.upsert_source(Source(name="gazeta", home="https://ztgzt.kz/"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -233,6 +235,79 @@ def test_the_alert_list_says_when_it_shows_only_the_newest(pages: ApiFixture) ->
     page = pages.client.get("/alerts").text
     assert "showing the newest 200 of 201 alerts; choose a status to narrow the list" in page
     assert "showing the newest" not in pages.client.get("/alerts", params={"status": "dead"}).text
+
+
+def _many_alerts(api: ApiFixture, count: int) -> list[int]:
+    """`count` ops alerts, the even ones dead; their ids, oldest first."""
+    channel = api.repo.upsert_channel(Channel(0, "desk", "webhook", "http://127.0.0.1:9/hook"))
+    ids = []
+    for n in range(count):
+        alert_id = api.repo.add_alert(
+            NewAlert(channel.id, f"ops:page:{n}", {"title": f"alert {n}"}), kind="ops"
+        )
+        assert alert_id is not None
+        if n % 2 == 0:
+            api.repo.mark_alert_failed(alert_id, "HTTP 500", retry_at=None)
+        ids.append(alert_id)
+    return ids
+
+
+def _listed(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<tr class="status-\w+">\s*<td>(\d+)</td>', page)]
+
+
+def _link(page: str, link_id: str) -> str | None:
+    found = re.search(rf'<a href="([^"]+)" id="{link_id}">', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_older_alerts_page_on_from_the_oldest_shown_until_none_are_left(pages: ApiFixture) -> None:
+    ids = _many_alerts(pages, 450)
+    first = pages.client.get("/alerts").text
+    assert "showing the newest 200 of 450 alerts; choose a status to narrow the list" in first
+    assert _listed(first) == ids[:-201:-1] and _link(first, "newest-alerts") is None
+    older = _link(first, "older-alerts")
+    assert older == f"/alerts?before={ids[250]}"
+    second = pages.client.get(older).text
+    assert "alerts 201-400 of 450, newest first" in second
+    assert _listed(second) == ids[249:49:-1]  # the next 200: none of the first page's, none skipped
+    assert _link(second, "newest-alerts") == "/alerts"
+    third = pages.client.get(_link(second, "older-alerts")).text
+    assert "alerts 401-450 of 450, newest first" in third and _listed(third) == ids[49::-1]
+    assert _link(third, "older-alerts") is None and _link(third, "newest-alerts") == "/alerts"
+    beyond = pages.client.get("/alerts", params={"before": ids[0]}).text
+    assert f"no alerts older than #{ids[0]}; 450 in all" in beyond and _listed(beyond) == []
+    assert "No alerts." not in beyond and _link(beyond, "newest-alerts") == "/alerts"
+
+
+def test_older_alerts_keep_the_status_filter_and_retry_returns_to_the_same_page(pages: ApiFixture) -> None:
+    ids = _many_alerts(pages, 450)  # 225 dead
+    first = pages.client.get("/alerts", params={"status": "dead"}).text
+    assert "showing the newest 200 of 225 alerts" in first and "choose a status" not in first
+    older = _link(first, "older-alerts")
+    assert older == f"/alerts?status=dead&before={ids[50]}"
+    second = pages.client.get(older).text
+    assert "alerts 201-225 of 225, newest first" in second and _listed(second) == ids[48::-2]
+    assert _link(second, "newest-alerts") == "/alerts?status=dead" and _link(second, "older-alerts") is None
+    assert f'<input type="hidden" name="before" value="{ids[50]}">' in second
+    sent = {"status": "dead", "before": str(ids[50])}
+    moved = pages.client.post(f"/alerts/{ids[20]}/retry", data=sent, follow_redirects=False)
+    assert moved.headers["location"] == (
+        f"/alerts?status=dead&before={ids[50]}&notice=alert+{ids[20]}+queued+again"
+    )
+    back = pages.client.get(moved.headers["location"]).text
+    assert f"alert {ids[20]} queued again" in back and "alerts 201-224 of 224, newest first" in back
+    assert ids[20] not in _listed(back) and _listed(back) == [n for n in ids[48::-2] if n != ids[20]]
+    stray = pages.client.post(f"/alerts/{ids[0]}/retry", data={"status": "dead", "before": "x"})
+    assert stray.url.params.get("before") is None and stray.url.params["status"] == "dead"
+
+
+def test_a_bad_before_on_the_alerts_page_is_a_400_naming_it(pages: ApiFixture) -> None:
+    for value in ("abc", "0", "-3", "²", "１", str(2**31)):
+        refused = pages.client.get("/alerts", params={"before": value})
+        assert refused.status_code == 400, value
+        assert "before must be an alert number" in refused.text and "field: before" in refused.text
+        assert '<a href="/alerts">Back to alerts</a>' in refused.text
 
 
 def test_a_revoked_token_cookie_is_cleared_with_a_message(sqlite_api: ApiFixture) -> None:

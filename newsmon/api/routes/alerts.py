@@ -14,18 +14,25 @@ from newsmon.storage.tokens import ApiToken
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 Admin = Annotated[ApiToken, Depends(require("admin"))]
 Status = Literal["pending", "sending", "sent", "dead", "held"]
-AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+MAX_ALERT_ID = 2**31 - 1
+AlertId = Annotated[int, Path(ge=1, le=MAX_ALERT_ID)]
 
 
-@router.get("", summary="Alerts, newest first, optionally of one status")
+@router.get("", summary="Alerts, newest first, optionally of one status; a page at a time")
 def list_alerts(
     request: Request,
     _token: Admin,
     status: Annotated[Status | None, Query(description="pending, sending, sent, dead or held")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    before: Annotated[
+        int | None,
+        Query(
+            ge=1, le=MAX_ALERT_ID, description="only alerts older than this id: the `next` of the last page"
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    rows = request.app.state.repo.list_alerts(status, limit=limit)
-    return {"alerts": [alert_json(a) for a in rows]}
+    page = request.app.state.repo.alert_page(status, limit=limit, before=before)
+    return {"alerts": [alert_json(a) for a in page.alerts], "next": page.next_before}
 
 
 @router.get("/{alert_id}", summary="One alert with its payload and last error")

@@ -28,6 +28,7 @@ from newsmon.api.watching import (
 from newsmon.models import Watch
 from newsmon.search.options import SearchError, SearchFilters, check_sources
 from newsmon.storage import Repository
+from newsmon.storage.alerts import AlertPage
 from newsmon.storage.tokens import ApiToken
 
 router = APIRouter(include_in_schema=False)
@@ -217,19 +218,55 @@ def _delete(request: Request, watch_id: int, confirmed: bool) -> Response:
     return _redirect("/watches", notice=f"watch {watch_id} removed")
 
 
+def _alert_position(value: str) -> int | None:
+    """`before` as the alerts page takes it: empty for the newest, else an alert id (a 400 naming it)."""
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_ROW_ID:
+        raise ApiError(400, f"before must be an alert number from 1 to {MAX_ROW_ID}", "before")
+    return int(value)
+
+
+def _alerts_url(status: str, before: int | None = None) -> str:
+    query = urlencode({key: value for key, value in (("status", status), ("before", before)) if value})
+    return f"/alerts?{query}" if query else "/alerts"
+
+
+def _shown_line(repo: Repository, status: str | None, page: AlertPage, before: int | None) -> str:
+    """Which alerts of how many the page holds; empty when it holds all of them."""
+    if before is None and page.next_before is None:
+        return ""
+    total = repo.count_alerts(status)
+    if before is None:
+        narrow = "" if status else "; choose a status to narrow the list"
+        return f"showing the newest {len(page.alerts)} of {total} alerts{narrow}"
+    if not page.alerts:
+        return f"no alerts older than #{before}; {total} in all"
+    first = total - repo.count_alerts(status, before=before) + 1
+    return f"alerts {first}-{first + len(page.alerts) - 1} of {total}, newest first"
+
+
 @router.get("/alerts")
-def alerts_page(request: Request, _token: Admin, status: str = "", notice: str = "") -> Response:
+def alerts_page(
+    request: Request, _token: Admin, status: str = "", notice: str = "", before: str = ""
+) -> Response:
+    """A page of alerts, newest first; "Older alerts" goes on from the oldest shown (by id, so alerts
+    arriving meanwhile neither repeat nor push rows onto the next page)."""
     if status and status not in STATUSES:
         raise ApiError(400, f"status must be one of {', '.join(STATUSES)}", "status")
+    position = _alert_position(before)
     repo = request.app.state.repo
     channels = {c.id: c.name for c in repo.list_channels()}
-    rows = repo.list_alerts(status or None, limit=ALERTS_SHOWN)
-    total = repo.count_alerts(status or None) if len(rows) >= ALERTS_SHOWN else len(rows)
+    page = repo.alert_page(status or None, limit=ALERTS_SHOWN, before=position)
+    older = _alerts_url(status, page.next_before) if page.next_before else ""
     return request.app.state.pages.render(
         request,
         "alerts.html",
-        alerts=rows,
-        total=total,
+        alerts=page.alerts,
+        shown=_shown_line(repo, status or None, page, position),
+        older_url=older,
+        newest_url=_alerts_url(status) if position else "",
+        before=position or "",
         channels=channels,
         statuses=STATUSES,
         status=status,
@@ -239,13 +276,15 @@ def alerts_page(request: Request, _token: Admin, status: str = "", notice: str =
 
 @router.post("/alerts/{alert_id}/retry")
 async def retry_alert_page(request: Request, alert_id: RowId, _token: Admin) -> Response:
-    """Retry, then back to the list as it was filtered; an alert no longer dead (retried already, or the
-    form sent twice) is a notice there, not an error page."""
-    status = first(await read_form(request), "status")
-    return await run_in_threadpool(_retried, request, alert_id, status)
+    """Retry, then back to the list as it was filtered and paged; an alert no longer dead (retried already,
+    or the form sent twice) is a notice there, not an error page."""
+    fields = await read_form(request)
+    return await run_in_threadpool(
+        _retried, request, alert_id, first(fields, "status"), first(fields, "before")
+    )
 
 
-def _retried(request: Request, alert_id: int, status: str) -> Response:
+def _retried(request: Request, alert_id: int, status: str, before: str) -> Response:
     try:
         retry(request, alert_id)
         notice = f"alert {alert_id} queued again"
@@ -253,7 +292,12 @@ def _retried(request: Request, alert_id: int, status: str) -> Response:
         if exc.status != 409:
             raise
         notice = f"alert {alert_id} is not dead; nothing to retry"
-    return _redirect("/alerts", status=status if status in STATUSES else "", notice=notice)
+    try:
+        position = str(_alert_position(before) or "")
+    except ApiError:
+        position = ""  # a page that cannot be: back to the newest
+    status = status if status in STATUSES else ""
+    return _redirect("/alerts", status=status, before=position, notice=notice)
 
 
 @router.get("/sources")
