@@ -137,7 +137,9 @@ class Settings(BaseSettings):
     )
     # --- processing --------------------------------------------------------------------------------
     timezone: str = Field(
-        "Asia/Almaty", description="Time zone for dates without one, when the source does not name its own."
+        "Asia/Almaty",
+        description="Time zone of the times in alerts, digests and spike alerts whose watch names none. "
+        "(Dates a page writes without a zone are read in its source's `timezone`.)",
     )
     dedupe_threshold: float = Field(
         0.5,

@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 from trafilatura.utils import load_html
 
 from crawlers.pages.content import clean_paragraphs, drop_heading_lines, main_text
-from crawlers.pages.dates import DEFAULT_TZ, parse_date, parse_date_by_rules, parse_iso
+from crawlers.pages.dates import parse_date, parse_date_by_rules, parse_iso
 from crawlers.pages.encoding import decode_html
 from crawlers.pages.fields import (
     clean_authors,
@@ -34,6 +34,7 @@ from crawlers.pages.language import find_language
 from crawlers.pages.metadata import PageMetadata, read_metadata
 from crawlers.pages.page_dates import PageDates, find_dates
 from crawlers.pages.selectors import remove_elements, select_fields
+from crawlers.pages.zones import zone_for_url
 from newsmon.models import Article, Source
 
 logger = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ def _extract_from_tree(
     tree: lxml_html.HtmlElement, url: str, source: Source | None, now: datetime | None
 ) -> Article:
     selectors = source.selector_map if source else {}
-    tz = source.timezone if source else DEFAULT_TZ
+    tz = source.timezone if source else zone_for_url(url)
     languages = tuple(source.languages) if source and source.languages else ("ru", "kk")
     meta = read_metadata(tree, url)
     selector_errors: list[str] = []

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from crawlers.pages.zones import zone_for_url
 from newsmon.models import Source
 from newsmon.schedules import ScheduleError, parse_schedule
 
@@ -113,7 +114,7 @@ class SourceDefinition(BaseModel):
     selectors: dict[str, str] = {}
     render: bool = False
     schedule: str | None = None
-    timezone: str = "Asia/Almaty"
+    timezone: str | None = None  # none: the zone of the home URL's country (crawlers.pages.zones)
     since_days: int | None = None
     limit: int | None = None
     founded: date | None = None
@@ -184,7 +185,9 @@ class SourceDefinition(BaseModel):
 
     @field_validator("timezone")
     @classmethod
-    def _timezone(cls, value: str) -> str:
+    def _timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
@@ -229,7 +232,7 @@ class SourceDefinition(BaseModel):
             selectors=tuple(sorted(self.selectors.items())),
             render=self.render,
             schedule=self.schedule,
-            timezone=self.timezone,
+            timezone=self.timezone or zone_for_url(self.home),
             since_days=self.since_days,
             limit=self.limit,
             founded=self.founded,

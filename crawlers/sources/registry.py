@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from pydantic import ValidationError
 
+from crawlers.pages.zones import zone_for_url
 from crawlers.sources.definition import SourceDefinition, name_from_url
 from newsmon.models import Source
 
@@ -248,13 +249,15 @@ _DEFAULTS = {f.name: f.default for f in fields(Source)}
 
 
 def source_to_yaml(source: Source) -> str:
-    """A definition file for `source`, listing only the fields that differ from the defaults."""
+    """A definition file for `source`, listing only the fields that differ from the defaults (the zone of the
+    home's country is the default zone)."""
     data: dict[str, Any] = {"name": source.name, "home": source.home}
     for f in fields(Source):
         if f.name in ("name", "home", "origin"):
             continue
         value = getattr(source, f.name)
-        if value == _DEFAULTS[f.name]:
+        default = zone_for_url(source.home) if f.name == "timezone" else _DEFAULTS[f.name]
+        if value == default:
             continue
         if f.name == "selectors":
             value = dict(value)
