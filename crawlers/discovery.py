@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -30,6 +30,7 @@ from crawlers.readings import (
     NOT_CRAWLED,
     SITEMAP,
     SITEMAP_INDEX,
+    Fetched,
     Offer,
     Reading,
     SinceWindow,
@@ -64,9 +65,10 @@ _LANGUAGE_ALIASES = {"kz": "kk", "qz": "kk-Latn", "rus": "ru", "kaz": "kk"}
 
 
 class _Fetcher:
-    """One httpx client with our User-Agent; respects robots.txt once it has been read."""
+    """One httpx client with our User-Agent; respects robots.txt once it has been read. Each URL is asked for
+    once: its answer is kept in `fetched` (seeded from an earlier reading of the portal) and given again."""
 
-    def __init__(self, home: str, timeout: float) -> None:
+    def __init__(self, home: str, timeout: float, fetched: Mapping[str, Fetched] | None = None) -> None:
         settings = get_settings()
         self.client = httpx.Client(
             timeout=timeout,
@@ -79,19 +81,25 @@ class _Fetcher:
         self.problems: list[str] = []
         # URLs where nothing answered (refused, no such host, timeout), as opposed to an HTTP error.
         self.unanswered: set[str] = set()
+        self.fetched: dict[str, Fetched] = dict(fetched or {})
 
     def fetch(self, url: str) -> tuple[httpx.Response | None, str]:
         """The response, or None and why not ("HTTP 404", "connection refused", ...)."""
         if self.robots is not None and not self.robots.can_fetch(self.client.headers["User-Agent"], url):
             return None, "disallowed by robots.txt"
+        if url not in self.fetched:
+            self.fetched[url] = self._request(url)
+        return _as_response(self.fetched[url])
+
+    def _request(self, url: str) -> Fetched:
         try:
             response = self.client.get(url)
         except httpx.HTTPError as exc:
             self.unanswered.add(url)
-            return None, _failure(exc)
+            return Fetched(url, failure=_failure(exc))
         if response.status_code != 200:
-            return None, f"HTTP {response.status_code}"
-        return response, ""
+            return Fetched(url, failure=f"HTTP {response.status_code}")
+        return Fetched(str(response.url), response.content, response.headers.get("content-type"))
 
     def get(self, url: str, *, quiet: bool = False) -> httpx.Response | None:
         response, failure = self.fetch(url)
@@ -111,6 +119,15 @@ class _Fetcher:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _as_response(fetched: Fetched) -> tuple[httpx.Response | None, str]:
+    """A kept answer as a response (the same the first time and every later time), or why there is none."""
+    if fetched.failure:
+        return None, fetched.failure
+    headers = {"content-type": fetched.content_type} if fetched.content_type else {}
+    request = httpx.Request("GET", fetched.url)
+    return httpx.Response(200, headers=headers, content=fetched.body, request=request), ""
 
 
 def _failure(exc: httpx.HTTPError) -> str:
@@ -264,6 +281,7 @@ def discover(url: str, *, source: Source | None = None, timeout: float = 10) -> 
             needs_render=home is not None and not articles and len(selector.css("script")) > 0,
             window=window,
             problems=tuple(fetcher.problems),
+            fetched=fetcher.fetched,
         )
     finally:
         fetcher.close()
@@ -344,12 +362,17 @@ def article_warnings(article: Article, source: Source) -> list[str]:
     return warnings
 
 
-def sample_articles(source: Source, n: int = 5, *, timeout: float = 10) -> list[tuple[Article, list[str]]]:
-    """Fetch and extract up to n articles of a source, each with the warnings a person should read."""
+def sample_articles(
+    source: Source, n: int = 5, *, timeout: float = 10, offer: Offer | None = None
+) -> list[tuple[Article, list[str]]]:
+    """Fetch and extract up to n articles of a source, each with the warnings a person should read.
+
+    With the `offer` that `discover` read for the source, its feeds, sitemaps and pages are not fetched again.
+    """
     from crawlers.pages import extract_article
 
     window = SinceWindow.of(source, get_settings().since_days)
-    fetcher = _Fetcher(source.home, timeout)
+    fetcher = _Fetcher(source.home, timeout, offer.fetched if offer is not None else None)
     samples: list[tuple[Article, list[str]]] = []
     seen: set[str] = set()
     try:

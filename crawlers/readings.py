@@ -1,14 +1,16 @@
 """How a crawl reads each feed and sitemap that `newsmon sources test` lists: entries, newest date, problem.
 
 Pure functions over response bodies that call the crawl's own readers (`feed_entries`, `sitemap_body`,
-`sitemap_entries`) and its since-window (`parse_since`), so a feed shown here as broken is one a crawl
-logs as "not a feed" or "malformed", and a feed shown as too old is one a crawl counts as `feed/too_old`.
+`sitemap_entries`, `sitemap_truncated`) and its since-window (`parse_since`), so a feed shown here as broken
+is one a crawl logs as "not a feed" or "malformed", a sitemap shown as truncated is one a crawl counts as
+`sitemap/truncated`, and a feed shown as too old is one a crawl counts as `feed/too_old`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any
@@ -19,7 +21,13 @@ from scrapy.utils.gz import gzip_magic_number
 
 from crawlers.spiders.base import parse_since
 from crawlers.spiders.feed import feed_entries
-from crawlers.spiders.sitemap import parse_w3c_date, sitemap_body, sitemap_entries
+from crawlers.spiders.sitemap import (
+    complete_entries,
+    parse_w3c_date,
+    sitemap_body,
+    sitemap_entries,
+    sitemap_truncated,
+)
 from newsmon.models import Source
 
 NEWS_SITEMAP_NS = b"http://www.google.com/schemas/sitemap-news/0.9"
@@ -97,11 +105,24 @@ class Reading:
 
 
 @dataclass(frozen=True, slots=True)
+class Fetched:
+    """One answer got while reading a portal: the body of a 200 response (`url` is where it came from after
+    redirects, `content_type` its header), or why there was none (`failure`: "HTTP 404", "timeout"...)."""
+
+    url: str
+    body: bytes = b""
+    content_type: str | None = None
+    failure: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Offer:
     """What was found on a portal and how a crawl reads each feed, sitemap and listing page.
 
     `listings` are section pages of the home page (candidates for a definition's `listings`);
-    `unreachable` says why the home page got no answer at all (then nothing else was read).
+    `unreachable` says why the home page got no answer at all (then nothing else was read);
+    `fetched` keeps every answer read, by the URL asked for, so that sample articles are picked from the
+    same feeds and sitemaps without fetching them again.
     """
 
     url: str
@@ -113,6 +134,7 @@ class Offer:
     window: SinceWindow | None = None
     problems: tuple[str, ...] = ()
     unreachable: str = ""
+    fetched: Mapping[str, Fetched] = field(default_factory=dict, repr=False, compare=False)
 
     def of_kind(self, *kinds: str) -> tuple[Reading, ...]:
         return tuple(reading for reading in self.readings if reading.kind in kinds)
@@ -145,11 +167,19 @@ def xml_error(body: bytes) -> lxml.etree.XMLSyntaxError | None:
     return None
 
 
+def _truncated(read: str) -> str:
+    return f"truncated XML: read {read} before the error"
+
+
+def _malformed(message: str, read: str) -> str:
+    return f"malformed XML ({message}): read {read}"
+
+
 def _breakage(body: bytes, line: int | None, message: str, read: str) -> str:
     """Truncated when the error is on the last line (the document stops mid-way), else malformed."""
     if line is not None and line >= len(body.rstrip().splitlines()):
-        return f"truncated XML: read {read} before the error"
-    return f"malformed XML ({message}): read {read}"
+        return _truncated(read)
+    return _malformed(message, read)
 
 
 def _looks_like_html(body: bytes, content_type: str | None) -> bool:
@@ -188,25 +218,31 @@ def read_sitemap(
     response = Response(url, body=body)
     xml = sitemap_body(response, max_size)
     kind, entries = sitemap_entries(xml) if xml else ("", [])
-    if not kind:
+    if not kind or xml is None:
         if xml is None and gzip_magic_number(response):
             problem = "gzip that does not unpack (corrupt, or larger than NEWSMON_DOWNLOAD_MAX_BYTES)"
         else:
             problem = "HTML, not a sitemap" if _looks_like_html(body, None) else "not a sitemap"
         return Reading(url, SITEMAP, problem=problem), []
+    truncated = sitemap_truncated(xml, kind)
+    if truncated:  # the crawl's own check, and the entries it follows (counted as sitemap/truncated)
+        entries = complete_entries(xml, entries)
     if kind == "sitemapindex":
         kind = SITEMAP_INDEX
         dates = [parse_w3c_date(entry.get("lastmod"), window.timezone) for entry in entries]
     else:
-        kind = NEWS_SITEMAP if xml and NEWS_SITEMAP_NS in xml else SITEMAP
+        kind = NEWS_SITEMAP if NEWS_SITEMAP_NS in xml else SITEMAP
         dates = [
             parse_w3c_date(entry.get("news_published"), window.timezone)
             or parse_w3c_date(entry.get("lastmod"), window.timezone)
             for entry in entries
         ]
-    error = xml_error(xml) if xml else None
-    unit = "sitemaps" if kind == SITEMAP_INDEX else "URLs"
-    problem = _breakage(xml, error.lineno, error.msg, count(len(entries), unit)) if xml and error else ""
+    read = count(len(entries), "sitemaps" if kind == SITEMAP_INDEX else "URLs")
+    problem = ""
+    if truncated:
+        problem = _truncated(read)
+    elif (error := xml_error(xml)) is not None:
+        problem = _malformed(error.msg, read)
     known = [when for when in dates if when is not None]
     reading = Reading(
         url,

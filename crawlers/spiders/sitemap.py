@@ -2,12 +2,15 @@
 
 Sitemaps a source does not list are read from robots.txt, else /sitemap.xml is tried. Entries older than
 the window (news:publication_date, else lastmod) are dropped, and so are child sitemaps of an index whose
-lastmod is older than the window.
+lastmod is older than the window. A sitemap cut short (it stops before its root element closes) is read for
+the entries before the cut, counted and logged.
 """
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -27,6 +30,12 @@ logger = logging.getLogger(__name__)
 
 SITEMAP_PRIORITY = 20
 _NEWS_FIELDS = {"publication_date": "news_published", "title": "news_title"}
+# The closing root tag at the very end of a whole sitemap, with any namespace prefix (</sm:urlset>).
+_ROOT_CLOSE = {
+    kind: re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?" + kind.encode() + rb"\s*>\Z")
+    for kind in ("urlset", "sitemapindex")
+}
+_XML_SPACE = b" \t\r\n"
 
 
 class NewsSitemap(Sitemap):
@@ -88,6 +97,44 @@ def sitemap_entries(body: bytes) -> tuple[str, list[dict[str, Any]]]:
     return sitemap.type, list(sitemap)
 
 
+def _end_of_content(xml: bytes, end: int) -> int:
+    """Where `xml[:end]` ends without its trailing whitespace."""
+    while end and xml[end - 1] in _XML_SPACE:
+        end -= 1
+    return end
+
+
+def sitemap_truncated(xml: bytes, kind: str) -> bool:
+    """The sitemap stops before its root element closes (a download or a file cut short), which the lenient
+    reader of `sitemap_entries` passes over in silence.
+
+    Cheap, with no second parse: the document must end with `</urlset>` or `</sitemapindex>` (any namespace
+    prefix), after which XML allows only whitespace, comments and processing instructions.
+    """
+    end = _end_of_content(xml, len(xml))
+    while xml.endswith((b"-->", b"?>"), 0, end):
+        start = xml.rfind(b"<!--" if xml.endswith(b"-->", 0, end) else b"<?", 0, end)
+        if start < 0:
+            return True
+        end = _end_of_content(xml, start)
+    return _ROOT_CLOSE[kind].search(xml, max(0, end - 256), end) is None
+
+
+def complete_entries(xml: bytes, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries of a truncated sitemap worth following: all, less the last when the document stops
+    inside that entry's `<loc>` text, whose URL may then be cut short (`/news/12` of `/news/123`)."""
+    last_loc = xml.rfind(b"loc>")
+    tag = xml.rfind(b"<", 0, last_loc)
+    if not entries or last_loc < 0 or tag < 0 or xml[tag + 1 : tag + 2] == b"/":
+        return entries  # the last <loc> of the document is closed
+    text = xml[last_loc + 4 :].lstrip().removeprefix(b"<![CDATA[")
+    if b"<" in text:
+        return entries  # its closing tag began: the URL is whole
+    # Only the last entry's own <loc> (not an <image:loc> inside it) holds the URL read from it.
+    cut = html.unescape(text.decode("utf-8", "ignore")).strip().startswith(entries[-1]["loc"])
+    return entries[:-1] if cut else entries
+
+
 class SitemapDiscovery:
     """Requests and callbacks for robots.txt and sitemaps; mixed into spiders derived from NewsSpider."""
 
@@ -123,6 +170,15 @@ class SitemapDiscovery:
                 stats.inc_value("newsmon/sitemap/invalid")
                 logger.warning("Ignoring %s: not a sitemap", response.url)
             return
+        if sitemap_truncated(body, kind):
+            entries = complete_entries(body, entries)
+            stats.inc_value("newsmon/sitemap/truncated")
+            logger.warning(
+                "Sitemap %s is truncated (it stops before </%s>); using the %d entries read",
+                response.url,
+                kind,
+                len(entries),
+            )
         stats.inc_value("newsmon/sitemap/read")
         if kind == "sitemapindex":
             yield from self._child_sitemaps(entries)

@@ -172,7 +172,7 @@ def test(url_or_name: str, samples: int) -> None:
     origin = f" (source {defined.name}, defined in {defined.origin or 'the registry'})" if defined else ""
     click.echo(f"{source.home}{origin}")
     _echo_offer(offer, source, named=defined is not None)
-    for article, warnings in sample_articles(source, n=samples):
+    for article, warnings in sample_articles(source, n=samples, offer=offer):
         click.echo(f"\n  {article.url}")
         for key in ("title", "published", "language", "authors"):
             click.echo(f"    {key}: {getattr(article, key)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -363,6 +364,54 @@ def test_suggested_definition_keeps_the_port_and_names_the_home_page_as_the_list
     }
     assert "# No listings: a crawl reads the home page as the listing (2 article links)." in notes
     assert "# Feeds and sitemaps are discovered at crawl time (home page, robots.txt): not listed." in notes
+
+
+@pytest.mark.parametrize(
+    ("portal", "definition", "read"),
+    [
+        # a feed, an HTML "feed" and a truncated feed; a sitemap and a truncated one named in robots.txt
+        (
+            "bulletin",
+            "",
+            ["/rss/news.xml", "/rss/all.xml", "/rss/cut.xml", "/sitemap.xml", "/sitemap-pages.xml"],
+        ),
+        # a sitemap index in robots.txt, its children (one gzipped), and the usual feed paths probed
+        (
+            "agency",
+            "",
+            ["/sitemap/index.xml", "/sitemap/news.xml", "/sitemap/articles-recent.xml.gz", "/rss"],
+        ),
+        # a definition's own feeds (one answers 404), sitemap and listing
+        (
+            "bulletin",
+            "feeds: [/rss/news.xml, /rss/gone.xml]\nsitemaps: [/sitemap-pages.xml]\nlistings: [/news/]\n",
+            ["/rss/news.xml", "/rss/gone.xml", "/sitemap-pages.xml", "/news/"],
+        ),
+    ],
+    ids=["bulletin", "agency", "bulletin-by-name"],
+)
+def test_test_fetches_each_feed_sitemap_and_page_once(
+    newsmon: Invoke, sources_dir: Path, portal: str, definition: str, read: list[str]
+) -> None:
+    # given a portal of its own, whose server counts the requests for each path
+    server = PortalServer(FIXTURES / "portals" / portal)
+    try:
+        argument = server.url + "/"
+        if definition:
+            (sources_dir / "own.yaml").write_text(f"name: own\nhome: {server.url}/\n{definition}")
+            argument = "own"
+
+        # when the feeds and sitemaps are described and then sample articles are picked from them
+        result = newsmon("sources", "test", argument)
+        paths = Counter(server.paths())
+    finally:
+        server.stop()
+
+    # then each was requested once, and so was every other path (robots.txt, the home page, articles)
+    assert result.exit_code == 0, result.output
+    assert "\n  " + server.url in result.stdout  # sample articles were extracted
+    assert {path: paths[path] for path in read} == dict.fromkeys(read, 1)
+    assert [path for path, n in paths.items() if n > 1] == []
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,15 @@
-"""Crawling a news agency through robots.txt, a sitemap index, a gzip sitemap and a Google News sitemap."""
+"""Crawling a news agency through robots.txt, a sitemap index, a gzip sitemap and a Google News sitemap;
+and a sitemap cut short."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
+from tests.conftest import FIXTURES
 from tests.crawlers.conftest import CrawlResult, write_definition
 from tests.crawlers.portal_server import PortalServer
 
@@ -61,3 +67,62 @@ def test_named_sitemap_and_since_window_from_arguments(agency, crawl, tmp_path):
 
     # Only the conference (about 5 hours old) is inside a 6-hour window.
     assert set(result.by_path(agency.url)) == {CONFERENCE}
+
+
+def _urlset(paths: list[str]) -> str:
+    """A sitemap of these paths on the portal, each dated a few hours ago."""
+    entry = "  <url><loc>{{base}}%s</loc><lastmod>{{iso:0.1}}</lastmod></url>\n"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        + "".join(entry % path for path in paths)
+        + "</urlset>\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def cut_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalServer]:
+    """A portal with a sitemap that stops in the fourth URL (a download cut short), served plain and gzipped,
+    and a whole one that ends with a comment after </urlset>, as some CMSs write."""
+    root = tmp_path_factory.mktemp("cut-portal")
+    shutil.copy(FIXTURES / "portals" / "bulletin" / "article.html", root / "article.html")
+    (root / "index.html").write_text("<html><body><h1>Вестник</h1></body></html>", encoding="utf-8")
+    whole = _urlset(["/news/1/", "/news/2/", "/news/3/", "/news/4/"])
+    (root / "cut.xml").write_text(whole[: whole.index("/news/4/") + len("/news/4")], encoding="utf-8")
+    (root / "whole.xml").write_text(
+        _urlset(["/news/5/", "/news/6/"]) + "<!-- generated 0.02 s -->\n", encoding="utf-8"
+    )
+    routes = [f"/news/{n}/: {{file: article.html}}" for n in range(1, 7)]
+    routes.append("/cut.xml.gz: {file: cut.xml, gzip_file: true, type: application/x-gzip}")
+    (root / "routes.yaml").write_text("\n".join(routes) + "\n", encoding="utf-8")
+    server = PortalServer(root)
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("cut", ["/cut.xml", "/cut.xml.gz"])
+def test_a_truncated_sitemap_is_counted_and_its_whole_urls_are_crawled(
+    cut_portal: PortalServer, crawl, tmp_path: Path, cut: str
+) -> None:
+    # given a definition naming the cut sitemap and a whole one
+    text = f"name: cut\nhome: {cut_portal.url}/\nsitemaps: [{cut}, /whole.xml]\n"
+    definition = write_definition(tmp_path / "cut.yaml", text)
+
+    # when
+    result = crawl("sitemap", sources_file=definition, since="7d")
+
+    # then the cut one is counted and named in a warning, the whole one is not
+    assert result.returncode == 0, result.log
+    assert result.stat("newsmon/sitemap/truncated") == 1
+    assert result.stat("newsmon/sitemap/read") == 2
+    assert f"Sitemap {cut_portal.url}{cut} is truncated" in result.log
+    assert "whole.xml is truncated" not in result.log
+    # and the URLs read before the cut are crawled, less the one the cut went through
+    assert set(result.by_path(cut_portal.url)) == {"/news/1/", "/news/2/", "/news/3/", "/news/5/", "/news/6/"}
+    assert "/news/4" not in cut_portal.paths() and "/news/4/" not in cut_portal.paths()
+    assert result.stat("newsmon/fetch/http_404") == 0
+
+
+def test_whole_sitemaps_are_not_counted_as_truncated(result: CrawlResult) -> None:
+    assert result.stat("newsmon/sitemap/read") >= 3
+    assert result.stat("newsmon/sitemap/truncated") == 0
