@@ -12,6 +12,7 @@ import click
 from newsmon.cli import context
 
 FILL_LABELS = {"title": "t", "text": "x", "date": "d", "author": "a"}
+PIPE_MEASURE_WIDTH = 100_000  # room to measure the table's natural width in when output is not a terminal
 
 
 def register(cli: click.Group) -> None:
@@ -20,9 +21,13 @@ def register(cli: click.Group) -> None:
 
 
 def source_rows(now: datetime) -> list[dict[str, Any]]:
+    """Every enabled source's health, after syncing the definition files as every command that reads
+    sources does (a bad file is reported on stderr and keeps its sources as they were)."""
+    from newsmon.cli.sources import sync_registry
     from tasks.health import source_health
 
     repo = context.repository(migrate=True)
+    sync_registry(repo)
     schedules = {s.name: s for s in repo.source_schedules()}
     default_interval = context.settings().schedule_interval
     rows = []
@@ -89,7 +94,13 @@ def status(as_json: bool) -> None:
         table.add_column(column)
     for row in rows:
         table.add_row(*_table_row(row))
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:
+        # Piped or redirected: as wide as the table needs (COLUMNS or 80 would cut names short), so each
+        # source stays one whole line for grep.
+        console.width = PIPE_MEASURE_WIDTH
+        console.width = console.measure(table).maximum
+    console.print(table)
 
 
 @click.command()
