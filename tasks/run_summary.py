@@ -12,7 +12,13 @@ from collections.abc import Mapping
 from typing import Any
 
 FILL_FIELDS = ("title", "text", "date", "author")
-PARSE_ERRORS = ("newsmon/feed/invalid", "newsmon/feed/malformed", "newsmon/sitemap/invalid")
+# A feed or sitemap that could not be read, or only in part (a truncated one gives the entries before the cut).
+PARSE_ERRORS = (
+    "newsmon/feed/invalid",
+    "newsmon/feed/malformed",
+    "newsmon/sitemap/invalid",
+    "newsmon/sitemap/truncated",
+)
 EXTRACTION_ERRORS = ("newsmon/extract/failed", "newsmon/extract/empty_text")
 DISCOVERY_COUNTERS = {"duplicate", "over_limit", "feeds_found", "sitemaps_found", "probe_miss"}
 DUPLICATE_REASONS = ("exact_copy", "near_duplicate", "translation", "known_url")

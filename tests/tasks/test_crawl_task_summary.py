@@ -31,6 +31,7 @@ STATS = {
     "newsmon/fetch/timeout": 1,
     "newsmon/fetch/not_html": 4,
     "newsmon/feed/invalid": 1,
+    "newsmon/sitemap/truncated": 1,
     "newsmon/extract/empty_text": 2,
     "newsmon/fill/items": 10,
     "newsmon/fill/title": 10,
@@ -48,7 +49,7 @@ def test_summary_of_a_run() -> None:
     assert summary["pages"] == 20 and summary["bytes"] == 512_000
     assert (summary["new"], summary["copies"], summary["versions"]) == (5, 2, 1)
     assert summary["duplicates"] == 5 and summary["already_seen"] == 7
-    assert summary["errors"] == {"extraction": 2, "http_404": 2, "parse": 1, "timeout": 1}
+    assert summary["errors"] == {"extraction": 2, "http_404": 2, "parse": 2, "timeout": 1}
     assert summary["error_rate"] == round(3 / 21, 3)  # two 404 pages among 20 responses, one timeout
     assert summary["fill"] == {"title": 1.0, "text": 0.9, "date": 0.5, "author": 0.0}
     assert summary["discovery"] == {"feed": 8, "sitemap": 3}
