@@ -117,7 +117,24 @@ def _watch_from(data: dict, watch_id: int = 0) -> Watch:
     if isinstance(values.get("digest_at"), int):  # YAML 1.1 reads an unquoted 21:30 as 1290 minutes
         values["digest_at"] = f"{values['digest_at'] // 60:02d}:{values['digest_at'] % 60:02d}"
     _check_fields(str(data["name"]), values)
+    if "languages" in values:
+        values["languages"] = _languages(str(data["name"]), values["languages"])
     return Watch(id=watch_id, **values)
+
+
+def _languages(name: str, value: Any) -> tuple[str, ...]:
+    """A watch's languages read as search reads `lang` and as the API saves them: lowercase, `kz` as kk,
+    each once; `ru,kk` is two codes and nothing (`--set languages=`) is every language. A watch saved with
+    `RU` would match no article, so a word that is no code is refused with the watch's name."""
+    from newsmon.search.options import language_codes
+
+    entries = () if value is None else (value,) if isinstance(value, str) else value
+    if not isinstance(entries, list | tuple) or not all(isinstance(entry, str) for entry in entries):
+        raise UserError(f"watch {name!r}: languages must be language codes such as ru, kk; not {value!r}")
+    try:
+        return language_codes(part for entry in entries for part in entry.split(",") if part.strip())
+    except ValueError as exc:
+        raise UserError(f"watch {name!r}: languages: {exc}") from None
 
 
 def _watch_dict(item: Watch) -> dict:
@@ -141,7 +158,12 @@ def watch() -> None:
 @click.option("--tz", "timezone", default="Asia/Almaty", show_default=True, help="Owner's time zone.")
 @click.option("--quiet-hours", help="Hold instant alerts during these local hours, e.g. 22:00-07:00.")
 @click.option("--source", "sources", multiple=True, help="Only these sources (repeatable).")
-@click.option("--lang", "languages", multiple=True, help="Only these languages (repeatable).")
+@click.option(
+    "--lang",
+    "languages",
+    multiple=True,
+    help="Only these languages, e.g. ru or kk (repeatable; kz is read as kk).",
+)
 @click.option("--region", "regions", multiple=True, help="Only sources of these regions (repeatable).")
 @click.option(
     "--min-mentions",
