@@ -37,7 +37,7 @@ Admin = Annotated[ApiToken, Depends(require_page("admin"))]
 MAX_ROW_ID = 2**31 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 MODES = ("instant", "hourly", "daily", "weekly")
-STATUSES = ("pending", "sending", "sent", "dead", "held")
+STATUSES = ("pending", "sending", "sent", "dead", "held", "digested")
 TEXT_FIELDS = ("name", "query", "mode", "digest_at", "quiet_hours")
 LIST_FIELDS = ("channels", "sources", "languages")
 NEW_WATCH = Watch(id=0, name="", query="")
@@ -141,7 +141,7 @@ async def test_watch_page(request: Request, _token: Editor) -> Response:
 def _test(request: Request, fields: dict[str, list[str]]) -> Response:
     repo = request.app.state.repo
     sent_id = first(fields, "watch_id")
-    known = sent_id.isdigit() and 1 <= int(sent_id) <= MAX_ROW_ID
+    known = sent_id.isascii() and sent_id.isdigit() and 1 <= int(sent_id) <= MAX_ROW_ID
     base = live_watch(repo, int(sent_id)) if known else NEW_WATCH
     form = _merged(fields, base)
     blocks = [block.strip() for block in form["texts"].replace("\r\n", "\n").split("\n\n")]
