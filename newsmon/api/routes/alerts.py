@@ -13,7 +13,7 @@ from newsmon.storage.tokens import ApiToken
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 Admin = Annotated[ApiToken, Depends(require("admin"))]
-Status = Literal["pending", "sending", "sent", "dead", "held"]
+Status = Literal["pending", "sending", "sent", "dead", "held", "digested"]
 MAX_ALERT_ID = 2**31 - 1
 AlertId = Annotated[int, Path(ge=1, le=MAX_ALERT_ID)]
 
@@ -22,7 +22,12 @@ AlertId = Annotated[int, Path(ge=1, le=MAX_ALERT_ID)]
 def list_alerts(
     request: Request,
     _token: Admin,
-    status: Annotated[Status | None, Query(description="pending, sending, sent, dead or held")] = None,
+    status: Annotated[
+        Status | None,
+        Query(
+            description="pending, sending, sent, dead, held (waiting for a digest) or digested (sent inside one)"
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     before: Annotated[
         int | None,
