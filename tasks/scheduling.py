@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from newsmon.config import Settings, get_settings
 from newsmon.schedules import Schedule, crontab_of
+from newsmon.storage import Repository
 from tasks import context
 from tasks.app import app
 
@@ -30,6 +31,14 @@ SLOW_DOWN = 1.5  # interval factor after a crawl that found nothing new
 CLAIM_BATCH = 2000
 # A claimed source whose crawl message is lost (broker restart) is claimed again after the crawl's own limit.
 CLAIM_MARGIN_SECONDS = 300
+# Called with the repository at the start of every tick: the worker commands register one that syncs changed
+# source definition files (newsmon.cli.sources.DefinitionWatcher), which tasks may not import.
+_tick_hooks: list[Callable[[Repository], object]] = []
+
+
+def before_each_tick(hook: Callable[[Repository], object]) -> None:
+    """Run `hook(repo)` at the start of every scheduler tick in this process (and the processes it forks)."""
+    _tick_hooks.append(hook)
 
 
 def cron_next(expression: str, after: datetime, timezone: str) -> datetime:
@@ -107,6 +116,11 @@ def schedule_crawls(
     settings = get_settings()
     repo = context.repository()
     now = now or datetime.now(UTC)
+    for hook in _tick_hooks:
+        try:
+            hook(repo)
+        except Exception:  # a hook's failure (a definition sync) must not stop the crawls that are due
+            log.exception("scheduler tick: %r failed; claiming due sources anyway", hook)
     lost_after = timedelta(seconds=settings.crawl_time_limit + GRACE_SECONDS + CLAIM_MARGIN_SECONDS)
     lost = repo.close_orphaned_runs(now, "crawl:", "worker lost")  # lease ran out: its worker died
     lost += repo.close_lost_runs(now - lost_after, "worker lost")  # older than any crawl may run

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
@@ -219,6 +220,22 @@ def _default_dir() -> Path | None:
     settings = get_settings()
     directory = user_sources_dir(settings)
     return directory if settings.sources_dir is not None or directory.is_dir() else None
+
+
+def definitions_signature(extra_dir: Path | None = None) -> tuple[tuple[str, int, int], ...]:
+    """What `load_sources` would read, as (file, modification time, size) of every definition file: equal
+    signatures mean equal definitions, found with a directory listing instead of parsing every file."""
+    directories = [SHIPPED_DIR, extra_dir if extra_dir is not None else _default_dir()]
+    found = []
+    for directory in directories:
+        if directory is None or not directory.is_dir():
+            found.append((str(directory), -1, -1))
+            continue
+        for path in _definition_files(directory):
+            with suppress(OSError):  # removed between the listing and the look
+                stat = path.stat()
+                found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
 
 
 def load_sources(extra_dir: Path | None = None, *, log_errors: bool = True) -> SourceSet:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
@@ -23,18 +24,44 @@ def register(cli: click.Group) -> None:
     cli.add_command(sources)
 
 
-def sync_registry(repo: Repository) -> int:
+def sync_registry(repo: Repository, report: Callable[[str], object] | None = None) -> int:
     """Load every definition file and register the sources in the database; bad entries are reported
-    on stderr (file, source, field, what is wrong), once each, and skipped; the others load."""
+    (file, source, field, what is wrong; on stderr unless `report` says where), once each, and skipped; the
+    others load."""
     from crawlers.sources import load_sources
 
     loaded = load_sources(log_errors=False)
     for error in loaded.errors:
-        click.echo(f"newsmon: source definition skipped: {error}", err=True)
+        (report or _to_stderr)(f"source definition skipped: {error}")
     # Sources whose definition is gone from the directories read here are marked removed; those of a file
     # that could not be read keep their last good definition until it reads again (storage.ops.sync_sources).
     repo.sync_sources(loaded, unread={error.file for error in loaded.errors}, read=loaded.directories)
     return len(loaded)
+
+
+def _to_stderr(line: str) -> None:
+    click.echo(f"newsmon: {line}", err=True)
+
+
+class DefinitionWatcher:
+    """Syncs the definition files into the database whenever one was added, changed or removed since the
+    last look. The scheduler's tick calls it (`tasks.scheduling.before_each_tick`), so a file dropped into
+    the sources directory is crawled within a tick, with no command to run and no restart. A look is a
+    directory listing; the files are parsed only when it differs."""
+
+    def __init__(self) -> None:
+        self._seen: tuple[tuple[str, int, int], ...] | None = None
+
+    def __call__(self, repo: Repository) -> bool:
+        from crawlers.sources import definitions_signature
+
+        seen = definitions_signature()
+        if seen == self._seen:
+            return False
+        count = sync_registry(repo, report=log.warning)
+        log.info("source definitions changed: %d sources synced", count)
+        self._seen = seen
+        return True
 
 
 @click.group()

@@ -36,6 +36,14 @@ def _sync_sources() -> int:
     return sync_registry(context.repository())
 
 
+def _watch_definitions() -> None:
+    """Every scheduler tick this worker runs first syncs the definition files if any changed."""
+    from newsmon.cli.sources import DefinitionWatcher
+    from tasks.scheduling import before_each_tick
+
+    before_each_tick(DefinitionWatcher())
+
+
 @click.command()
 @click.option(
     "-Q", "--queues", default=ALL_QUEUES, show_default=True, help="Comma-separated queues to consume."
@@ -47,6 +55,7 @@ def worker(queues: str, concurrency: int, loglevel: str) -> None:
     from tasks.app import app
 
     require_broker()
+    _watch_definitions()
     app.worker_main(["worker", "-Q", queues, "-c", str(concurrency), "-l", loglevel, "--without-gossip"])
 
 
@@ -71,6 +80,7 @@ def run(concurrency: int, loglevel: str) -> None:
     context.repository(migrate=True)
     _sync_sources()
     require_broker()
+    _watch_definitions()
     from tasks.app import app
 
     schedule = context.settings().data_dir / "beat-schedule"
