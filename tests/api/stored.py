@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from newsmon.models import Article
-from newsmon.storage import ArticleToStore, Repository, StoreResult
+from newsmon.models import Article, Channel
+from newsmon.storage import ArticleToStore, NewAlert, Repository, StoreResult
 from pipelines.dedupe import content_hash, search_terms
 from tests.conftest import FIXTURES, SAMPLES
 
@@ -77,3 +77,16 @@ def store_hostile_article(repo: Repository) -> StoreResult:
         published=datetime.fromisoformat("2025-09-05T06:00:00+00:00"),
     )
     return repo.store_article(to_store(article))
+
+
+def ops_alerts(repo: Repository, count: int, dead_every: int) -> list[int]:
+    """`count` ops alerts on one channel, every `dead_every`-th (the first included) dead; ids, oldest first."""
+    channel = repo.upsert_channel(Channel(0, "desk", "webhook", "http://127.0.0.1:9/hook"))
+    ids = []
+    for n in range(count):
+        alert_id = repo.add_alert(NewAlert(channel.id, f"ops:page:{n}", {"title": f"alert {n}"}), kind="ops")
+        assert alert_id is not None
+        if n % dead_every == 0:
+            repo.mark_alert_failed(alert_id, "HTTP 500", retry_at=None)
+        ids.append(alert_id)
+    return ids

@@ -5,6 +5,7 @@ from __future__ import annotations
 from newsmon.models import Channel, Source
 from newsmon.storage import NewAlert
 from tests.api.conftest import ApiFixture
+from tests.api.stored import ops_alerts
 
 
 def _editor_json(api: ApiFixture, method: str, path: str, body: dict | None = None):
@@ -118,21 +119,6 @@ def test_alerts_list_by_status_and_retry_a_dead_one(api: ApiFixture) -> None:
     assert api.post("/api/alerts/999/retry", "admin").status_code == 404
 
 
-def _alerts(api: ApiFixture, count: int) -> list[int]:
-    """`count` ops alerts on one channel, every third dead; their ids, oldest first."""
-    channel = api.repo.upsert_channel(Channel(0, "desk", "webhook", "http://127.0.0.1:9/hook"))
-    ids = []
-    for n in range(count):
-        alert_id = api.repo.add_alert(
-            NewAlert(channel.id, f"ops:page:{n}", {"title": f"alert {n}"}), kind="ops"
-        )
-        assert alert_id is not None
-        if n % 3 == 0:
-            api.repo.mark_alert_failed(alert_id, "HTTP 500", retry_at=None)
-        ids.append(alert_id)
-    return ids
-
-
 def _every_page(api: ApiFixture, **params: object) -> list[dict]:
     """Each page's answer, following `next` from the newest until it is null."""
     pages = [api.get("/api/alerts", "admin", params=params).json()]
@@ -143,7 +129,7 @@ def _every_page(api: ApiFixture, **params: object) -> list[dict]:
 
 
 def test_alerts_page_by_page_with_next_until_null(api: ApiFixture) -> None:
-    ids = _alerts(api, 7)
+    ids = ops_alerts(api.repo, 7, dead_every=3)
     pages = _every_page(api, limit=3)
     shown = [[a["id"] for a in page["alerts"]] for page in pages]
     assert shown == [ids[6:3:-1], ids[3:0:-1], ids[:1]]  # newest first, no page repeats or skips one
@@ -154,7 +140,7 @@ def test_alerts_page_by_page_with_next_until_null(api: ApiFixture) -> None:
 
 
 def test_alert_pages_keep_the_status_filter_and_new_alerts_do_not_shift_them(api: ApiFixture) -> None:
-    ids = _alerts(api, 7)  # dead: ids[0], ids[3], ids[6]
+    ids = ops_alerts(api.repo, 7, dead_every=3)  # dead: ids[0], ids[3], ids[6]
     first = api.get("/api/alerts", "admin", params={"status": "dead", "limit": 2}).json()
     assert [a["id"] for a in first["alerts"]] == [ids[6], ids[3]] and first["next"] == ids[3]
     desk = api.repo.get_channel("desk")

@@ -17,6 +17,7 @@ from newsmon.models import Channel, Watch
 from newsmon.storage import NewAlert
 from tests.api.browser import chromium, serve_in_thread
 from tests.api.conftest import ApiFixture, make_settings, migrated_repository
+from tests.api.stored import ops_alerts
 
 WATCHED_BY_ALICE = {
     "name": "akim",
@@ -237,21 +238,6 @@ def test_the_alert_list_says_when_it_shows_only_the_newest(pages: ApiFixture) ->
     assert "showing the newest" not in pages.client.get("/alerts", params={"status": "dead"}).text
 
 
-def _many_alerts(api: ApiFixture, count: int) -> list[int]:
-    """`count` ops alerts, the even ones dead; their ids, oldest first."""
-    channel = api.repo.upsert_channel(Channel(0, "desk", "webhook", "http://127.0.0.1:9/hook"))
-    ids = []
-    for n in range(count):
-        alert_id = api.repo.add_alert(
-            NewAlert(channel.id, f"ops:page:{n}", {"title": f"alert {n}"}), kind="ops"
-        )
-        assert alert_id is not None
-        if n % 2 == 0:
-            api.repo.mark_alert_failed(alert_id, "HTTP 500", retry_at=None)
-        ids.append(alert_id)
-    return ids
-
-
 def _listed(page: str) -> list[int]:
     return [int(n) for n in re.findall(r'<tr class="status-\w+">\s*<td>(\d+)</td>', page)]
 
@@ -262,7 +248,7 @@ def _link(page: str, link_id: str) -> str | None:
 
 
 def test_older_alerts_page_on_from_the_oldest_shown_until_none_are_left(pages: ApiFixture) -> None:
-    ids = _many_alerts(pages, 450)
+    ids = ops_alerts(pages.repo, 450, dead_every=2)
     first = pages.client.get("/alerts").text
     assert "showing the newest 200 of 450 alerts; choose a status to narrow the list" in first
     assert _listed(first) == ids[:-201:-1] and _link(first, "newest-alerts") is None
@@ -281,7 +267,7 @@ def test_older_alerts_page_on_from_the_oldest_shown_until_none_are_left(pages: A
 
 
 def test_older_alerts_keep_the_status_filter_and_retry_returns_to_the_same_page(pages: ApiFixture) -> None:
-    ids = _many_alerts(pages, 450)  # 225 dead
+    ids = ops_alerts(pages.repo, 450, dead_every=2)  # 225 dead
     first = pages.client.get("/alerts", params={"status": "dead"}).text
     assert "showing the newest 200 of 225 alerts" in first and "choose a status" not in first
     older = _link(first, "older-alerts")
