@@ -39,19 +39,24 @@ def parse_schedule(text: str | None, timezone: str = "Asia/Almaty") -> Schedule:
     value = (text or "").strip()
     if not value or value.lower() == "adaptive":
         return Schedule("adaptive")
+    if not value.isascii():  # int() and \d read other scripts' digits too: '²' or '١٠m' is no number here
+        raise _unreadable(value)
     if len(value.split()) == 5:
         crontab_of(value)  # validate now, not at the first run
         return Schedule("cron", cron=value, timezone=timezone)
     try:
         seconds = int(value) if value.isdigit() else int(parse_duration(value).total_seconds())
     except TimeSpecError:
-        raise ScheduleError(
-            f"schedule {value!r} is not 'adaptive', an interval (15m, 2h, 1d) "
-            "or a cron expression (*/30 * * * *)"
-        ) from None
+        raise _unreadable(value) from None
     if seconds < SHORTEST_INTERVAL:
         raise ScheduleError(f"schedule {value!r} is shorter than {SHORTEST_INTERVAL} seconds")
     return Schedule("interval", seconds=seconds)
+
+
+def _unreadable(value: str) -> ScheduleError:
+    return ScheduleError(
+        f"schedule {value!r} is not 'adaptive', an interval (15m, 2h, 1d) or a cron expression (*/30 * * * *)"
+    )
 
 
 def crontab_of(expression: str, **options: object) -> object:

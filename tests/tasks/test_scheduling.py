@@ -39,6 +39,31 @@ def test_bad_schedule_is_named(text: str) -> None:
         parse_schedule(text)
 
 
+@pytest.mark.parametrize("text", ["²", "1²", "١٠", "١٠m", "１５m", "٣ * * * *"])
+def test_digits_of_other_scripts_are_no_schedule(text: str) -> None:
+    # int() and \d read '١٠' as 10 and fail on '²': a schedule is read in ASCII digits only
+    with pytest.raises(ScheduleError) as refused:
+        parse_schedule(text)
+    assert str(refused.value) == (
+        f"schedule {text!r} is not 'adaptive', an interval (15m, 2h, 1d) or a cron expression (*/30 * * * *)"
+    )
+
+
+def test_a_definition_with_such_a_schedule_is_refused_with_the_definition_error(tmp_path: Path) -> None:
+    from crawlers.sources import load_source_file
+
+    definition = tmp_path / "weekly.yaml"
+    definition.write_text("name: weekly-paper\nhome: https://weekly.kz/\nschedule: '²'\n", encoding="utf-8")
+
+    sources, errors = load_source_file(definition)
+
+    assert sources == []
+    assert [str(error) for error in errors] == [
+        f"{definition}: source weekly-paper: field schedule: '²' is not 'adaptive', an interval (15m, 2h, 1d) "
+        "or a cron expression (*/30 * * * *)"
+    ]
+
+
 def test_cron_is_read_in_the_sources_time_zone() -> None:
     # Weekdays at 09:00 in Almaty: Monday 10:07 local has passed it, so Tuesday 09:00 local (04:00 UTC).
     assert cron_next("0 9 * * mon-fri", NOW, "Asia/Almaty") == datetime(2025, 2, 11, 4, 0, tzinfo=UTC)
