@@ -81,7 +81,10 @@ MODIFIED_WORDS_RE = re.compile(r"обновлен|изменен|жаңарты�
 class PageDates:
     published: datetime | None
     updated: datetime | None
-    source: str | None  # "jsonld", "meta", "time", "text", "htmldate", "selector"
+    source: (
+        str | None
+    )  # "jsonld", "meta", "time", "text", "htmldate", "selector"; "jsonld+text": the day from
+    # the machine-readable date, the time of day from the byline
 
 
 def find_dates(
@@ -97,14 +100,17 @@ def find_dates(
     iso_tz = page_zone(tree, meta, tz)
     updated = _metadata_date(meta, UPDATED_META, "dateModified", iso_tz)
     jsonld_value = jsonld_text(meta.jsonld.get("datePublished") or meta.jsonld.get("dateCreated"))
+    machine = None
     if jsonld_value and (
         found := parse_iso(jsonld_value, iso_tz) or parse_date(jsonld_value, tz=tz, now=now)
     ):
-        return PageDates(found, updated, "jsonld")
-    if found := _metadata_date(meta, PUBLISHED_META, None, iso_tz):
-        return PageDates(found, updated, "meta")
-    if found := _time_element(tree, iso_tz):
-        return PageDates(found, updated, "time")
+        machine = PageDates(found, updated, "jsonld")
+    elif found := _metadata_date(meta, PUBLISHED_META, None, iso_tz):
+        machine = PageDates(found, updated, "meta")
+    elif found := _time_element(tree, iso_tz):
+        machine = PageDates(found, updated, "time")
+    if machine is not None:
+        return _with_time_of_day(machine, tree, iso_tz, now, languages)
     if byline := _byline(tree, tz=tz, now=now, languages=languages):
         found, text = byline
         if not names_its_year(text):
@@ -116,6 +122,21 @@ def find_dates(
     if found := _htmldate(tree, url, tz):
         return PageDates(found, updated, "htmldate")
     return PageDates(None, updated, None)
+
+
+def _with_time_of_day(
+    dates: PageDates, tree: lxml_html.HtmlElement, tz: str, now: datetime | None, languages: tuple[str, ...]
+) -> PageDates:
+    """A machine-readable date that gives only the day («2020-10-15», read as local midnight) takes its time
+    from the byline when the byline prints the same day with one («15.10.2020 21:55»)."""
+    assert dates.published is not None
+    local = dates.published.astimezone(zone(tz))
+    if (local.hour, local.minute, local.second) != (0, 0, 0):
+        return dates
+    byline = _byline(tree, tz=tz, now=now, languages=languages)
+    if byline is None or byline[0].astimezone(zone(tz)).date() != local.date():
+        return dates
+    return PageDates(byline[0], dates.updated, f"{dates.source}+text")
 
 
 def page_zone(tree: lxml_html.HtmlElement, meta: PageMetadata, tz: str) -> str:

@@ -65,3 +65,23 @@ def test_ellipsis_headline_keeps_the_pages_own_typography() -> None:
     )
     article = extract_article(html, "https://vratza.example/news/1", now=NOW)
     assert article.title == "Община спечели проект за корпус на …"
+
+
+def test_a_day_only_machine_date_takes_the_time_the_byline_prints_that_day() -> None:
+    html = page(
+        '<meta property="article:published_time" content="2025-08-20">',
+        '<div class="news-date">20.08.2025, 21:55</div>',
+    )
+    article = extract_article(html, "https://example.kz/news/1", now=NOW)
+    assert article.published == datetime(2025, 8, 20, 16, 55, tzinfo=UTC)  # 21:55 in Almaty (UTC+5)
+    assert article.date_source == "meta+text"
+
+
+def test_a_day_only_machine_date_keeps_its_day_when_the_byline_prints_another() -> None:
+    html = page(
+        '<meta property="article:published_time" content="2025-08-20">',
+        '<div class="news-date">19.08.2025, 21:55</div>',
+    )
+    article = extract_article(html, "https://example.kz/news/1", now=NOW)
+    assert article.published == datetime(2025, 8, 19, 19, 0, tzinfo=UTC)  # Almaty midnight of the 20th
+    assert article.date_source == "meta"
