@@ -2,17 +2,20 @@
 file loads) and by the scheduler (to plan the next run) alike.
 
   (none) or `adaptive`      start at NEWSMON_SCHEDULE_INTERVAL, then adapt to what the crawls find
-  `15m`, `2h`, `1d`, `900`  a fixed interval (at least SHORTEST_INTERVAL seconds)
+  `30s`, `15m`, `2h`, `1d`, `1w`, `900`  a fixed interval (SHORTEST_INTERVAL seconds to a year)
   `*/30 * * * *`            a cron expression (minute hour day month weekday) in the source's time zone
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from newsmon.timespec import TimeSpecError, parse_duration
 
 SHORTEST_INTERVAL = 10  # seconds
+LONGEST_INTERVAL = 366 * 86400  # seconds: a source crawled less than once a year wants `enabled: false`
+SECONDS = re.compile(r"(\d+)\s*s")
 
 
 class ScheduleError(ValueError):
@@ -45,11 +48,18 @@ def parse_schedule(text: str | None, timezone: str = "Asia/Almaty") -> Schedule:
         crontab_of(value)  # validate now, not at the first run
         return Schedule("cron", cron=value, timezone=timezone)
     try:
-        seconds = int(value) if value.isdigit() else int(parse_duration(value).total_seconds())
+        plain = (
+            value if value.isdigit() else (match.group(1) if (match := SECONDS.fullmatch(value)) else None)
+        )
+        seconds = int(plain) if plain is not None else int(parse_duration(value).total_seconds())
     except TimeSpecError:
         raise _unreadable(value) from None
     if seconds < SHORTEST_INTERVAL:
         raise ScheduleError(f"schedule {value!r} is shorter than {SHORTEST_INTERVAL} seconds")
+    if seconds > LONGEST_INTERVAL:
+        raise ScheduleError(
+            f"schedule {value!r} is longer than a year; use `enabled: false` to stop crawling"
+        )
     return Schedule("interval", seconds=seconds)
 
 

@@ -193,3 +193,16 @@ def test_schedule_command_lists_and_makes_due(
         assert made.exit_code == 0 and "1 source(s)" in made.output
         unknown = runner.invoke(cli, ["schedule", "now", "nowhere"])
         assert unknown.exit_code != 0 and "nowhere" in unknown.output
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("30s", 30), ("10 s", 10), ("1w", 604800), ("15 m", 900)])
+def test_seconds_and_weeks_are_intervals(text: str, seconds: int) -> None:
+    assert parse_schedule(text) == Schedule("interval", seconds=seconds)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"), [("5s", "shorter than 10 seconds"), ("9999999999", "longer than a year")]
+)
+def test_intervals_out_of_range_are_named(text: str, says: str) -> None:
+    with pytest.raises(ScheduleError, match=says):
+        parse_schedule(text)
