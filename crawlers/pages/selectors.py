@@ -85,6 +85,12 @@ def _texts(document: Selector, field: str, query: str) -> list[str]:
     return texts
 
 
+def check_selector(field: str, query: str) -> None:
+    """Raise SelectorError for a selector that does not compile, when its definition loads rather than on
+    every page of a crawl."""
+    _select(Selector(text="<html></html>"), field, query)
+
+
 def _select(document: Selector, field: str, query: str) -> list[Selector]:
     try:
         if query.lstrip().startswith(("/", "(")):

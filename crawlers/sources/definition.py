@@ -82,15 +82,21 @@ def check_schedule(value: str) -> str:
 
 
 def check_selectors(value: dict[str, str]) -> dict[str, str]:
-    """Only the fields the extractor reads; a misspelt key would otherwise be ignored without a word."""
+    """Only the fields the extractor reads, with selectors that compile (CSS, or XPath when they start with
+    / or (): a misspelt key would be ignored without a word, a broken selector fail on every page."""
     if not value:
         return value
-    from crawlers.pages.selectors import FIELDS  # imported only when a source has selectors: it loads lxml
+    from crawlers.pages.selectors import FIELDS, SelectorError, check_selector  # only then: it loads lxml
 
     unknown = sorted(set(value) - FIELDS)
     if unknown:
         names = ", ".join(repr(key) for key in unknown)
         raise ValueError(f"unknown selector field {names}; known: {', '.join(sorted(FIELDS))}")
+    for field, query in value.items():
+        try:
+            check_selector(field, query)
+        except SelectorError as exc:
+            raise ValueError(str(exc)) from None
     return value
 
 

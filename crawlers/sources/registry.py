@@ -169,9 +169,19 @@ def load_source_file(path: Path) -> tuple[list[Source], list[SourceError]]:
     """Sources defined in one file, and the errors of the entries that are wrong."""
     try:
         entries = _read_entries(path)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
+    except yaml.YAMLError as exc:
+        return [], [SourceError(str(path), None, None, f"cannot read definitions: {_yaml_problem(exc)}")]
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         return [], [SourceError(str(path), None, None, f"cannot read definitions: {exc}")]
     return _validate_entries(entries, str(path))
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML syntax error on one line, with the file's own line and column («line 3, column 7: ...»)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return f"YAML syntax error at {where}{problem}"
 
 
 def new_definition(home: str, name: str | None, directory: Path) -> tuple[Source, Path, str]:

@@ -68,7 +68,9 @@ def test_bad_file_is_reported_and_the_others_still_load(tmp_path):
     assert any("bad.yaml: source broken: field languagez" in m for m in messages)
     assert any("source badregex: field article_patterns" in m and "regular expression" in m for m in messages)
     assert any("source badtz: field timezone" in m for m in messages)
-    assert any("unreadable.yaml" in m and "cannot read" in m for m in messages)
+    (unreadable,) = [m for m in messages if "unreadable.yaml" in m]
+    assert "cannot read definitions: YAML syntax error at line 2, column 1:" in unreadable
+    assert "\n" not in unreadable  # one line, as every other definition error
 
 
 def test_duplicate_names_in_one_directory_are_reported(tmp_path):

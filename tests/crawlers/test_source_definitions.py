@@ -16,6 +16,12 @@ from crawlers.sources import DefinitionError, load_source_file, load_sources, ne
         ('schedule: "61 * * * *"', "schedule", "cron expression '61 * * * *' is invalid"),
         ('schedule: "5"', "schedule", "'5' is shorter than 10 seconds"),
         ("selectors: {titel: h1}", "selectors", "unknown selector field 'titel'"),
+        ('selectors: {title: "h1[[["}', "selectors", "selector for 'title' does not compile: 'h1[[['"),
+        (
+            'selectors: {published: "//time[["}',
+            "selectors",
+            "selector for 'published' does not compile: '//time[['",
+        ),
         ("feeds: [ftp://x/feed]", "feeds", "'ftp://x/feed' is not an http(s) URL"),
         ('listings: ["javascript:void(0)"]', "listings", "'javascript:void(0)' is not an http(s) URL"),
         ('sitemaps: ["::not a url::"]', "sitemaps", "'::not a url::' is not an http(s) URL"),
