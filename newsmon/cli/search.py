@@ -114,7 +114,7 @@ def _print_table(rows: list[dict[str, Any]], next_cursor: str | None) -> None:
         console.print("no matching articles")
         return
     table = Table(show_lines=True)
-    for name in ("date", "source", "story", "copies", "article"):
+    for name in ("date (UTC)", "source", "story", "copies", "article"):
         table.add_column(name, no_wrap=name != "article")
     for row in rows:
         table.add_row(
