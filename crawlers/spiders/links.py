@@ -35,6 +35,8 @@ NOT_HTML_SUFFIXES = (
 # Section pages (category, rubric ...) are listings; contacts, tags, search and pagination are not.
 LISTING_SEGMENTS = frozenset({"category", "categories", "rubric", "rubrics", "section", "archive"})
 _DATE_IN_PATH = re.compile(r"/(19|20)\d\d[/-](0?[1-9]|1[0-2])([/-]|$)")
+# A path that ends in a year, month or day is a date archive (/news/2026/, /news/2026/11/27/), not an article.
+_DATE_ARCHIVE = re.compile(r"/(?:19|20)\d\d(?:[/-](?:0?[1-9]|1[0-2])(?:[/-](?:0?[1-9]|[12]\d|3[01]))?)?/?$")
 _LONG_NUMBER = re.compile(r"\d{4,}")
 _SLUG_WORD = re.compile(r"[-_]")
 _PAGE_NUMBER = re.compile(r"(?:[?&](?:page|p|PAGEN_\d+)=(\d+))|(?:/page/(\d+)/?)")
@@ -98,7 +100,7 @@ def looks_like_article(url: str) -> bool:
         return False
     if any(_ID_QUERY.match(k) and v.isdigit() for k, v in parse_qsl(parts.query)):
         return True
-    if not segments:
+    if not segments or _DATE_ARCHIVE.search(path):
         return False
     last = segments[-1].rsplit(".", 1)[0]
     if _DATE_IN_PATH.search(path) and len(segments) >= 3:

@@ -45,6 +45,9 @@ def test_article_urls_are_recognised(url):
         "https://aqjolgazet.kz/wp-content/uploads/2025/03/foto-12345.jpg",
         "https://ztgzt.kz/files/otchet-2024-12345.pdf",
         "https://ztgzt.kz/author/redaktor-gazety-12/",
+        "https://aqjolgazet.kz/2025/",
+        "https://aqjolgazet.kz/news/2025/03/",
+        "https://aqjolgazet.kz/news/2025/03/14/",
     ],
 )
 def test_sections_tags_files_and_pagination_are_not_articles(url):
