@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -22,6 +23,20 @@ def without_password(url: str) -> str:
 
 class UserError(click.ClickException):
     """A problem the user can fix; printed as one line."""
+
+
+def unknown_sources(names: list[str], known: Iterable[str], see: str) -> UserError:
+    """The error for source names that are not defined, with the closest defined names for each."""
+    import difflib
+
+    choices = sorted(known)
+    parts = []
+    for name in names:
+        close = difflib.get_close_matches(name, choices, n=3, cutoff=0.6)
+        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+        parts.append(f"{name!r}{hint}")
+    label = "no source named" if len(names) == 1 else "unknown sources:"
+    return UserError(f"{label} {', '.join(parts)}; see `{see}`")
 
 
 def _describe(exc: BaseException) -> str | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from newsmon.cli.errors import UserError
+from newsmon.cli.errors import UserError, unknown_sources
 from newsmon.models import Source
 
 KEYS = (
@@ -66,9 +66,12 @@ def _source(name: str) -> Source:
     registry = load_sources(context.settings().sources_dir)
     if name in registry:
         return registry[name]
-    source = context.repository(migrate=True).get_source(name)
+    repo = context.repository(migrate=True)
+    source = repo.get_source(name)
     if source is None:
-        raise UserError(f"no source named {name!r} (see `newsmon sources list`)")
+        raise unknown_sources(
+            [name], [*registry.sources, *(s.name for s in repo.list_sources())], "newsmon sources list"
+        )
     return source
 
 

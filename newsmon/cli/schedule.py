@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from newsmon.cli import context
-from newsmon.cli.errors import UserError
+from newsmon.cli.errors import UserError, unknown_sources
 
 
 def register(cli: click.Group) -> None:
@@ -102,6 +102,6 @@ def run_now(names: tuple[str, ...], all_sources: bool) -> None:
         raise UserError("name at least one source, or --all (see `newsmon schedule`)")
     unknown = [n for n in chosen if n not in known]
     if unknown:
-        raise UserError(f"unknown source(s): {', '.join(unknown)} (see `newsmon schedule`)")
+        raise unknown_sources(unknown, known, "newsmon schedule")
     repo.make_due(chosen, datetime.now(UTC))
     click.echo(f"{len(chosen)} source(s) due at the next tick")

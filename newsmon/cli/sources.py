@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import click
 
 from newsmon.cli import context
-from newsmon.cli.errors import UserError
+from newsmon.cli.errors import UserError, unknown_sources
 from newsmon.models import Source
 from newsmon.storage import Repository
 
@@ -37,6 +37,15 @@ def sync_registry(repo: Repository, report: Callable[[str], object] | None = Non
     # that could not be read keep their last good definition until it reads again (storage.ops.sync_sources).
     repo.sync_sources(loaded, unread={error.file for error in loaded.errors}, read=loaded.directories)
     return len(loaded)
+
+
+def _neither_source_nor_url(text: str, known: Iterable[str]) -> UserError:
+    """`sources test` of something that is not a defined source and has no scheme: a host typed without
+    http:// gets the URL to type, a near name the names it may mean."""
+    if "." in text or ":" in text:
+        return UserError(f"{text!r} is neither a known source nor a URL; did you mean http://{text}?")
+    error = unknown_sources([text], known, "newsmon sources list")
+    return UserError(f"{text!r} is neither a known source nor a URL{error.message.partition(repr(text))[2]}")
 
 
 def _to_stderr(line: str) -> None:
@@ -107,7 +116,7 @@ def show(name: str) -> None:
     sync_registry(repo)
     source = repo.get_source(name)
     if source is None:
-        raise UserError(f"no source named {name!r} (see `newsmon sources list`)")
+        raise unknown_sources([name], (s.name for s in repo.list_sources()), "newsmon sources list")
     click.echo(source_to_yaml(source))
 
 
@@ -188,7 +197,7 @@ def test(url_or_name: str, samples: int) -> None:
     source = defined
     if source is None:
         if "://" not in url_or_name:
-            raise UserError(f"{url_or_name!r} is neither a known source nor a URL")
+            raise _neither_source_nor_url(url_or_name, (s.name for s in repo.list_sources()))
         try:
             source = source_from_url(url_or_name)
         except DefinitionError as exc:

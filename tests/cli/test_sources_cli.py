@@ -110,6 +110,14 @@ def test_show_of_an_unknown_source_is_one_line(newsmon: Invoke) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_misspelt_source_name_gets_the_names_it_may_mean(newsmon: Invoke) -> None:
+    shown = newsmon("sources", "show", "inform.k")
+    made_due = newsmon("schedule", "now", "ztgzt.k")
+
+    assert "no source named 'inform.k' (did you mean 'inform.kz'" in shown.stderr
+    assert "no source named 'ztgzt.k' (did you mean 'ztgzt.kz'?); see `newsmon schedule`" in made_due.stderr
+
+
 def test_add_writes_a_definition_that_loads_and_refuses_to_overwrite_it(
     newsmon: Invoke, sources_dir: Path
 ) -> None:
@@ -418,6 +426,11 @@ def test_test_fetches_each_feed_sitemap_and_page_once(
     ("argument", "says"),
     [
         ("no-such-paper", "'no-such-paper' is neither a known source nor a URL"),
+        ("ztgzt", "'ztgzt' is neither a known source nor a URL (did you mean 'ztgzt.kz'?)"),
+        (
+            "127.0.0.1:8851",
+            "'127.0.0.1:8851' is neither a known source nor a URL; did you mean http://127.0.0.1:8851?",
+        ),
         (
             "http://exa mple.kz/",
             "cannot test 'http://exa mple.kz/': home: must be an http(s) URL with a host",
