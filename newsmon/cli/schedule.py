@@ -44,15 +44,19 @@ def schedule_rows(now: datetime) -> list[dict[str, Any]]:
     rows = []
     for item in repo.source_schedules():
         try:
-            kind = parse_schedule(item.schedule, item.timezone).describe()
+            parsed = parse_schedule(item.schedule, item.timezone)
+            kind, cron = parsed.describe(), parsed.kind == "cron"
         except ScheduleError as exc:
-            kind = f"invalid: {exc}"
+            kind, cron = f"invalid: {exc}", False
         rows.append(
             {
                 "source": item.name,
                 "enabled": item.enabled,
                 "schedule": kind,
-                "interval_seconds": item.interval_seconds or context.settings().schedule_interval,
+                # a cron schedule has run times, not an interval
+                "interval_seconds": None
+                if cron
+                else item.interval_seconds or context.settings().schedule_interval,
                 "next_run_at": item.next_run_at.isoformat() if item.next_run_at else None,
                 "next_run_in": (item.next_run_at - now).total_seconds() if item.next_run_at else 0.0,
                 "last_run_at": item.last_run_at.isoformat() if item.last_run_at else None,
@@ -83,7 +87,7 @@ def schedule(ctx: click.Context, as_json: bool) -> None:
         table.add_row(
             row["source"] + ("" if row["enabled"] else " (disabled)"),
             row["schedule"],
-            human_seconds(row["interval_seconds"]),
+            "-" if row["interval_seconds"] is None else human_seconds(row["interval_seconds"]),
             next_run if row["enabled"] else "-",
             row["last_run_at"] or "never",
         )

@@ -359,8 +359,20 @@ def _write_source(s: Session, row: SourceRow | None, source: Source) -> None:
         )
         return
     if (row.definition or {}).get("schedule") != definition.get("schedule"):
-        row.interval_seconds, row.next_run_at = None, None  # a new schedule starts at the next tick
+        # A new schedule starts at the next tick, with its own interval (an adaptive one starts afresh).
+        row.interval_seconds, row.next_run_at = _fixed_interval(definition.get("schedule")), None
     row.home, row.definition, row.enabled, row.removed_at = source.home, definition, source.enabled, None
+
+
+def _fixed_interval(schedule: str | None) -> int | None:
+    """The seconds of an interval schedule (`2h`), else None; a schedule that does not read is None too (the
+    source loader reports it)."""
+    from newsmon.schedules import ScheduleError, parse_schedule
+
+    try:
+        return parse_schedule(schedule).seconds
+    except ScheduleError:
+        return None
 
 
 def _held(row: SourceRow, places: tuple[PurePath, ...], loaded_from: str | None = None) -> bool:

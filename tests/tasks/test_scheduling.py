@@ -143,6 +143,8 @@ def test_disabled_sources_are_not_claimed_and_a_new_schedule_is_due_at_once(data
     repo.reschedule_source("s00", 900, NOW + timedelta(hours=2), ran_at=NOW)
     assert repo.claim_due_sources(NOW + timedelta(hours=1), timedelta(hours=1)) == []
     repo.upsert_source(Source(name="s00", home="http://127.0.0.1/0/", schedule="5m"))
+    (changed,) = [item for item in repo.source_schedules() if item.name == "s00"]
+    assert changed.interval_seconds == 300  # shown as the new interval before its first crawl
     assert repo.claim_due_sources(NOW + timedelta(hours=1), timedelta(hours=1)) == ["s00"]
     repo.dispose()
 
