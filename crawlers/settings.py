@@ -76,6 +76,9 @@ ITEM_PIPELINES: dict[str, int] = {}
 # Remembered ETag/Last-Modified of feeds, sitemaps and listing pages.
 NEWSMON_STATE_FILE = str(_config.data_dir / STATE_FILE)
 NEWSMON_CONDITIONAL_GET = True
+# Send the remembered validators (If-None-Match / If-Modified-Since). The crawl task turns it off for crawls
+# asked for by hand, which read every discovery page in full (and still save the validators they got).
+NEWSMON_CONDITIONAL_ASK = True
 # Wire the storage components of the pipelines package when it is installed.
 NEWSMON_PIPELINES = True
 # Processes that take over extraction (and, with the pipelines installed, the analysis of each article it

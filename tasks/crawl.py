@@ -50,7 +50,9 @@ class CrawlOptions:
     limit: int | None = None
     enqueue_matching: bool = True
     extra_settings: tuple[tuple[str, str], ...] = ()
-    # Scheduled crawls first ask the discovery pages whether anything changed (see tasks.poll).
+    # Scheduled crawls first ask the discovery pages whether anything changed (see tasks.poll), and their crawl
+    # sends the source's validators. Any other crawl (asked for by hand) sends none: it reads every feed,
+    # sitemap and listing page in full, and saves the validators it got for the scheduled crawls after it.
     poll_first: bool = False
 
 
@@ -78,6 +80,8 @@ def crawl_command(source: Source, directory: Path, options: CrawlOptions) -> tup
     ]
     command += ["-a", f"source={source.name}", "-s", f"NEWSMON_STATS_FILE={stats_file}"]
     command += ["-s", f"NEWSMON_ENQUEUE_MATCHING={int(options.enqueue_matching)}", "-s", "LOG_LEVEL=INFO"]
+    if not options.poll_first:
+        command += ["-s", "NEWSMON_CONDITIONAL_ASK=0"]
     if options.since:
         command += ["-a", f"since={options.since}"]
     if options.limit:
@@ -172,7 +176,7 @@ def crawl_source(name: str, options: CrawlOptions | None = None) -> dict[str, An
     log.info("crawl of %s started", name, extra=extra)
     status, reason, stats, polled = "failed", "crashed", {}, None
     try:
-        polled = poll_unchanged(source, last, settings) if options.poll_first else None
+        polled = poll_unchanged(source, last, settings, options.since) if options.poll_first else None
         if polled is not None:
             status, reason, stats = "ok", NOT_MODIFIED, polled
         else:

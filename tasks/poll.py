@@ -6,6 +6,10 @@ and every one of those pages now answers 304 Not Modified, nothing was published
 skipped and recorded as an `ok` run with the reason "not modified". Anything else (a 200, an error, a page
 without validators, a last crawl that failed to store something, a rendered source) means a full crawl, and
 one runs at least every `full_crawl_every` seconds whatever the pages say.
+
+Only the source's own validators are sent, and only those saved by a crawl whose since-window reached at least
+as far back as the coming crawl's (`newsmon.validators.covers`): otherwise a 304 could hide feed items that
+the crawl which saved them left out as too old. A page without such validators means a full crawl.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import httpx
 
 from newsmon.config import Settings
 from newsmon.models import CrawlRun, Source
+from newsmon.timespec import parse_duration
 from newsmon.validators import STATE_FILE, ValidatorStore
 
 log = logging.getLogger(__name__)
@@ -26,12 +31,21 @@ LAST_FULL = "newsmon/poll/last_full_crawl"  # carried from run to run: when the 
 NOT_MODIFIED = "not modified"
 
 
-def poll_unchanged(source: Source, last: CrawlRun | None, settings: Settings) -> dict[str, Any] | None:
-    """The stats of a skipped crawl when every discovery page of the last crawl answers 304; else None."""
+def poll_unchanged(
+    source: Source, last: CrawlRun | None, settings: Settings, since: str | None = None
+) -> dict[str, Any] | None:
+    """The stats of a skipped crawl when every discovery page of the last crawl answers 304; else None.
+
+    `since` is the since-window the crawl would be asked for (None: the source's or the default one)."""
     pages, last_full = _evidence(source, last, settings)
     if not pages or last_full is None:
         return None
-    validators = ValidatorStore(settings.data_dir / STATE_FILE).load(pages)
+    try:
+        window_start = crawl_window_start(source, since, settings)
+    except ValueError:  # the crawl will say what is wrong with it
+        return None
+    store = ValidatorStore(settings.data_dir / STATE_FILE)
+    validators = store.load(source.name, pages, window_start=window_start)
     if set(validators) != set(pages):
         return None
     headers = {"User-Agent": settings.effective_user_agent}
@@ -57,6 +71,20 @@ def poll_unchanged(source: Source, last: CrawlRun | None, settings: Settings) ->
         "newsmon/poll/not_modified": len(pages),
         "finish_reason": NOT_MODIFIED,
     }
+
+
+def crawl_window_start(source: Source, since: str | None, settings: Settings) -> datetime | None:
+    """Where the since-window of the source's crawl would start now (None: no bound), as the spider reads it
+    (crawlers.spiders.base.parse_since): `since`, else the source's `since_days`, else NEWSMON_SINCE_DAYS;
+    a number of days or a duration (2d, 12h); 0 or empty means no bound. ValueError if it cannot be read."""
+    if not since:
+        since = str(source.since_days if source.since_days is not None else settings.since_days)
+    text = since.strip()
+    try:
+        span = timedelta(days=int(text)) if text.isdigit() else parse_duration(text)
+        return datetime.now(UTC) - span if span else None
+    except OverflowError:
+        raise ValueError(f"since-window {since!r} reaches back too far") from None
 
 
 def _evidence(source: Source, last: CrawlRun | None, settings: Settings) -> tuple[list[str], datetime | None]:

@@ -1,7 +1,11 @@
 """Conditional GET for feeds, sitemaps and listing pages.
 
-Validators (ETag, Last-Modified) are remembered per URL in a small SQLite file under the data directory,
-so the next crawl of a feed or listing page that has not changed costs one 304 and nothing else.
+Validators (ETag, Last-Modified) are remembered per source and URL in a small SQLite file under the data
+directory, so the next crawl of a feed or listing page that has not changed costs one 304 and nothing else.
+A crawl sends only its own source's validators, and only those saved by a crawl whose since-window reached
+at least as far back as its own (`newsmon.validators.covers`): a 304 must never hide items that the crawl
+which saved the validators left out as too old. With `NEWSMON_CONDITIONAL_ASK=0` (crawls asked for by hand)
+it sends none and reads every page in full, but still saves what it read for the crawls after it.
 
 The stats say which discovery pages the crawl read with validators, how many it read without, and how many
 articles failed (`newsmon/conditional/pages`, `.../unvalidated`, `.../failed_items`): when every one of those
@@ -12,16 +16,17 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 from typing import Self
 
-from scrapy import Request, signals
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.statscollectors import StatsCollector
 
-from newsmon.validators import Validators, ValidatorStore
+from newsmon.validators import Validators, ValidatorStore, covers
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +48,12 @@ class ConditionalGetMiddleware:
     are then fetched again, since only stored URLs are skipped.
     """
 
-    def __init__(self, store: ValidatorStore, stats: StatsCollector) -> None:
+    def __init__(self, store: ValidatorStore, stats: StatsCollector, *, ask: bool = True) -> None:
         self.store = store
         self.stats = stats
+        self.ask = ask  # send the remembered validators (off: read every discovery page in full)
+        self.source: str | None = None  # whose validators these are; None: the spider names no source
+        self.window_start: datetime | None = None  # the crawl's since-window (None: no bound)
         self.known: dict[str, Validators] = {}
         self.fresh: dict[str, Validators] = {}
         self.pages: set[str] = (
@@ -59,24 +67,43 @@ class ConditionalGetMiddleware:
         if not crawler.settings.getbool("NEWSMON_CONDITIONAL_GET", True) or not path:
             raise NotConfigured
         assert crawler.stats is not None
-        middleware = cls(ValidatorStore(Path(path)), crawler.stats)
+        ask = crawler.settings.getbool("NEWSMON_CONDITIONAL_ASK", True)
+        middleware = cls(ValidatorStore(Path(path)), crawler.stats, ask=ask)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(middleware.item_error, signal=signals.item_error)
         return middleware
 
-    def spider_opened(self) -> None:
+    def spider_opened(self, spider: Spider) -> None:
+        self.source = getattr(getattr(spider, "source", None), "name", None)
+        self.window_start = getattr(spider, "cutoff", None)
+        if self.source is None:
+            logger.warning("The spider names no source: HTTP validators are neither sent nor saved")
+            return
+        if not self.ask:
+            logger.info("A full crawl: feeds, sitemaps and listing pages are read without validators")
+            return
         try:
-            self.known = self.store.load()
+            remembered = self.store.records(self.source)
         except sqlite3.Error as exc:
             logger.warning("Cannot read HTTP validators from %s: %s", self.store.path, exc)
+            return
+        self.known = {
+            url: r.validators for url, r in remembered.items() if covers(r.window_start, self.window_start)
+        }
+        if narrower := len(remembered) - len(self.known):
+            # Saved by a crawl whose since-window started later: it may have left out items this one takes.
+            self.stats.set_value("newsmon/conditional/narrower_window", narrower)
+            logger.info(
+                "%d pages are read in full: their validators came with a shorter since-window", narrower
+            )
 
     def item_error(self) -> None:
         self.failed_items += 1
         self.stats.inc_value("newsmon/conditional/failed_items")
 
     def spider_closed(self, reason: str) -> None:
-        if reason != "finished" or not self.fresh:
+        if reason != "finished" or not self.fresh or self.source is None:
             return
         if self.failed_items:
             logger.warning(
@@ -85,7 +112,7 @@ class ConditionalGetMiddleware:
             )
             return
         try:
-            self.store.save(self.fresh)
+            self.store.save(self.source, self.fresh, self.window_start)
         except sqlite3.Error as exc:
             logger.warning("Cannot save HTTP validators to %s: %s", self.store.path, exc)
 
