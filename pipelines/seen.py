@@ -60,5 +60,6 @@ class SeenUrlMiddleware:
             return None
         if await self._checks.submit(canonical_url(request.url)):
             self.crawler.stats.inc_value("newsmon/seen/skipped")
+            request.meta["newsmon_skipped"] = True  # for the spider's errback: a skip, not a failed fetch
             raise IgnoreRequest(f"already stored: {request.url}")
         return None

@@ -359,6 +359,8 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         """Count and log a failed request; the crawl goes on."""
         request: Request = failure.request  # type: ignore[attr-defined]
+        if request.meta.get("newsmon_skipped"):
+            return  # an article already stored, skipped before download and counted as newsmon/seen/skipped
         kind = failure_kind(failure)
         if request.meta.get("newsmon_probe"):
             self.crawler.stats.inc_value("newsmon/discovery/probe_miss")
