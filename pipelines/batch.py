@@ -9,7 +9,7 @@ Lookups are made in bulk per batch; new articles and copies are written in one t
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -60,9 +60,12 @@ class _Pending:
 class BatchStorer:
     """Decides and stores batches; the near-duplicate index sees each article as soon as it is decided."""
 
-    def __init__(self, deduplicator: Deduplicator, storer: Storer) -> None:
+    def __init__(
+        self, deduplicator: Deduplicator, storer: Storer, refresh: Callable[[], object] | None = None
+    ) -> None:
         self.dedupe = deduplicator
         self.storer = storer
+        self.refresh = refresh  # brings the near-duplicate index up to what other processes stored
         self.repo: Repository = deduplicator.repo
         # Stories of the articles this importer stored (near-duplicate hits are mostly among them), and the
         # merges it made: saves a database lookup per hit.
@@ -72,6 +75,8 @@ class BatchStorer:
     def store(self, items: Sequence[tuple[ArticleToStore, Fingerprint]]) -> list[Stored]:
         """Store `items` (articles with canonical URL, hash, terms and fingerprint) in order."""
         out: list[Stored | None] = [None] * len(items)
+        if self.refresh is not None:
+            self.refresh()
         known = self.repo.articles_by_urls([item.canonical_url for item, _ in items])
         contents = self.repo.stories_of_contents([item.content_hash for item, _ in items])
         alternates = {i: translation_urls(item.article) for i, (item, _) in enumerate(items)}

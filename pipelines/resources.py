@@ -112,6 +112,17 @@ class PipelineResources:
     detector: NearDuplicateDetector
     queue: MatchQueue | None
     snapshot: IndexSnapshot | None = None
+    seen_id: int = 0  # the newest article id this process's in-memory index has looked at
+
+    def refresh_index(self) -> int:
+        """Index the articles other processes stored since the last look (embedded default only: with Redis the
+        index is shared). Two crawls running at once each hold their own copy of the index, so without this a
+        copy one of them stores is a new story to the other, and alerts again. Called before each batch is
+        decided; returns how many articles were fingerprinted."""
+        if self.snapshot is None or not isinstance(self.index, MemoryIndex):
+            return 0
+        added, self.seen_id = index_new_articles(self.index, self.repo, self.seen_id, self.settings)
+        return added
 
     def close(self) -> None:
         if self.queue is not None:
@@ -130,17 +141,25 @@ def _window_start(settings: Settings) -> datetime:
 def catch_up(index: MemoryIndex, repo: Repository, snapshot: IndexSnapshot, settings: Settings) -> int:
     """Index the articles stored after the snapshot (skipping those this process indexed itself), then save
     the snapshot. Returns how many articles were fingerprinted."""
-    keys = repo.article_keys_after(snapshot.last_id, _window_start(settings))
+    added, last_id = index_new_articles(index, repo, snapshot.last_id, settings)
+    if added or last_id != snapshot.last_id or not snapshot.path.exists():
+        snapshot.save(index, last_id)
+    return added
+
+
+def index_new_articles(
+    index: MemoryIndex, repo: Repository, after_id: int, settings: Settings
+) -> tuple[int, int]:
+    """Fingerprint the articles stored after `after_id` that the index lacks (those this process indexed itself
+    are skipped); returns how many, and the newest article id looked at."""
+    keys = repo.article_keys_after(after_id, _window_start(settings))
     missing = [article_id for article_id, url in keys if url not in index]
     added = 0
     for i in range(0, len(missing), CATCH_UP_PAGE):
         for _id, url, text, title, lang, published in repo.fingerprint_rows(missing[i : i + CATCH_UP_PAGE]):
             index.add(url, fingerprint(text, title=title, lang=lang, published=published))
             added += 1
-    last_id = max(snapshot.last_id, keys[-1][0] if keys else 0)
-    if added or last_id != snapshot.last_id or not snapshot.path.exists():
-        snapshot.save(index, last_id)
-    return added
+    return added, max(after_id, keys[-1][0] if keys else 0)
 
 
 def open_index(settings: Settings, repo: Repository) -> tuple[NearDuplicateIndex, IndexSnapshot | None]:
@@ -165,7 +184,8 @@ def build_resources(settings: Settings, *, enqueue: bool = True) -> PipelineReso
         index, threshold=settings.dedupe_threshold, window_days=settings.dedupe_window_days
     )
     queue = MatchQueue(settings.effective_broker_url) if enqueue else None
-    return PipelineResources(settings, repo, index, detector, queue, snapshot)
+    seen = snapshot.last_id if snapshot is not None else 0
+    return PipelineResources(settings, repo, index, detector, queue, snapshot, seen)
 
 
 @lru_cache(maxsize=4)

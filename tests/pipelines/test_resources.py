@@ -108,3 +108,30 @@ def _fp(text: str):
     from pipelines.near_duplicate import fingerprint
 
     return fingerprint(text, title="Конференция в Таразе", lang="ru")
+
+
+def test_two_crawls_at_once_group_a_copy_the_other_stored_meanwhile(
+    settings: Settings, repo_on_sqlite: Repository, conference_text: str
+) -> None:
+    """Embedded default: each crawl holds its own copy of the index, brought up to date before each batch."""
+    from pipelines.batch import BatchStorer
+    from pipelines.normalise import normalise_article
+    from pipelines.store import Storer
+
+    crawls = [build_resources(settings, enqueue=False) for _ in range(2)]  # both open before either stores
+    storers = []
+    for resources in crawls:
+        deduplicator = Deduplicator(resources.repo, resources.detector)
+        storer = Storer(resources.repo, resources.index, None, deduplicator)
+        storers.append(BatchStorer(deduplicator, storer, resources.refresh_index))
+    edited = conference_text.replace("Таразе", "г. Тараз", 1) + " Фото пресс-службы акимата."
+
+    (first,) = storers[0].store(
+        [Deduplicator.prepare(normalise_article(article("https://a.kz/1", conference_text)))]
+    )
+    (copy,) = storers[1].store([Deduplicator.prepare(normalise_article(article("https://b.kz/7", edited)))])
+
+    assert first.result is not None and copy.result is not None
+    assert copy.reason == "near_duplicate" and copy.result.story_id == first.result.story_id
+    for resources in crawls:
+        resources.close()
