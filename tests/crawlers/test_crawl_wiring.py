@@ -128,10 +128,14 @@ def test_an_analysis_that_fails_leaves_the_article_to_the_pipelines():
 
 def test_validators_survive_between_crawls(tmp_path):
     store = ValidatorStore(tmp_path / "state" / "crawl-state.sqlite3")
-    store.save({"https://ztgzt.kz/rss": ('"abc"', "Mon, 10 Mar 2025 10:00:00 GMT")})
-    store.save({"https://ztgzt.kz/rss": ('"def"', None), "https://kt.kz/rss": (None, "Tue, 11 Mar 2025 GMT")})
+    store.save("ztgzt.kz", {"https://ztgzt.kz/rss": ('"abc"', "Mon, 10 Mar 2025 10:00:00 GMT")}, None)
+    store.save(
+        "ztgzt.kz",
+        {"https://ztgzt.kz/rss": ('"def"', None), "https://kt.kz/rss": (None, "Tue, 11 Mar 2025 GMT")},
+        None,
+    )
 
-    assert ValidatorStore(tmp_path / "state" / "crawl-state.sqlite3").load() == {
+    assert ValidatorStore(tmp_path / "state" / "crawl-state.sqlite3").load("ztgzt.kz", window_start=None) == {
         "https://ztgzt.kz/rss": ('"def"', None),
         "https://kt.kz/rss": (None, "Tue, 11 Mar 2025 GMT"),
     }
