@@ -391,7 +391,9 @@ def sample_articles(
                 response.content, str(response.url), source=source, headers_charset=charset
             )
             warnings = article_warnings(article, source)
-            if window.too_old(listed or article.published):
+            # The crawl's two checks: the feed or sitemap date before fetching, then the page's own date
+            # (NewsSpider.parse_article), so a recent `lastmod` does not save a page dated years ago.
+            if window.too_old(listed) or window.too_old(article.published):
                 warnings.append(f"older than the since-window ({window.days} days): a crawl skips it")
             if source.render:
                 warnings.append("fetched without a browser (source renders with JavaScript)")

@@ -368,6 +368,8 @@ class NewsSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value(f"newsmon/fetch/{kind}")
         role = "article" if request.meta.get("newsmon_article") else request.meta.get("newsmon_role", "page")
+        if role == "home":  # also by itself: a home page that fails is a source to look at
+            self.crawler.stats.inc_value(f"newsmon/home/{kind}")
         logger.warning("Cannot fetch %s %s: %s", role, request.url, kind)
 
     def on_dropped(self, request: Request) -> None:

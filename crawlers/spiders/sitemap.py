@@ -1,6 +1,8 @@
 """Discovery by sitemaps: index files, gzip, Google News sitemaps, bounded by the since-window.
 
-Sitemaps a source does not list are read from robots.txt, else /sitemap.xml is tried. Entries older than
+Sitemaps a source does not list are read from robots.txt, else /sitemap.xml is tried (also when robots.txt is
+missing, unreachable or names none). With robots.txt obeyed, the source spider reads the copy Scrapy's
+RobotsTxtMiddleware downloads, so that robots.txt is requested once per crawl. Entries older than
 the window (news:publication_date, else lastmod) are dropped, and so are child sitemaps of an index whose
 lastmod is older than the window. A sitemap cut short (it stops before its root element closes) is read for
 the entries before the cut, counted and logged.
@@ -15,20 +17,26 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import lxml.etree
+from scrapy import signals
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Request, Response
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.python.failure import Failure
 
 from crawlers.spiders.base import NewsSpider
+from crawlers.spiders.fetch_errors import failure_kind
 
 logger = logging.getLogger(__name__)
 
 SITEMAP_PRIORITY = 20
+ROBOTS_PATH = "/robots.txt"
+FALLBACK_SITEMAP = "/sitemap.xml"
 _NEWS_FIELDS = {"publication_date": "news_published", "title": "news_title"}
 # The closing root tag at the very end of a whole sitemap, with any namespace prefix (</sm:urlset>).
 _ROOT_CLOSE = {
@@ -136,28 +144,88 @@ def complete_entries(xml: bytes, entries: list[dict[str, Any]]) -> list[dict[str
 
 
 class SitemapDiscovery:
-    """Requests and callbacks for robots.txt and sitemaps; mixed into spiders derived from NewsSpider."""
+    """Requests and callbacks for robots.txt and sitemaps; mixed into spiders derived from NewsSpider.
+
+    With robots.txt obeyed, Scrapy's RobotsTxtMiddleware downloads it before the first request to the home's
+    host: a spider that sends such a request (the source spider's home page) calls `sitemaps_from_middleware`
+    first, and the sitemaps are read from that download as it arrives, instead of asking for robots.txt a
+    second time. Nothing waits for it: the sitemap requests go to the engine from the signal that brings the
+    answer, or, when the download failed, from the one that shows the next request of that host passing.
+    """
+
+    # The robots.txt of the home's host is read from RobotsTxtMiddleware's download (not yet read: pending).
+    robots_pending: bool = False
 
     def sitemap_request(self: NewsSpider, url: str, *, probe: bool = False) -> Request:
         return self.page_request(
             url, self.parse_sitemap, role="sitemap", priority=SITEMAP_PRIORITY, newsmon_probe=probe
         )
 
+    def sitemaps_from_middleware(self: NewsSpider) -> bool:
+        """Read the sitemaps from the robots.txt RobotsTxtMiddleware downloads for the crawl's first request
+        to the home's host, which the caller sends; False when robots.txt is not obeyed (then the caller
+        requests it with `robots_request`)."""
+        if self.crawler.get_downloader_middleware(RobotsTxtMiddleware) is None:
+            return False
+        self.crawler.signals.connect(self.robots_answered, signal=signals.response_received)
+        self.crawler.signals.connect(self.robots_settled, signal=signals.request_reached_downloader)
+        self.robots_pending = True
+        return True
+
+    def robots_answered(self: NewsSpider, response: Response, request: Request, **_: Any) -> None:
+        """RobotsTxtMiddleware's request (marked `dont_obey_robotstxt`) for the home's robots.txt got an answer,
+        of any status: its sitemaps, else /sitemap.xml, go to the engine."""
+        if not self.robots_pending or not request.meta.get("dont_obey_robotstxt"):
+            return
+        asked = urlsplit((request.meta.get("redirect_urls") or [request.url])[0])
+        if (asked.netloc, asked.path) != (urlsplit(self.source.home).netloc, ROBOTS_PATH):
+            return
+        missing = f"HTTP {response.status}" if response.status != 200 else ""
+        self._crawl_sitemaps(response.url, b"" if missing else response.body, missing)
+
+    def robots_settled(self: NewsSpider, request: Request, **_: Any) -> None:
+        """A request to the home's host passed RobotsTxtMiddleware with no robots.txt answer before it: the
+        download failed (the middleware logged why), so /sitemap.xml is tried."""
+        if not self.robots_pending or request.meta.get("dont_obey_robotstxt"):
+            return
+        if urlsplit(request.url).netloc == urlsplit(self.source.home).netloc:
+            self._crawl_sitemaps(urljoin(self.source.home, ROBOTS_PATH), b"", "no answer")
+
+    def _crawl_sitemaps(self: NewsSpider, url: str, body: bytes, missing: str) -> None:
+        self.robots_pending = False
+        if self.crawler.engine is None or self.crawler.engine.spider is None:
+            return  # the crawl is over
+        for request in self.robots_sitemaps(url, body, missing):
+            self.crawler.engine.crawl(request)
+
     def robots_request(self: NewsSpider) -> Request:
-        url = urljoin(self.source.home, "/robots.txt")
-        return self.page_request(
+        url = urljoin(self.source.home, ROBOTS_PATH)
+        request = self.page_request(
             url, self.parse_robots, role="robots", priority=SITEMAP_PRIORITY, conditional=False
         )
+        return request.replace(errback=self.robots_failed)
 
     def parse_robots(self: NewsSpider, response: Response) -> Iterator[Request]:
-        urls = list(sitemap_urls_from_robots(response.body, base_url=response.url))
+        yield from self.robots_sitemaps(response.url, response.body)
+
+    def robots_failed(self: NewsSpider, failure: Failure) -> list[Request]:
+        """No robots.txt (404 and other errors, no answer): normal for a portal, so no failed request of the
+        crawl; /sitemap.xml is tried instead."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        return list(self.robots_sitemaps(request.url, b"", failure_kind(failure)))
+
+    def robots_sitemaps(self: NewsSpider, url: str, body: bytes, missing: str = "") -> Iterator[Request]:
+        """The sitemaps named in a robots.txt body, else /sitemap.xml (`missing`: why there is no robots.txt
+        to read; a body that is no robots.txt, such as an HTML page, names none)."""
+        urls = list(sitemap_urls_from_robots(body, base_url=url))
         self.crawler.stats.inc_value("newsmon/discovery/sitemaps_found", len(urls))
         if urls:
-            logger.info("Sitemaps named in %s: %s", response.url, ", ".join(urls))
-            for url in urls:
-                yield self.sitemap_request(url)
-        else:
-            yield self.sitemap_request(urljoin(self.source.home, "/sitemap.xml"), probe=True)
+            logger.info("Sitemaps named in %s: %s", url, ", ".join(urls))
+            yield from (self.sitemap_request(sitemap) for sitemap in urls)
+            return
+        fallback = urljoin(self.source.home, FALLBACK_SITEMAP)
+        logger.info("No sitemap named in %s (%s); trying %s", url, missing or "none named", fallback)
+        yield self.sitemap_request(fallback, probe=True)
 
     def parse_sitemap(self: NewsSpider, response: Response) -> Iterator[Request]:
         stats = self.crawler.stats
@@ -211,7 +279,8 @@ class SitemapDiscovery:
 
 
 class SitemapSpider(SitemapDiscovery, NewsSpider):
-    """Articles from a source's sitemaps only (named in robots.txt when the definition has none)."""
+    """Articles from a source's sitemaps only (named in robots.txt when the definition has none, else
+    /sitemap.xml). It asks for robots.txt itself: with robots.txt obeyed, Scrapy downloads it once more."""
 
     name = "sitemap"
 

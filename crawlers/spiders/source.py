@@ -3,8 +3,8 @@
 `scrapy crawl source -a source=NAME` (a registered source), `-a home=URL` (any portal) or
 `-a sources_file=PATH` (a definition file); optional `-a since=2d -a limit=100`.
 Feeds come first, then sitemaps, then listing pages; what the definition does not name is discovered
-at crawl time (feeds on the home page or at the usual paths, sitemaps in robots.txt). An article URL
-found several ways is fetched once.
+at crawl time (feeds on the home page or at the usual paths, sitemaps in robots.txt, else /sitemap.xml).
+An article URL found several ways is fetched once.
 """
 
 from __future__ import annotations
@@ -31,15 +31,18 @@ class SourceSpider(FeedDiscovery, SitemapDiscovery, ListingDiscovery, NewsSpider
         source = self.source
         if not source.enabled:
             logger.warning("Source %s is disabled in %s; crawling it as asked", source.name, source.origin)
+        home = not source.feeds or not source.listings
+        # Before any request: the first one to the home's host brings robots.txt.
+        robots = not source.sitemaps and not (home and self.sitemaps_from_middleware())
         for url in source.feeds:
             yield self.feed_request(url)
         for url in source.sitemaps:
             yield self.sitemap_request(url)
-        if not source.sitemaps:
+        if robots:  # robots.txt is not obeyed, or no home page request brings it
             yield self.robots_request()
         for url in source.listings:
             yield self.listing_request(url)
-        if not source.feeds or not source.listings:
+        if home:
             # The home page is read for its feed links (not conditional: they are needed every time)
             # and, when no listing pages are named, as the listing page.
             yield self.page_request(

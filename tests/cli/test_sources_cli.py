@@ -442,3 +442,24 @@ def test_test_of_neither_a_source_nor_a_url_is_one_line(newsmon: Invoke, argumen
 
     assert result.exit_code == 1
     assert says in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_test_warns_for_a_sample_whose_page_is_older_than_the_since_window(
+    newsmon: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a portal whose sitemap dates every page a few hours ago while the pages say 2024 and 2020
+    monkeypatch.setenv("NEWSMON_SINCE_DAYS", "7")
+    get_settings.cache_clear()
+    portal = PortalServer(FIXTURES / "portals" / "reissued")
+    try:
+        # when it is tested
+        result = newsmon("sources", "test", portal.url + "/", "-n", "2")
+    finally:
+        portal.stop()
+
+    # then the sitemap reads as recent, and both samples say a crawl skips them, as a crawl does
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert f"{portal.url}/sitemap.xml: 2 URLs" in out
+    assert "are older than the since-window" not in out
+    assert out.count("    warnings: older than the since-window (7 days): a crawl skips it") == 2

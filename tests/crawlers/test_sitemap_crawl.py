@@ -4,6 +4,7 @@ and a sitemap cut short."""
 from __future__ import annotations
 
 import shutil
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,3 +127,76 @@ def test_a_truncated_sitemap_is_counted_and_its_whole_urls_are_crawled(
 def test_whole_sitemaps_are_not_counted_as_truncated(result: CrawlResult) -> None:
     assert result.stat("newsmon/sitemap/read") >= 3
     assert result.stat("newsmon/sitemap/truncated") == 0
+
+
+# How the portal below answers /robots.txt: not at all (404), with an HTML page, or with a redirect to a
+# port where nothing listens (no answer).
+ROBOTS_ANSWERS = {
+    "missing": "",
+    "html page": "/robots.txt: {file: index.html, type: text/html}\n",
+    "no answer": "/robots.txt: {redirect: 'http://127.0.0.1:%d/robots.txt'}\n",
+}
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def sitemap_only_portal(root: Path, robots: str) -> PortalServer:
+    """A portal whose only way to its articles is /sitemap.xml: no feed, no article link on its home page,
+    and robots.txt answered as `robots` says."""
+    root.mkdir()
+    shutil.copy(FIXTURES / "portals" / "bulletin" / "article.html", root / "article.html")
+    (root / "index.html").write_text("<html><body><h1>Вестник</h1></body></html>", encoding="utf-8")
+    (root / "sitemap.xml").write_text(_urlset(["/news/1/", "/news/2/"]), encoding="utf-8")
+    robots_route = ROBOTS_ANSWERS[robots].replace("%d", str(closed_port()))
+    routes = "/news/1/: {file: article.html}\n/news/2/: {file: article.html}\n" + robots_route
+    (root / "routes.yaml").write_text(routes, encoding="utf-8")
+    return PortalServer(root)
+
+
+@pytest.mark.parametrize(
+    ("robots", "obey"), [("missing", "1"), ("html page", "1"), ("no answer", "1"), ("missing", "0")]
+)
+def test_without_a_robots_txt_naming_sitemaps_a_crawl_reads_sitemap_xml(
+    crawl, tmp_path: Path, robots: str, obey: str
+) -> None:
+    from tasks.run_summary import summarise
+
+    # given a sitemap-only portal whose robots.txt names no sitemap
+    portal = sitemap_only_portal(tmp_path / "portal", robots)
+    try:
+        definition = write_definition(tmp_path / "only.yaml", f"name: only\nhome: {portal.url}/\n")
+
+        # when it is crawled as a scheduled crawl does, obeying robots.txt or not
+        result = crawl("source", sources_file=definition, since="7d", settings={"ROBOTSTXT_OBEY": obey})
+    finally:
+        portal.stop()
+
+    # then /sitemap.xml is read and its articles are collected
+    assert result.returncode == 0, result.log
+    assert portal.paths().count("/sitemap.xml") == 1
+    assert set(result.by_path(portal.url)) == {"/news/1/", "/news/2/"}
+    assert {item["discovered_by"] for item in result.items} == {"sitemap"}
+    # robots.txt was asked for once, and its absence is no failed request of the crawl
+    assert portal.paths().count("/robots.txt") == 1
+    summary = summarise(result.stats)
+    assert result.stat("newsmon/fetch/http_404") == 0
+    assert (summary["errors"], summary["error_rate"]) == ({}, 0.0)
+
+
+def test_robots_txt_is_read_once_when_it_names_the_sitemaps(agency, crawl, tmp_path: Path) -> None:
+    # given the agency, whose robots.txt names its sitemap index
+    before = agency.paths().count("/robots.txt")
+    definition = write_definition(tmp_path / "agency.yaml", f"name: agency\nhome: {agency.url}/\n")
+
+    # when the source spider crawls it, obeying robots.txt
+    result = crawl("source", sources_file=definition, since="7d")
+
+    # then robots.txt was downloaded once, and still gave the sitemaps
+    assert result.returncode == 0, result.log
+    assert agency.paths().count("/robots.txt") - before == 1
+    assert result.stat("newsmon/discovery/sitemaps_found") == 1
+    assert {CONFERENCE, AIRPORT, SUGAR, GAS} <= set(result.by_path(agency.url))
