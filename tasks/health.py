@@ -7,6 +7,11 @@ Three problems are looked for, each judged against the source itself rather than
 Each problem alerts the ops channels (NEWSMON_OPS_CHANNELS) once when it starts and once when it clears,
 through the same alert outbox as watches; the alerts themselves record which problems are open. A source
 whose latest run failed before it counts as failing has the verdict `last run failed`, with no alert yet.
+
+The latest full crawl's own problems are listed too, after the verdict and with no alert (they come and go
+with a portal's pages, and say what to look at rather than that monitoring stopped):
+  unreadable         feeds or sitemaps that could not be read, or only in part (malformed, truncated)
+  home page error    the home page did not answer (HTTP 404, timeout...)
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from newsmon.models import CrawlRun
 from newsmon.storage import NewAlert, Repository
 from tasks import context
 from tasks.app import app
-from tasks.run_summary import FILL_FIELDS, summarise, unreachable
+from tasks.poll import NOT_MODIFIED
+from tasks.run_summary import FILL_FIELDS, failure_text, summarise, unreachable
 
 log = logging.getLogger(__name__)
 HISTORY = timedelta(days=14)
@@ -37,14 +43,14 @@ RECENT_RUNS = 3
 MIN_ITEMS = 3  # runs that extracted fewer articles say nothing about fill rates
 FILL_DROP = 0.5  # broken when a field's recent fill rate is under half its usual one
 MIN_USUAL_FILL = 0.5
-PROBLEMS = ("failing", "extraction broken", "stale")
+PROBLEMS = ("failing", "extraction broken", "stale")  # each alerts the ops channels
 FAILED = {"failed", "timeout"}
 LAST_RUN_FAILED = "last run failed"  # a verdict, not yet a problem: ops alerts wait for FAILING_RUNS
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    kind: str  # failing | extraction broken | stale
+    kind: str  # one of PROBLEMS, or of the latest full crawl (not alerted): unreadable | home page error
     detail: str
 
 
@@ -57,7 +63,8 @@ class SourceHealth:
     last_success: datetime | None
     articles_24h: int
     usual_24h: float
-    error_rate: float | None
+    # Share of the last 10 runs that ended that were bad (failed, timed out, or errors for half their requests).
+    bad_run_share: float | None
     fill: dict[str, float] = field(default_factory=dict)
     coverage: dict[str, int] = field(default_factory=dict)
     # Per discovery path of the last good run: found, only, missed (listed by another path) and sample URLs.
@@ -73,7 +80,9 @@ class SourceHealth:
             "last_success": self.last_success.isoformat() if self.last_success else None,
             "articles_24h": self.articles_24h,
             "usual_24h": round(self.usual_24h, 1),
-            "error_rate": self.error_rate,
+            "bad_run_share": self.bad_run_share,
+            # The former name of bad_run_share, read by the HTTP API (GET /api/sources and its page).
+            "error_rate": self.bad_run_share,
             "fill": self.fill,
             "coverage": self.coverage,
             "path_coverage": self.path_coverage,
@@ -122,8 +131,9 @@ def last_failure(runs: Sequence[CrawlRun]) -> str | None:
 
 
 def _verdict(problems: Sequence[Problem], runs: Sequence[CrawlRun], failure: str | None) -> str:
-    if problems:
-        return problems[0].kind
+    alerting = [p for p in problems if p.kind in PROBLEMS]
+    if alerting:
+        return alerting[0].kind
     if failure is not None:
         return LAST_RUN_FAILED
     return "ok" if runs else "never crawled"
@@ -175,6 +185,22 @@ def stale(activity: dict[str, Any], runs: Sequence[CrawlRun], now: datetime) -> 
     )
 
 
+def crawl_problems(runs: Sequence[CrawlRun]) -> list[Problem]:
+    """What the latest full crawl (not a cheap poll that found nothing changed) could not read, when it
+    reached the portal: feeds and sitemaps (its parse errors) and the home page."""
+    crawls = [r for r in _finished(runs) if r.finish_reason != NOT_MODIFIED]
+    if not crawls or not succeeded(crawls[0]):
+        return []
+    summary = _summary(crawls[0])
+    found = []
+    if unreadable := summary["errors"].get("parse", 0):
+        feeds = "feed/sitemap" if unreadable == 1 else "feeds/sitemaps"
+        found.append(Problem("unreadable", f"{unreadable} {feeds} unreadable"))
+    if home := summary.get("home_error"):  # not in summaries recorded before it was counted
+        found.append(Problem("home page error", f"home page: {failure_text(home)}"))
+    return found
+
+
 def _hours(gap: timedelta) -> str:
     hours = gap.total_seconds() / 3600
     return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.0f} days"
@@ -192,6 +218,7 @@ def source_health(repo: Repository, now: datetime) -> list[SourceHealth]:
         runs = repo.recent_runs(source.name, limit=HISTORY_RUNS)
         seen = {**history.get(source.name, {}), "history": history.get(source.name, {}).get("recent", 0)}
         found = [p for p in (failing(runs), extraction_broken(runs), stale(seen, runs, now)) if p]
+        found += crawl_problems(runs)
         ok_runs = [r for r in runs if succeeded(r)]
         last_good = _summary(ok_runs[0]) if ok_runs else {}
         finished = [r for r in runs if r.status != "running"][:10]
@@ -205,7 +232,7 @@ def source_health(repo: Repository, now: datetime) -> list[SourceHealth]:
                 last_success=ok_runs[0].finished_at if ok_runs else None,
                 articles_24h=day.get(source.name, {}).get("recent", 0),
                 usual_24h=seen["history"] / HISTORY.days,
-                error_rate=round(sum(map(is_bad, finished)) / len(finished), 2) if finished else None,
+                bad_run_share=round(sum(map(is_bad, finished)) / len(finished), 2) if finished else None,
                 fill=last_good.get("fill", {}),
                 coverage=coverage.get(source.name, {}),
                 path_coverage=last_good.get("coverage", {}),

@@ -3,7 +3,8 @@
 Stats keys are many and namespaced (`newsmon/store/new`, `newsmon/fetch/http_404`, `newsmon/fill/date`...);
 the summary is what `newsmon status`, health checks and metrics read: pages, new articles, duplicates,
 versions, errors by kind, bytes, fill rate per field, articles found per discovery path, and what each
-path missed that another listed (crawlers.middlewares.coverage).
+path missed that another listed (crawlers.middlewares.coverage); and what explains fewer new articles than
+pages: articles dropped as older than the since-window, pages that are no articles, the home page's failure.
 """
 
 from __future__ import annotations
@@ -50,6 +51,18 @@ def error_counts(stats: Mapping[str, Any]) -> dict[str, int]:
     return {kind: n for kind, n in sorted(errors.items()) if n}
 
 
+def home_error(stats: Mapping[str, Any]) -> str | None:
+    """How the home page failed (`http_404`, `timeout`...), None when it answered or was not asked for."""
+    return next((kind for kind, n in _with_prefix(stats, "newsmon/home/").items() if n), None)
+
+
+def failure_text(kind: str) -> str:
+    """A failure kind in words: `http_404` is `HTTP 404`, `dns_error` `DNS error`, `timeout` `timed out`."""
+    if kind.startswith("http_"):
+        return f"HTTP {kind.removeprefix('http_')}"
+    return FAILURE_WORDS.get(kind, (kind.replace("_", " "),))[0]
+
+
 def fill_rates(stats: Mapping[str, Any]) -> dict[str, float]:
     """Share of extracted articles with each field; empty when the run extracted nothing."""
     items = _count(stats, "newsmon/fill/items")
@@ -79,6 +92,9 @@ def summarise(stats: Mapping[str, Any]) -> dict[str, Any]:
         "duplicates": sum(_count(stats, f"newsmon/dedupe/{reason}") for reason in DUPLICATE_REASONS),
         "already_seen": _count(stats, "newsmon/seen/skipped"),
         "extracted": _count(stats, "newsmon/fill/items"),
+        "too_old": _count(stats, "newsmon/extract/too_old"),
+        "not_articles": sum(_with_prefix(stats, "newsmon/extract/not_article/").values()),
+        "home_error": home_error(stats),
         "errors": errors,
         "error_rate": round(fetch_errors / attempts, 3) if attempts else 0.0,
         "fill": fill_rates(stats),

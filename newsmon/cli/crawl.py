@@ -72,17 +72,43 @@ def crawl(
         raise UserError(f"{len(failed)} of {len(names)} crawls did not end ok: {', '.join(failed)}")
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def shortfall(summary: dict[str, Any]) -> list[str]:
+    """What kept pages from becoming new articles, each only when it happened: articles dropped as older
+    than the since-window, feeds and sitemaps that could not be read (or only in part), pages that are no
+    articles, and a home page that failed while the portal answered."""
+    from tasks.run_summary import failure_text
+
+    parts = []
+    if summary["too_old"]:
+        parts.append(f"{summary['too_old']} older than the window")
+    if unreadable := summary["errors"].get("parse", 0):
+        parts.append(_plural(unreadable, "feed/sitemap unreadable", "feeds/sitemaps unreadable"))
+    if summary["not_articles"]:
+        parts.append(_plural(summary["not_articles"], "not an article", "not articles"))
+    if summary["home_error"] and summary["pages"]:  # an unreachable portal's reason says it all
+        parts.append(f"home page: {failure_text(summary['home_error'])}")
+    return parts
+
+
 def result_lines(result: dict[str, Any]) -> list[str]:
     """What one crawl did, and for one that did not end ok, why and where its log is."""
+    from tasks.run_summary import summarise
+
     name, status = result["source"], result["status"]
     if status == "locked":
         return [f"{name}: skipped, another process is crawling it"]
-    stats = result.get("stats", {})
-    lines = [
-        f"{name}: {status} ({result.get('reason', '')}), "
-        f"{stats.get('downloader/response_count', 0)} pages, {stats.get('newsmon/store/new', 0)} new, "
-        f"{stats.get('newsmon/store/copy', 0)} copies of known stories"
+    summary = summarise(result.get("stats", {}))
+    figures = [
+        f"{summary['pages']} pages",
+        f"{summary['new']} new",
+        f"{summary['copies']} copies of known stories",
+        *shortfall(summary),
     ]
+    lines = [f"{name}: {status} ({result.get('reason', '')}), " + ", ".join(figures)]
     if status not in NOT_FAILED:
         if result.get("error"):
             lines.append(f"  error: {result['error']}")

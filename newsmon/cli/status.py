@@ -1,5 +1,5 @@
-"""`newsmon status`: one line per source: a verdict, last success, new articles against the usual rate, error
-rate, fill rates and the current polling interval. The same assessment raises the ops alerts."""
+"""`newsmon status`: one line per source: a verdict, last success, new articles against the usual rate, the
+share of bad runs, fill rates and the current polling interval. The same assessment raises the ops alerts."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def source_rows(now: datetime) -> list[dict[str, Any]]:
     rows = []
     for health in source_health(repo, now):
         row = health.to_dict()
+        del row["error_rate"]  # the API's name for bad_run_share; a crawl's error_rate is another thing
         schedule = schedules.get(health.source)
         row["interval_seconds"] = (schedule.interval_seconds if schedule else None) or default_interval
         row["next_run_at"] = schedule.next_run_at.isoformat() if schedule and schedule.next_run_at else None
@@ -46,21 +47,31 @@ def _fill_text(fill: dict[str, float]) -> str:
     return " ".join(f"{FILL_LABELS.get(name, name)}{round(rate * 100)}" for name, rate in fill.items())
 
 
+def verdict_text(row: dict[str, Any]) -> str:
+    """The verdict with what explains it (`failing: last 3 runs failed; ...`, `last run failed: REASON`) and
+    the latest crawl's own problems (`ok, 2 feeds/sitemaps unreadable`)."""
+    from tasks.health import PROBLEMS
+
+    verdict = row["verdict"]
+    alerting = [p["detail"] for p in row["problems"] if p["kind"] in PROBLEMS]
+    crawl = [p["detail"] for p in row["problems"] if p["kind"] not in PROBLEMS]
+    if alerting:
+        return f"{verdict}: " + "; ".join(alerting + crawl)
+    if row.get("last_failure"):  # `last run failed`: say why, as a problem's detail would
+        verdict += f": {row['last_failure']}"
+    return ", ".join([verdict, *crawl])
+
+
 def _table_row(row: dict[str, Any]) -> tuple[str, ...]:
     from newsmon.cli.schedule import human_seconds
     from tasks.health import coverage_summary
 
-    verdict = row["verdict"]
-    if row["problems"]:
-        verdict += ": " + "; ".join(p["detail"] for p in row["problems"])
-    elif row.get("last_failure"):  # `last run failed`: say why, as a problem's detail would
-        verdict += f": {row['last_failure']}"
     return (
         row["source"],
-        verdict,
+        verdict_text(row),
         (row["last_success"] or "never")[:16].replace("T", " "),
         f"{row['articles_24h']} / {row['usual_24h']}",
-        "-" if row["error_rate"] is None else f"{row['error_rate']:.0%}",
+        "-" if row["bad_run_share"] is None else f"{row['bad_run_share']:.0%}",
         _fill_text(row["fill"]),
         coverage_summary(row.get("path_coverage") or {}) or "-",
         human_seconds(row["interval_seconds"]),
@@ -86,7 +97,7 @@ def status(as_json: bool) -> None:
         "verdict",
         "last success (UTC)",
         "new 24h / usual",
-        "errors",
+        "bad runs",
         "fill",
         "coverage",
         "interval",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +17,8 @@ from newsmon.cli.main import cli
 from newsmon.config import get_settings
 from newsmon.models import CrawlRun
 from newsmon.storage import Repository
+from tests.conftest import FIXTURES
+from tests.crawlers.portal_server import PortalServer
 from tests.loopback import StaticServer
 from tests.newsmon_env import newsmon_settings
 
@@ -52,6 +55,46 @@ def quiet_portal(tmp_path: Path) -> Iterator[str]:
     (root / "index.html").write_text("<html><body><h1>Портал</h1><p>Пока новостей нет.</p></body></html>")
     server = StaticServer(root)
     yield server.url + "/"
+    server.stop()
+
+
+def _sitemap(*paths: str) -> str:
+    urls = "".join(
+        f"<url><loc>{{{{base}}}}{path}</loc><lastmod>{{{{iso:0.1}}}}</lastmod></url>" for path in paths
+    )
+    return f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+
+
+@pytest.fixture
+def reissued_portal(tmp_path: Path) -> Iterator[PortalServer]:
+    """The `reissued` portal (a recent sitemap of pages dated 2024 and 2020), whose home page also announces a
+    feed that answers HTML and whose robots.txt also names a sitemap cut short."""
+    root = tmp_path / "reissued"
+    shutil.copytree(FIXTURES / "portals" / "reissued", root)
+    (root / "index.html").write_text(
+        '<html><head><link rel="alternate" type="application/rss+xml" href="/rss.xml"></head>'
+        "<body><h1>Архив района</h1></body></html>",
+        encoding="utf-8",
+    )
+    (root / "robots.txt").write_text("Sitemap: {{base}}/sitemap.xml\nSitemap: {{base}}/cut.xml\n")
+    (root / "cut.xml").write_text(_sitemap("/news/vesennij-sev-2024/")[:-30], encoding="utf-8")
+    with (root / "routes.yaml").open("a", encoding="utf-8") as routes:
+        routes.write("/rss.xml: {file: index.html, type: text/html}\n")
+    server = PortalServer(root)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def homeless_portal(tmp_path: Path) -> Iterator[PortalServer]:
+    """A portal whose home page answers 404, with no robots.txt: its one article is in /sitemap.xml."""
+    root = tmp_path / "homeless"
+    root.mkdir()
+    shutil.copy(FIXTURES / "portals" / "bulletin" / "article.html", root / "article.html")
+    (root / "sitemap.xml").write_text(_sitemap("/news/1/"), encoding="utf-8")
+    (root / "routes.yaml").write_text("/news/1/: {file: article.html}\n", encoding="utf-8")
+    server = PortalServer(root)
+    yield server
     server.stop()
 
 
@@ -92,7 +135,7 @@ def test_a_portal_where_nothing_listens_is_a_failed_crawl_with_its_reason(
 
     row = status_row(newsmon, "gone")
     assert row["verdict"] == "last run failed" and row["last_success"] is None
-    assert row["last_failure"] == run.finish_reason and row["error_rate"] == 1.0
+    assert row["last_failure"] == run.finish_reason and row["bad_run_share"] == 1.0
     table = newsmon("status")
     (gone,) = [line for line in table.stdout.splitlines() if " gone " in line]
     assert f"last run failed: {run.finish_reason}" in gone and "never" in gone
@@ -165,3 +208,47 @@ def test_a_crawl_that_fails_prints_its_last_error_and_its_log(
     (log_line,) = [line for line in lines if line.startswith("  log: ")]
     log = Path(log_line.removeprefix("  log: "))
     assert log.name.startswith("crawl-gone-") and error.removeprefix("  error: ") in log.read_text()
+
+
+def test_crawl_and_status_say_why_pages_gave_no_new_article(
+    newsmon: Invoke, sources_dir: Path, reissued_portal: PortalServer
+) -> None:
+    # given a portal whose articles are all older than the since-window, with an HTML "feed" and a cut sitemap
+    define(sources_dir, "reissued", reissued_portal.url + "/")
+
+    # when it is crawled
+    result = newsmon("crawl", "reissued")
+
+    # then the crawl's line says why nothing was stored, on that one line
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("reissued: ")]
+    assert line.startswith("reissued: ok (finished), ")
+    assert line.endswith(
+        ", 0 new, 0 copies of known stories, 2 older than the window, 2 feeds/sitemaps unreadable"
+    )
+    # and status shows the unreadable feed and sitemap as a problem, after an `ok` verdict
+    row = status_row(newsmon, "reissued")
+    assert row["verdict"] == "ok"
+    assert row["problems"] == [{"kind": "unreadable", "detail": "2 feeds/sitemaps unreadable"}]
+    (shown,) = [line for line in newsmon("status").stdout.splitlines() if " reissued " in line]
+    assert "ok, 2 feeds/sitemaps unreadable" in shown
+
+
+def test_a_home_page_that_answers_404_is_flagged(
+    newsmon: Invoke, sources_dir: Path, homeless_portal: PortalServer
+) -> None:
+    # given a portal whose home page is gone, and no robots.txt, but a sitemap at /sitemap.xml
+    define(sources_dir, "homeless", homeless_portal.url + "/")
+
+    # when it is crawled
+    result = newsmon("crawl", "homeless")
+
+    # then its article is found through /sitemap.xml, and the line and status name the home page
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("homeless: ")]
+    assert ", 1 new, " in line and line.endswith(", home page: HTTP 404")
+    row = status_row(newsmon, "homeless")
+    assert row["verdict"] == "ok"
+    assert row["problems"] == [{"kind": "home page error", "detail": "home page: HTTP 404"}]
+    (shown,) = [line for line in newsmon("status").stdout.splitlines() if " homeless " in line]
+    assert "ok, home page: HTTP 404" in shown

@@ -55,6 +55,23 @@ def test_summary_of_a_run() -> None:
     assert summary["discovery"] == {"feed": 8, "sitemap": 3}
 
 
+def test_summary_says_what_kept_pages_from_becoming_new_articles() -> None:
+    # given a run that dropped old articles and pages that are no articles, and whose home page was gone
+    stats = {
+        **STATS,
+        "newsmon/extract/too_old": 8,
+        "newsmon/extract/not_article/section": 2,
+        "newsmon/extract/not_article/tag": 1,
+        "newsmon/home/http_404": 1,
+    }
+
+    # when it is summarised, then each is counted; a run with none of them counts none
+    summary = summarise(stats)
+    assert (summary["too_old"], summary["not_articles"], summary["home_error"]) == (8, 3, "http_404")
+    plain = summarise(STATS)
+    assert (plain["too_old"], plain["not_articles"], plain["home_error"]) == (0, 0, None)
+
+
 def test_summary_of_a_crawl_that_died_before_writing_stats() -> None:
     summary = summarise({})
     assert summary["pages"] == 0 and summary["fill"] == {} and summary["error_rate"] == 0.0

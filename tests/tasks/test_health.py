@@ -86,7 +86,7 @@ def test_a_new_source_is_never_crawled_and_a_good_one_ok(repo: Repository) -> No
     store_articles(repo, 3)
     add_run(repo, "ok", {**FULL, "newsmon/store/new": 3, "downloader/response_count": 5})
     health = health_of(repo)
-    assert (health.verdict, health.articles_24h, health.error_rate) == ("ok", 3, 0.0)
+    assert (health.verdict, health.articles_24h, health.bad_run_share) == ("ok", 3, 0.0)
     assert health.fill == {"title": 1.0, "text": 1.0, "date": 1.0, "author": 0.0}
     assert health.coverage == {"unknown": 3}
 
@@ -111,7 +111,7 @@ def test_an_unreachable_portal_is_no_success(repo: Repository) -> None:
     health = health_of(repo)
     assert (health.verdict, health.last_success) == ("last run failed", good)
     assert health.last_failure == "portal unreachable: 3 requests, all connection refused"
-    assert health.error_rate == 0.5  # one of two runs bad
+    assert health.bad_run_share == 0.5  # one of two runs bad
     add_run(repo, "ok", {**FULL, "downloader/response_count": 5})
     health = health_of(repo)
     assert (health.verdict, health.last_failure) == ("ok", None) and health.last_success != good
@@ -120,7 +120,7 @@ def test_an_unreachable_portal_is_no_success(repo: Repository) -> None:
 def test_a_run_recorded_ok_that_reached_nothing_counts_as_failed(repo: Repository) -> None:
     add_run(repo, "ok", REFUSED)
     health = health_of(repo)
-    assert (health.verdict, health.last_success, health.error_rate) == ("last run failed", None, 1.0)
+    assert (health.verdict, health.last_success, health.bad_run_share) == ("last run failed", None, 1.0)
     assert health.last_failure == "portal unreachable: 3 requests, all connection refused"
     add_run(repo, "ok", REFUSED)
     add_run(repo, "ok", REFUSED)
@@ -187,9 +187,55 @@ def test_status_command_shows_verdicts(repo: Repository) -> None:
     result = CliRunner().invoke(cli, ["status", "--json"])
     assert result.exit_code == 0, result.output
     row = next(r for r in json.loads(result.output) if r["source"] == "portal")
-    assert row["verdict"] == "failing" and row["interval_seconds"] == 900 and row["error_rate"] == 1.0
+    assert row["verdict"] == "failing" and row["interval_seconds"] == 900 and row["bad_run_share"] == 1.0
     table = CliRunner().invoke(cli, ["status"])
     assert table.exit_code == 0 and "portal" in table.output and "failing" in table.output
+
+
+def test_the_latest_crawls_unreadable_feeds_and_home_page_are_listed_without_ops_alerts(
+    repo: Repository, receiver: Receiver
+) -> None:
+    from tasks.health import Problem, check_health
+
+    repo.upsert_channel(Channel(id=0, name="ops", kind="webhook", target=receiver.url))
+    # given a crawl that reached the portal but could not read a feed, a sitemap and the home page
+    broken = {"newsmon/feed/invalid": 1, "newsmon/sitemap/truncated": 1, "newsmon/home/http_404": 1}
+    add_run(repo, "ok", {**FULL, "downloader/response_count": 9, "newsmon/fetch/http_404": 1, **broken})
+    listed = (
+        Problem("unreadable", "2 feeds/sitemaps unreadable"),
+        Problem("home page error", "home page: HTTP 404"),
+    )
+
+    # then they are the source's problems, its verdict stays ok, and no ops alert goes out for them
+    health = health_of(repo)
+    assert (health.verdict, health.problems) == ("ok", listed)
+    assert check_health(enqueue=lambda alert_id: None)["alerts"] == 0
+    # a cheap poll that found nothing changed does not hide them
+    add_run(repo, "ok", {"newsmon/poll/not_modified": 2, "finish_reason": "not modified"}, "not modified")
+    assert health_of(repo).problems == listed
+    # a crawl that reads everything clears them
+    add_run(repo, "ok", {**FULL, "downloader/response_count": 9})
+    assert health_of(repo).problems == ()
+
+
+def test_status_names_the_share_of_bad_runs_as_such(repo: Repository) -> None:
+    from click.testing import CliRunner
+
+    from newsmon.cli.main import cli
+
+    # given one good run and one failed run
+    add_run(repo, "ok", {**FULL, "downloader/response_count": 5})
+    add_run(repo, "failed", reason="exit code 1")
+
+    # when status is asked for
+    rows = json.loads(CliRunner().invoke(cli, ["status", "--json"]).output)
+    row = next(r for r in rows if r["source"] == "portal")
+    table = CliRunner().invoke(cli, ["status"], env={"COLUMNS": "200"}).output
+
+    # then the share of bad runs has its own name, not that of a crawl's failed requests / requests
+    assert row["bad_run_share"] == 0.5 and "error_rate" not in row
+    header = next(line for line in table.splitlines() if "verdict" in line)
+    assert "bad runs" in header and "errors" not in header
 
 
 def test_status_shows_what_a_discovery_path_missed_in_the_last_run(repo: Repository) -> None:
@@ -204,6 +250,7 @@ def test_status_shows_what_a_discovery_path_missed_in_the_last_run(repo: Reposit
     }
     add_run(repo, "ok", stats={"newsmon/coverage": coverage, "downloader/response_count": 12})
 
-    row = json.loads(CliRunner().invoke(cli, ["status", "--json"]).output)[0]
+    rows = json.loads(CliRunner().invoke(cli, ["status", "--json"]).output)
+    row = next(r for r in rows if r["source"] == "portal")
     assert row["path_coverage"]["feed"]["missed_urls"] == missed
     assert "feed missed 1" in CliRunner().invoke(cli, ["status"], env={"COLUMNS": "200"}).output
