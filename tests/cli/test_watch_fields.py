@@ -9,41 +9,22 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
-from newsmon.cli.main import cli
+from tests.cli.test_watch_cli import fails, ok, run
 from tests.newsmon_env import newsmon_settings
 
 
 @pytest.fixture
-def shell(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """A shell with channels `mail` and `chat` and a watch `akim` with every field at its default."""
-    with newsmon_settings(monkeypatch, tmp_path / "data", database_url=database_url):
+def shell(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """On SQLite only: reading the fields does not depend on the database (test_watch_cli stores watches on
+    both). A shell with channels `mail` and `chat` and a watch `akim` with every field at its default."""
+    with newsmon_settings(monkeypatch, tmp_path / "data", database_url=sqlite_url):
         runner = CliRunner()
         ok(runner, "channel", "add", "mail", "jsonl", str(tmp_path / "mail.jsonl"))
         ok(runner, "channel", "add", "chat", "jsonl", str(tmp_path / "chat.jsonl"))
         ok(runner, "watch", "add", "akim", "Карашукеев")
         yield runner
-
-
-def run(shell: CliRunner, *args: str) -> Result:
-    return shell.invoke(cli, list(args), catch_exceptions=False)
-
-
-def ok(shell: CliRunner, *args: str) -> str:
-    result = run(shell, *args)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def refused(shell: CliRunner, *args: str) -> str:
-    """The one error line of a refused command."""
-    result = run(shell, *args)
-    assert result.exit_code != 0, result.output
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def shown(shell: CliRunner, name: str = "akim") -> dict:
@@ -73,7 +54,7 @@ def test_set_channels_takes_nothing_a_word_commas_or_a_list(shell: CliRunner) ->
     assert shown(shell)["channels"] == []
     ok(shell, "watch", "edit", "akim", "--set", "channels=[chat]")
     assert shown(shell)["channels"] == ["chat"]
-    assert "unknown channel(s): pager" in refused(
+    assert "unknown channel(s): pager" in fails(
         shell, "watch", "edit", "akim", "--set", "channels=mail,pager"
     )
 
@@ -84,7 +65,7 @@ def test_set_languages_reads_a_bare_no_as_norwegian_and_a_listed_one_as_yaml_doe
     ok(shell, "watch", "edit", "akim", "--set", "languages=NO,kz")
     assert shown(shell)["languages"] == ["no", "kk"]
 
-    line = refused(shell, "watch", "edit", "akim", "--set", "languages=[no, ru]")
+    line = fails(shell, "watch", "edit", "akim", "--set", "languages=[no, ru]")
     assert line == "Error: watch 'akim': languages: no was read as a yes/no value; write it in quotes: 'no'"
     ok(shell, "watch", "edit", "akim", "--set", "languages=['no', ru]")
     assert shown(shell)["languages"] == ["no", "ru"]
@@ -109,7 +90,7 @@ def test_set_list_field_of_a_wrong_type_names_the_watch_and_the_field(
     ok(shell, "watch", "edit", "akim", "--set", "sources=nur.kz", "--set", "channels=mail")
     before = shown(shell)
 
-    assert refused(shell, "watch", "edit", "akim", "--set", assignment).startswith(f"Error: {message}")
+    assert fails(shell, "watch", "edit", "akim", "--set", assignment).startswith(f"Error: {message}")
     assert shown(shell) == before
 
 
@@ -143,7 +124,7 @@ def test_set_an_odd_value_is_one_line_naming_the_field_and_changes_nothing(
     ok(shell, "watch", "add", "region", "Жамбыл")
     before = shown(shell)
 
-    assert refused(shell, "watch", "edit", "akim", "--set", assignment).startswith(f"Error: {message}")
+    assert fails(shell, "watch", "edit", "akim", "--set", assignment).startswith(f"Error: {message}")
     assert shown(shell) == before
     assert "akim" in ok(shell, "watch", "list")
 
@@ -193,7 +174,7 @@ def test_add_reads_sources_and_regions_as_edit_does(shell: CliRunner) -> None:
     )
     watch = shown(shell, "region")
     assert (watch["sources"], watch["regions"]) == (["zakon.kz", "tengrinews.kz"], ["zhambyl"])
-    line = refused(shell, "watch", "add", " akim ", "Тараз")
+    line = fails(shell, "watch", "add", " akim ", "Тараз")
     assert line == "Error: a watch named 'akim' exists; use `newsmon watch edit`"
 
 

@@ -35,8 +35,17 @@ STORED = {
 @pytest.fixture
 def repo(database_url: str) -> Iterator[Repository]:
     """A database at the revision before 0010."""
+    from alembic import command
+
+    from newsmon.storage.migrate import alembic_config
+
     repository = Repository.from_url(database_url)
     upgrade(repository.engine, BEFORE)
+    if current_revision(repository.engine) != BEFORE:  # PostgreSQL test databases start at the newest schema
+        config = alembic_config(repository.engine)
+        with repository.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, BEFORE)
     yield repository
     repository.dispose()
 
