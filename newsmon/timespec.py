@@ -29,6 +29,19 @@ def parse_duration(text: str) -> timedelta:
         raise TimeSpecError(f"{text!r} is longer than a duration can be") from None
 
 
+def parse_window(text: str | int | None) -> timedelta | None:
+    """A crawl's since-window: '2d', '12h', '90m', '1w', '1y' or a number of days; None, '' or 0 means no
+    bound. Read alike by the spider and by the cheap poll that decides whether the crawl may be skipped."""
+    if text is None or text == "":
+        return None
+    value = str(text).strip()
+    try:
+        span = timedelta(days=int(value)) if value.isdigit() else parse_duration(value)
+    except (TimeSpecError, OverflowError):
+        raise TimeSpecError(f"since must be a duration like 2d, 12h, 90m, 1w or 1y, got {text!r}") from None
+    return span or None
+
+
 def parse_since(text: str, now: datetime | None = None) -> datetime:
     """`7d` means seven days before now; an ISO date or datetime means itself (UTC when no zone is given)."""
     now = now or datetime.now(UTC)

@@ -22,7 +22,7 @@ import httpx
 
 from newsmon.config import Settings
 from newsmon.models import CrawlRun, Source
-from newsmon.timespec import parse_duration
+from newsmon.timespec import parse_window
 from newsmon.validators import STATE_FILE, ValidatorStore
 
 log = logging.getLogger(__name__)
@@ -74,14 +74,12 @@ def poll_unchanged(
 
 
 def crawl_window_start(source: Source, since: str | None, settings: Settings) -> datetime | None:
-    """Where the since-window of the source's crawl would start now (None: no bound), as the spider reads it
-    (crawlers.spiders.base.parse_since): `since`, else the source's `since_days`, else NEWSMON_SINCE_DAYS;
-    a number of days or a duration (2d, 12h); 0 or empty means no bound. ValueError if it cannot be read."""
+    """Where the since-window of the source's crawl would start now (None: no bound), as the spider reads it:
+    `since`, else the source's `since_days`, else NEWSMON_SINCE_DAYS. ValueError if it cannot be read."""
     if not since:
         since = str(source.since_days if source.since_days is not None else settings.since_days)
-    text = since.strip()
+    span = parse_window(since)
     try:
-        span = timedelta(days=int(text)) if text.isdigit() else parse_duration(text)
         return datetime.now(UTC) - span if span else None
     except OverflowError:
         raise ValueError(f"since-window {since!r} reaches back too far") from None

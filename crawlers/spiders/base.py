@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Self
@@ -32,7 +32,7 @@ from crawlers.spiders.fetch_errors import failure_kind
 from crawlers.spiders.links import ArticleLinkRule, url_key
 from newsmon.models import Article, Source
 from newsmon.offload import Offloader
-from newsmon.timespec import TimeSpecError, parse_duration
+from newsmon.timespec import parse_window
 
 logger = logging.getLogger(__name__)
 
@@ -44,16 +44,7 @@ STORED_URLS_SIGNAL = "newsmon_stored_urls"
 MIN_TEXT_CHARS = 80
 
 
-def parse_since(text: str | int | None) -> timedelta | None:
-    """'2d', '12h', '90m', '1w', '1y' or a number of days; None or 0 means no bound."""
-    if text is None or text == "":
-        return None
-    value = str(text).strip()
-    try:
-        span = timedelta(days=int(value)) if value.isdigit() else parse_duration(value)
-    except (TimeSpecError, OverflowError):
-        raise ValueError(f"since must be a duration like 2d, 12h, 90m, 1w or 1y, got {text!r}") from None
-    return span or None
+parse_since = parse_window  # the since-window, read alike by the cheap poll (tasks.poll)
 
 
 def resolve_source(source: str | None, home: str | None, sources_file: str | None) -> Source:
