@@ -37,8 +37,8 @@ def parse_window(text: str | int | None) -> timedelta | None:
     value = str(text).strip()
     try:
         span = timedelta(days=int(value)) if value.isdigit() else parse_duration(value)
-    except (TimeSpecError, OverflowError):
-        raise TimeSpecError(f"since must be a duration like 2d, 12h, 90m, 1w or 1y, got {text!r}") from None
+    except (TimeSpecError, OverflowError):  # a plain ValueError: a crawl's last error line names its type
+        raise ValueError(f"since must be a duration like 2d, 12h, 90m, 1w or 1y, got {text!r}") from None
     return span or None
 
 
