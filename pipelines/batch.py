@@ -99,6 +99,9 @@ class BatchStorer:
     def _store_known(self, known: StoredArticle, item: ArticleToStore, fp: Fingerprint) -> Stored:
         if known.content_hash == item.content_hash:
             unchanged = StoreResult("unchanged", known.id, known.story_id or 0, known.version, material=False)
+            fetched = item.article.fetched_at
+            if fetched is not None and (known.fetched_at is None or fetched > known.fetched_at):
+                self.repo.mark_fetched(known.id, fetched)  # an entry said modified; the text was not
             return Stored(unchanged, "known_url")
         decision = Decision(item, "version", fp, material=is_material_change(known.text, item.article.text))
         try:

@@ -162,6 +162,11 @@ def apply_hints(article: Article, hints: dict[str, Any]) -> Article:
     return article.with_changes(**changes) if changes else article
 
 
+# `published` fills a page without a date; `modified` (a sitemap's lastmod, a feed item's own updated date) has
+# a stored article fetched again when it is newer than the last fetch (pipelines.seen).
+DATE_HINTS = ("published", "modified")
+
+
 def hints_to_meta(hints: dict[str, Any]) -> dict[str, Any]:
     """Hints as JSON values (dates as ISO text), to travel with the request through a shared queue."""
     return {
@@ -174,12 +179,13 @@ def hints_to_meta(hints: dict[str, Any]) -> dict[str, Any]:
 def hints_from_meta(meta: dict[str, Any] | None) -> dict[str, Any]:
     """The hints `hints_to_meta` wrote, dates read back as datetimes (an unreadable date is left out)."""
     hints = dict(meta or {})
-    published = hints.get("published")
-    if isinstance(published, str):
-        try:
-            hints["published"] = datetime.fromisoformat(published)
-        except ValueError:
-            del hints["published"]
+    for key in DATE_HINTS:
+        value = hints.get(key)
+        if isinstance(value, str):
+            try:
+                hints[key] = datetime.fromisoformat(value)
+            except ValueError:
+                del hints[key]
     return hints
 
 

@@ -41,7 +41,7 @@ def _loose_date(text: str | None, timezone: str) -> datetime | None:
 def feed_entries(
     body: bytes, url: str, content_type: str | None = None, timezone: str = "Asia/Almaty"
 ) -> tuple[list[dict[str, Any]], str]:
-    """Items of a feed as (url, title, published) dicts, and a problem ("" if none, else why)."""
+    """Items of a feed as (url, title, published, modified) dicts, and a problem ("" if none, else why)."""
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -62,8 +62,18 @@ def feed_entries(
         published = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
         if published is None:
             published = _loose_date(dict.get(entry, "published") or dict.get(entry, "updated"), timezone)
+        updated = dict.get(entry, "updated_parsed")
+        modified = datetime.fromtimestamp(calendar.timegm(updated), UTC) if updated else None
         title = (entry.get("title") or "").strip() or None
-        items.append({"url": urljoin(url, link), "title": title, "published": published})
+        items.append(
+            {
+                "url": urljoin(url, link),
+                "title": title,
+                "published": published,
+                # An item updated after it was published: a stored copy older than that is fetched again.
+                "modified": modified if modified and published and modified > published else None,
+            }
+        )
     return items, problem
 
 
@@ -114,7 +124,12 @@ class FeedDiscovery:
             if self.is_too_old(item["published"]):
                 stats.inc_value("newsmon/feed/too_old")
                 continue
-            hints = {"title": item["title"], "published": item["published"], "date_source": "feed"}
+            hints = {
+                "title": item["title"],
+                "published": item["published"],
+                "date_source": "feed",
+                "modified": item["modified"],
+            }
             request = self.article_request(item["url"], "feed", hints, priority=FEED_PRIORITY)
             if request is not None:
                 yield request

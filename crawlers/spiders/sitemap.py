@@ -262,6 +262,10 @@ class SitemapDiscovery:
 
     def _sitemap_articles(self: NewsSpider, entries: list[dict[str, Any]]) -> Iterator[Request]:
         stats = self.crawler.stats
+        # A lastmod that every entry shares is when the sitemap was generated, not when each page changed:
+        # it would have every stored article fetched again at every crawl.
+        stamps = {entry.get("lastmod") for entry in entries}
+        lastmod_says_modified = len(entries) < 2 or len(stamps) > 1
         for entry in entries:
             url = entry["loc"]
             published = parse_w3c_date(entry.get("news_published"), self.source.timezone)
@@ -272,7 +276,12 @@ class SitemapDiscovery:
             if (self.rule.include or self.rule.exclude) and not self.rule.matches(url):
                 stats.inc_value("newsmon/sitemap/not_article")
                 continue
-            hints = {"title": entry.get("news_title"), "published": published, "date_source": "sitemap"}
+            hints = {
+                "title": entry.get("news_title"),
+                "published": published,
+                "date_source": "sitemap",
+                "modified": modified if lastmod_says_modified else None,
+            }
             request = self.article_request(url, "sitemap", hints, priority=SITEMAP_PRIORITY)
             if request is not None:
                 yield request

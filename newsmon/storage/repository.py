@@ -88,6 +88,30 @@ class Repository(
                 )
         return found
 
+    def fetch_times(self, canonical_urls: Iterable[str]) -> dict[str, datetime]:
+        """When each stored URL was last fetched (stored, for an article imported without a fetch time):
+        a feed or sitemap entry modified after it is fetched again."""
+        urls = list(dict.fromkeys(canonical_urls))
+        found: dict[str, datetime] = {}
+        with self.reading() as s:
+            for i in range(0, len(urls), 500):
+                chunk = urls[i : i + 500]
+                rows = s.execute(
+                    select(ArticleRow.canonical_url, ArticleRow.fetched_at, ArticleRow.stored_at).where(
+                        ArticleRow.canonical_url.in_(chunk)
+                    )
+                )
+                found.update({url: fetched or stored for url, fetched, stored in rows})
+        return found
+
+    def mark_fetched(self, article_id: int, fetched_at: datetime | None) -> None:
+        """Remember that a stored article was fetched again and found unchanged, so that the entry that
+        announced it modified does not have it fetched again at every crawl."""
+        if fetched_at is None:
+            return
+        with self.session() as s:
+            s.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(fetched_at=fetched_at))
+
     def article_by_url(self, canonical_url: str) -> StoredArticle | None:
         with self.reading() as s:
             row = s.scalar(select(ArticleRow).where(ArticleRow.canonical_url == canonical_url))
@@ -252,6 +276,9 @@ class Repository(
         self, s: Session, row: ArticleRow, item: ArticleToStore, material: bool
     ) -> StoreResult:
         assert row.story_id is not None
+        fetched = item.article.fetched_at
+        if fetched is not None and (row.fetched_at is None or fetched > row.fetched_at):
+            row.fetched_at = fetched
         if row.content_hash == item.content_hash:
             return StoreResult("unchanged", row.id, row.story_id, row.version, material=False)
         if not s.scalar(select(func.count()).where(ArticleVersionRow.article_id == row.id)):

@@ -60,3 +60,17 @@ def test_relative_links_are_resolved_against_the_feed_url():
     items, _ = feed_entries(body, "https://egemen.kz/rss")
 
     assert items[0]["url"] == "https://egemen.kz/kz/news/1001"
+
+
+def test_an_item_updated_after_it_was_published_says_when():
+    atom = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Portal</title>
+<entry><title>Edited</title><link href="https://portal.kz/news/1"/>
+<published>2025-03-14T10:00:00+05:00</published><updated>2025-03-14T15:30:00+05:00</updated></entry>
+<entry><title>As published</title><link href="https://portal.kz/news/2"/>
+<published>2025-03-14T11:00:00+05:00</published><updated>2025-03-14T11:00:00+05:00</updated></entry>
+</feed>"""
+    edited, untouched = feed_entries(atom, "https://portal.kz/atom.xml")[0]
+
+    assert edited["modified"] == datetime.fromisoformat("2025-03-14T10:30:00+00:00")
+    assert untouched["modified"] is None

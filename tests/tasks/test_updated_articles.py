@@ -1,0 +1,120 @@
+"""A stored article whose sitemap entry says it changed after it was fetched is fetched again: a new text is
+stored as a version and matched again; an unchanged one is fetched once, not at every crawl."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsmon.models import Source
+from newsmon.storage import Repository
+from newsmon.storage.migrate import upgrade
+from pipelines.canonical import canonical_url
+from tests.fixtures.portal_builder import SAMPLE, SPORT, build_portal
+from tests.loopback import StaticServer
+from tests.newsmon_env import newsmon_settings
+
+UPDATE = "Дополнено: проект «Бейбітшілік пен келісім» продолжится в районах области до конца года."
+
+
+class Portal:
+    """A portal read through its sitemap only, whose pages and lastmod dates the test changes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.server = StaticServer(root)
+        self.url = self.server.url
+        build_portal(root, self.url, "Портал", [("conference", "Конференция", SAMPLE.read_text("utf-8")),
+                                                 ("sport", "Тренировка", SPORT)])  # fmt: skip
+        (root / "rss.xml").unlink()  # the sitemap is the only way in
+        (root / "index.html").write_text("<html><body>home</body></html>", encoding="utf-8")
+        start = datetime.now(UTC) - timedelta(days=1)
+        self.lastmod = {"conference": start, "sport": start + timedelta(minutes=5)}
+        self.write_sitemap()
+
+    def write_sitemap(self) -> None:
+        entries = "".join(
+            f"<url><loc>{self.url}/news/{slug}.html</loc><lastmod>{when.isoformat()}</lastmod></url>"
+            for slug, when in self.lastmod.items()
+        )
+        sitemap = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+        (self.root / "sitemap.xml").write_text(sitemap, encoding="utf-8")
+
+    def touch(self, slug: str, when: datetime | None = None) -> None:
+        self.lastmod[slug] = when or datetime.now(UTC)
+        self.write_sitemap()
+
+    def edit(self, slug: str, paragraph: str) -> None:
+        page = self.root / "news" / f"{slug}.html"
+        html = page.read_text(encoding="utf-8")
+        page.write_text(html.replace("</div></article>", f"<p>{paragraph}</p></div></article>"), "utf-8")
+        self.touch(slug)
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Iterator[Portal]:
+    (tmp_path / "portal").mkdir()
+    served = Portal(tmp_path / "portal")
+    yield served
+    served.server.stop()
+
+
+def crawl(monkeypatch: pytest.MonkeyPatch, data: Path, url: str) -> dict[str, Any]:
+    from tasks.crawl import CrawlOptions, crawl_source
+
+    with newsmon_settings(monkeypatch, data, database_url=url):
+        result = crawl_source("portal", CrawlOptions(since="36500d", enqueue_matching=False))
+    return result["stats"]
+
+
+def test_an_article_updated_after_it_was_fetched_is_stored_again_as_a_version(
+    sqlite_url: str, tmp_path: Path, portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = Repository.from_url(sqlite_url)
+    upgrade(repo.engine)
+    repo.upsert_source(Source(name="portal", home=portal.url + "/", sitemaps=(portal.url + "/sitemap.xml",)))
+    data = tmp_path / "data"
+    conference = canonical_url(f"{portal.url}/news/conference.html")
+
+    first = crawl(monkeypatch, data, sqlite_url)
+    assert first["newsmon/store/new"] == 2
+
+    portal.edit("conference", UPDATE)
+    repo.record_matching(repo.article_by_url(conference).id, [])  # type: ignore[union-attr]
+    second = crawl(monkeypatch, data, sqlite_url)
+    assert second["newsmon/seen/modified"] == 1 and second["newsmon/seen/skipped"] == 1
+    assert second["newsmon/store/version"] == 1
+    stored = repo.article_by_url(conference)
+    assert stored is not None and UPDATE in stored.text and stored.version == 2
+    assert stored.id in repo.unmatched_article_ids(10)  # matched again: an update that now matches alerts
+
+    # Nothing changed since: nothing is fetched again.
+    third = crawl(monkeypatch, data, sqlite_url)
+    assert "newsmon/seen/modified" not in third and third["newsmon/seen/skipped"] == 2
+
+    # A newer lastmod over the same text: fetched once, found unchanged, and not fetched at the next crawl.
+    portal.touch("sport")
+    fourth = crawl(monkeypatch, data, sqlite_url)
+    assert fourth["newsmon/seen/modified"] == 1 and "newsmon/store/version" not in fourth
+    fifth = crawl(monkeypatch, data, sqlite_url)
+    assert "newsmon/seen/modified" not in fifth and fifth["newsmon/seen/skipped"] == 2
+
+
+def test_a_lastmod_every_entry_shares_is_the_sitemaps_own_date_and_fetches_nothing_again(
+    sqlite_url: str, tmp_path: Path, portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = Repository.from_url(sqlite_url)
+    upgrade(repo.engine)
+    repo.upsert_source(Source(name="portal", home=portal.url + "/", sitemaps=(portal.url + "/sitemap.xml",)))
+    data = tmp_path / "data"
+    assert crawl(monkeypatch, data, sqlite_url)["newsmon/store/new"] == 2
+
+    generated = datetime.now(UTC)
+    portal.touch("conference", generated)
+    portal.touch("sport", generated)
+    again = crawl(monkeypatch, data, sqlite_url)
+    assert "newsmon/seen/modified" not in again and again["newsmon/seen/skipped"] == 2
