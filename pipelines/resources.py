@@ -5,6 +5,7 @@ Opened once per crawl process (in `open_spider`, never at import) and closed whe
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -14,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import redis
 
 from newsmon.config import Settings, get_settings
 from newsmon.storage import Repository, open_repository
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 SNAPSHOT_FILE = "near-duplicate-index.npz"
 SNAPSHOT_META = "near-duplicate-index.json"
 CATCH_UP_PAGE = 2000  # articles read and fingerprinted at a time
+FILL_CLAIM_SECONDS = 600  # how long one process may take to fill the shared index before another may
 
 
 @dataclass
@@ -115,10 +119,15 @@ class PipelineResources:
     seen_id: int = 0  # the newest article id this process's in-memory index has looked at
 
     def refresh_index(self) -> int:
-        """Index the articles other processes stored since the last look (embedded default only: with Redis the
-        index is shared). Two crawls running at once each hold their own copy of the index, so without this a
-        copy one of them stores is a new story to the other, and alerts again. Called before each batch is
-        decided; returns how many articles were fingerprinted."""
+        """Bring the index up to what the database holds; called before each batch is decided. Returns how
+        many articles were fingerprinted.
+
+        Embedded default: index the articles other processes stored since the last look. Two crawls running
+        at once each hold their own copy of the index, so without this a copy one of them stores is a new
+        story to the other, and alerts again. With Redis the index is shared: it is filled from the
+        database when Redis lost it (`fill_shared_index`)."""
+        if isinstance(self.index, RedisIndex):
+            return fill_shared_index(self.index, self.repo, self.settings)
         if self.snapshot is None or not isinstance(self.index, MemoryIndex):
             return 0
         added, self.seen_id = index_new_articles(self.index, self.repo, self.seen_id, self.settings)
@@ -162,13 +171,51 @@ def index_new_articles(
     return added, max(after_id, keys[-1][0] if keys else 0)
 
 
+def database_tag(settings: Settings) -> str:
+    return hashlib.sha256(settings.effective_database_url.encode()).hexdigest()[:16]
+
+
+def fill_shared_index(index: RedisIndex, repo: Repository, settings: Settings) -> int:
+    """Index every article of the dedupe window again when the shared index in Redis does not say it holds
+    them: Redis was emptied (a restart without persistence, a FLUSHDB) or never filled. Without this, copies
+    of stories stored before would start stories of their own, and alert again. One process fills it; the
+    others go on meanwhile. Returns how many articles were fingerprinted."""
+    tag = database_tag(settings)
+    try:
+        if index.is_filled(tag) or not index.claim_filling(tag, FILL_CLAIM_SECONDS):
+            return 0
+    except redis.RedisError as exc:  # the lookups that need Redis fail on their own, counted per article
+        log.warning("near-duplicate index in Redis unreachable: %s", exc)
+        return 0
+    try:
+        keys = repo.article_keys_after(0, _window_start(settings))
+        missing = set(index.missing([url for _id, url in keys]))
+        ids = [article_id for article_id, url in keys if url in missing]
+        for i in range(0, len(ids), CATCH_UP_PAGE):
+            for _id, url, text, title, lang, published in repo.fingerprint_rows(ids[i : i + CATCH_UP_PAGE]):
+                index.add(url, fingerprint(text, title=title, lang=lang, published=published))
+        index.mark_filled(tag)
+    except BaseException:
+        with contextlib.suppress(redis.RedisError):
+            index.release_filling(tag)
+        raise
+    if ids:
+        log.warning(
+            "near-duplicate index in Redis did not hold the stored articles (Redis emptied?): %d articles "
+            "indexed again from the database",
+            len(ids),
+        )
+    return len(ids)
+
+
 def open_index(settings: Settings, repo: Repository) -> tuple[NearDuplicateIndex, IndexSnapshot | None]:
     """Redis-backed and shared by every worker when Redis is configured; else the snapshot in the data
     directory brought up to date from the database (or, without one, rebuilt from it)."""
     if settings.effective_redis_url:
-        return RedisIndex(settings.effective_redis_url, prefix="newsmon:neardup"), None
-    database = hashlib.sha256(settings.effective_database_url.encode()).hexdigest()[:16]
-    snapshot = IndexSnapshot(settings.data_dir, database)
+        shared = RedisIndex(settings.effective_redis_url, prefix="newsmon:neardup")
+        fill_shared_index(shared, repo, settings)
+        return shared, None
+    snapshot = IndexSnapshot(settings.data_dir, database_tag(settings))
     index = snapshot.load(repo.last_article_id(), _window_start(settings))
     if index is None:
         index, snapshot.last_id, snapshot.built_at = MemoryIndex(), 0, datetime.now(UTC)

@@ -73,7 +73,6 @@ class SeenUrlMiddleware:
         request.meta["newsmon_skipped"] = True  # for the spider's errback: a skip, not a failed fetch
         raise IgnoreRequest(f"already stored: {request.url}")
 
-
     def _later_hints(self, request: Any) -> dict[str, Any]:
         """Hints the spider learnt after it sent the request: a sitemap read after the home page linked the
         same article (crawlers.spiders.base keeps them by URL key)."""

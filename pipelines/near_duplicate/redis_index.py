@@ -3,7 +3,10 @@
 Keys (all under `prefix`, values JSON, never pickle):
 - `{prefix}:doc:{key}`: {"k": 16-bit sketch (base64), "f": verification features, "b": the 42 bucket keys};
 - `{prefix}:band:{band}:{bucket}`: set of article keys whose signature falls into that bucket;
-- `{prefix}:published`: sorted set of article keys by publication time, for `prune`.
+- `{prefix}:published`: sorted set of article keys by publication time, for `prune`;
+- `{prefix}:filled:{tag}`: set once the index holds every article of the database `tag` names (a Redis emptied
+  by a restart without persistence or a FLUSHDB loses it too, which says the index must be filled again);
+  `{prefix}:filling:{tag}` while one process fills it.
 With `ttl_seconds`, every key expires that long after its last write, so an index nobody prunes still forgets
 old articles; a bucket lives as long as articles keep landing in it.
 A lookup is three round trips: the 42 bucket sizes, the buckets that are not boilerplate (see
@@ -144,6 +147,29 @@ class RedisIndex:
         return [
             Candidate(key, score, Features.from_json(doc["f"])) for score, key, doc in ranked[:MAX_CANDIDATES]
         ]
+
+    def missing(self, keys: list[str]) -> list[str]:
+        """The keys that are not indexed."""
+        pipe = self._client.pipeline(transaction=False)
+        for key in keys:
+            pipe.exists(self._doc_key(key))
+        return [key for key, found in zip(keys, pipe.execute(), strict=True) if not found]
+
+    def is_filled(self, tag: str) -> bool:
+        return bool(self._client.exists(f"{self._prefix}:filled:{tag}"))
+
+    def claim_filling(self, tag: str, seconds: int) -> bool:
+        """True for the one process that is to fill the index (the claim lapses after `seconds`)."""
+        return bool(self._client.set(f"{self._prefix}:filling:{tag}", "1", nx=True, ex=seconds))
+
+    def mark_filled(self, tag: str) -> None:
+        pipe = self._client.pipeline(transaction=True)
+        pipe.set(f"{self._prefix}:filled:{tag}", "1")
+        pipe.delete(f"{self._prefix}:filling:{tag}")
+        pipe.execute()
+
+    def release_filling(self, tag: str) -> None:
+        self._client.delete(f"{self._prefix}:filling:{tag}")
 
     def rebuild(self, items: Iterable[tuple[str, Fingerprint]]) -> None:
         """Drop everything under the prefix and index `items` again."""

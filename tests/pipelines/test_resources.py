@@ -10,7 +10,7 @@ import pytest
 from newsmon.config import Settings
 from newsmon.storage import Repository
 from pipelines.dedupe import Deduplicator
-from pipelines.resources import SNAPSHOT_FILE, build_resources, open_index
+from pipelines.resources import SNAPSHOT_FILE, PipelineResources, build_resources, open_index
 from tests.pipelines.conftest import article, sentences
 
 
@@ -134,4 +134,43 @@ def test_two_crawls_at_once_group_a_copy_the_other_stored_meanwhile(
     assert first.result is not None and copy.result is not None
     assert copy.reason == "near_duplicate" and copy.result.story_id == first.result.story_id
     for resources in crawls:
+        resources.close()
+
+
+@pytest.mark.redis
+def test_an_emptied_redis_is_filled_again_from_the_database_and_copies_still_join_their_story(
+    tmp_path: Path, sqlite_url: str, repo_on_sqlite: Repository, redis_url: str, conference_text: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    """Redis kept nothing (a restart without persistence): a copy of a story stored before still joins it."""
+    import redis
+
+    from pipelines.batch import BatchStorer
+    from pipelines.normalise import normalise_article
+    from pipelines.store import Storer
+
+    settings = Settings(data_dir=tmp_path / "data", database_url=sqlite_url, redis_url=redis_url)
+
+    def storer(resources: PipelineResources) -> BatchStorer:
+        deduplicator = Deduplicator(resources.repo, resources.detector)
+        return BatchStorer(deduplicator, Storer(resources.repo, resources.index, None, deduplicator),
+                           resources.refresh_index)  # fmt: skip
+
+    before = build_resources(settings, enqueue=False)
+    (original,) = storer(before).store(
+        [Deduplicator.prepare(normalise_article(article("https://a.kz/1", conference_text)))]
+    )
+    running = build_resources(settings, enqueue=False)  # a crawl already running when Redis is emptied
+    redis.Redis.from_url(redis_url).flushdb()
+
+    edited = conference_text.replace("Таразе", "г. Тараз", 1) + " Фото пресс-службы акимата."
+    with caplog.at_level(logging.WARNING, logger="pipelines.resources"):
+        (copy,) = storer(running).store(
+            [Deduplicator.prepare(normalise_article(article("https://b.kz/7", edited)))]
+        )
+
+    assert original.result is not None and copy.result is not None
+    assert copy.reason == "near_duplicate" and copy.result.story_id == original.result.story_id
+    assert any("indexed again from the database" in r.getMessage() for r in caplog.records)
+    for resources in (before, running):
         resources.close()
