@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,11 +72,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    """A Redis database number of its own, flushed before and after the test."""
+    """A Redis database number of its own, flushed before and after the test (NEWSMON_TEST_REDIS_DB, 13 unless
+    set: two test runs at once need two numbers)."""
     require_redis()
     import redis
 
-    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/13"
+    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{os.environ.get('NEWSMON_TEST_REDIS_DB', '13')}"
     client = redis.Redis.from_url(url)
     client.flushdb()
     try:
