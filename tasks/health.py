@@ -81,7 +81,7 @@ class SourceHealth:
             "articles_24h": self.articles_24h,
             "usual_24h": round(self.usual_24h, 1),
             "bad_run_share": self.bad_run_share,
-            # The former name of bad_run_share, read by the HTTP API (GET /api/sources and its page).
+            # The former name of bad_run_share, kept in GET /api/sources for clients that read it.
             "error_rate": self.bad_run_share,
             "fill": self.fill,
             "coverage": self.coverage,

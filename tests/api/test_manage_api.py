@@ -171,11 +171,12 @@ def test_sources_show_health_from_crawl_runs(api: ApiFixture) -> None:
         "https://www.gov.kz"
     )
     gazeta = rows["gazeta"]
-    assert gazeta["verdict"] == "failing" and gazeta["error_rate"] == 1.0
+    assert gazeta["verdict"] == "failing" and gazeta["bad_run_share"] == gazeta["error_rate"] == 1.0
     assert "connection refused" in gazeta["problems"][0]["detail"]
     api.client.cookies.set("newsmon_token", api.secrets["admin"])
     page = api.client.get("/sources")
     assert "connection refused" in page.text and "verdict-failing" in page.text
+    assert "bad runs" in page.text and "100%" in page.text
 
 
 def test_metrics_are_served_to_any_token(api: ApiFixture, stored: dict) -> None:
