@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import redis
+
 from newsmon.config import Settings, get_settings
 from newsmon.schedules import Schedule, crontab_of
 from newsmon.storage import Repository
@@ -29,8 +31,10 @@ log = logging.getLogger(__name__)
 SPEED_UP = 0.7  # interval factor after a crawl that found new articles
 SLOW_DOWN = 1.5  # interval factor after a crawl that found nothing new
 CLAIM_BATCH = 2000
-# A claimed source whose crawl message is lost (broker restart) is claimed again after the crawl's own limit.
+# A claimed source whose crawl message is lost is claimed again after the crawl's own limit, or at the next tick
+# when the broker is a Redis found emptied (BROKER_MARK gone).
 CLAIM_MARGIN_SECONDS = 300
+BROKER_MARK = "newsmon:broker:mark"
 # Called with the repository at the start of every tick: the worker commands register one that syncs changed
 # source definition files (newsmon.cli.sources.DefinitionWatcher), which tasks may not import.
 _tick_hooks: list[Callable[[Repository], object]] = []
@@ -96,6 +100,21 @@ def plan_next_run(
     return NextRun(current, now + timedelta(seconds=current + random.uniform(-jitter, jitter)))
 
 
+def broker_was_emptied(broker_url: str) -> bool:
+    """True when a Redis broker no longer holds the mark the last tick left in it: it was restarted without
+    persistence or flushed, and the crawl messages queued for claimed sources went with it. Other brokers
+    keep their queues (or hold the claims only until the crawl's time limit)."""
+    if not broker_url.startswith(("redis://", "rediss://")):
+        return False
+    client = redis.Redis.from_url(broker_url)
+    try:
+        return bool(client.set(BROKER_MARK, "1", nx=True))  # set only when missing
+    except redis.RedisError:  # the broker is down: the enqueue below fails and says so
+        return False
+    finally:
+        client.close()
+
+
 def enqueue_crawls(names: list[str], expires: float) -> None:
     """One crawl message per source, all through one producer connection."""
     from tasks.crawl import crawl_source_task
@@ -124,6 +143,14 @@ def schedule_crawls(
     lost_after = timedelta(seconds=settings.crawl_time_limit + GRACE_SECONDS + CLAIM_MARGIN_SECONDS)
     lost = repo.close_orphaned_runs(now, "crawl:", "worker lost")  # lease ran out: its worker died
     lost += repo.close_lost_runs(now - lost_after, "worker lost")  # older than any crawl may run
+    if broker_was_emptied(settings.effective_broker_url):
+        released = repo.release_lost_claims(now)
+        if released:
+            log.warning(
+                "the broker lost its messages (Redis emptied): %d queued crawls sent again (%s)",
+                len(released),
+                ", ".join(released[:10]) + (", ..." if len(released) > 10 else ""),
+            )
     hold = timedelta(seconds=settings.crawl_time_limit + CLAIM_MARGIN_SECONDS)
     names = repo.claim_due_sources(now, hold, limit=CLAIM_BATCH)
     if names:

@@ -150,7 +150,8 @@ class OpsQueries:
                 rows = s.execute(due.with_for_update(skip_locked=True, of=SourceRow)).all()
                 ids = [r.id for r in rows]
                 if ids:
-                    s.execute(table.update().where(table.c.id.in_(ids)).values(next_run_at=held_until))
+                    claimed = table.update().where(table.c.id.in_(ids))
+                    s.execute(claimed.values(next_run_at=held_until, claimed_at=now))
                 return [r.name for r in rows]
             ids = [r.id for r in s.execute(due)]
             claimed: list[str] = []
@@ -160,7 +161,7 @@ class OpsQueries:
                     .where(table.c.id.in_(ids[start : start + 500]))
                     .where(or_(table.c.next_run_at.is_(None), table.c.next_run_at <= now))
                     .where(table.c.removed_at.is_(None))
-                    .values(next_run_at=held_until)
+                    .values(next_run_at=held_until, claimed_at=now)
                     .returning(table.c.name)
                 )
                 claimed.extend(s.execute(statement).scalars())
@@ -170,11 +171,33 @@ class OpsQueries:
         self, name: str, interval_seconds: int, next_run_at: datetime, *, ran_at: datetime | None = None
     ) -> None:
         """Record the interval and next run a finished crawl decided (and when it ran)."""
-        values: dict[str, Any] = {"interval_seconds": interval_seconds, "next_run_at": next_run_at}
+        values: dict[str, Any] = {
+            "interval_seconds": interval_seconds,
+            "next_run_at": next_run_at,
+            "claimed_at": None,
+        }
         if ran_at is not None:
             values["last_run_at"] = ran_at
         with self.session() as s:
             s.execute(update(SourceRow).where(SourceRow.name == name).values(**values))
+
+    def release_lost_claims(self, now: datetime) -> list[str]:
+        """Make due again the claimed sources whose crawl never started (no run since the claim): their crawl
+        messages are known to be lost (the broker was emptied). Returns their names."""
+        started = (
+            select(CrawlRunRow.id)
+            .where(CrawlRunRow.source == SourceRow.name, CrawlRunRow.started_at >= SourceRow.claimed_at)
+            .exists()
+        )
+        lost = select(SourceRow.id, SourceRow.name).where(
+            SourceRow.claimed_at.is_not(None), SourceRow.next_run_at > now, ~started
+        )
+        with self.session() as s:
+            rows = s.execute(lost).all()
+            if rows:
+                chosen = SourceRow.id.in_([r.id for r in rows])
+                s.execute(update(SourceRow).where(chosen).values(next_run_at=now, claimed_at=None))
+            return [r.name for r in rows]
 
     def make_due(self, names: Sequence[str], at: datetime) -> int:
         """Bring the next run of these sources forward to `at`; returns how many exist."""

@@ -58,6 +58,8 @@ class SourceRow(Base):
     interval_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     next_run_at: Mapped[datetime | None] = mapped_column(nullable=True)
     last_run_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # When the scheduler sent its crawl message; cleared when that crawl finishes (see release_lost_claims).
+    claimed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column()
     # Set when a sync no longer finds the definition; the row stays because runs and articles name it.
     removed_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -171,6 +171,37 @@ def test_tick_enqueues_due_crawls_once_and_closes_lost_runs(
         assert (run.id, run.status, run.finish_reason) == (lost, "interrupted", "worker lost")
 
 
+@pytest.mark.redis
+def test_crawls_queued_in_a_redis_that_was_emptied_are_sent_again_at_the_next_tick(
+    database_url: str, redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Redis broker restarted without persistence loses the queued crawl messages: the sources they were for
+    are crawled at the next tick, not after the claim's hold of the crawl time limit."""
+    import redis
+
+    from tasks import context
+    from tasks.scheduling import schedule_crawls
+
+    values = {"database_url": database_url, "broker_url": redis_url, "crawl_time_limit": "1200"}
+    with newsmon_settings(monkeypatch, tmp_path / "data", **values):
+        repo = context.repository()
+        upgrade(repo.engine)
+        for i in range(3):
+            repo.upsert_source(Source(name=f"s{i}", home=f"http://127.0.0.1/{i}/"))
+        enqueued: list[list[str]] = []
+
+        def tick() -> None:
+            schedule_crawls(datetime.now(UTC), lambda names, expires: enqueued.append(sorted(names)))
+
+        tick()
+        repo.acquire_lock("crawl:s0", "worker", timedelta(minutes=20))  # a worker took s0's message
+        repo.start_run("s0")
+        redis.Redis.from_url(redis_url).flushdb()
+        tick()
+        tick()  # Redis kept what the last tick marked: nothing more is sent
+        assert enqueued == [["s0", "s1", "s2"], ["s1", "s2"]]
+
+
 def test_schedule_command_lists_and_makes_due(
     sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
