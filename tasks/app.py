@@ -7,8 +7,10 @@ ETA countdowns (which Redis redelivers or loses).
 
 from __future__ import annotations
 
+import os
+
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import beat_init, worker_process_init
 from kombu import Queue
 
 from newsmon.config import Settings, get_settings
@@ -79,3 +81,17 @@ def _dispose_after_fork(**_: object) -> None:
     from tasks.context import reset
 
     reset()
+
+
+# Set by `newsmon run`, which runs beat in a child of its worker process.
+EMBEDDED_BEAT = "NEWSMON_EMBEDDED_BEAT"
+
+
+@beat_init.connect
+def _embedded_beat_dies_with_worker(**_: object) -> None:
+    """A worker killed outright (SIGKILL, the OOM killer) would leave its embedded beat ticking alone, and a
+    restarted `newsmon run` would add a second one. A standalone `newsmon beat` is left alone."""
+    if os.environ.get(EMBEDDED_BEAT) == "1":
+        from newsmon.child_process import die_with_parent
+
+        die_with_parent()

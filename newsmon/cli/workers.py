@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from newsmon.cli import context
@@ -81,8 +83,9 @@ def run(concurrency: int, loglevel: str) -> None:
     _sync_sources()
     require_broker()
     _watch_definitions()
-    from tasks.app import app
+    from tasks.app import EMBEDDED_BEAT, app
 
+    os.environ[EMBEDDED_BEAT] = "1"
     schedule = context.settings().data_dir / "beat-schedule"
     app.worker_main(
         [

@@ -73,3 +73,53 @@ def test_worker_with_unreachable_broker_says_so_in_one_line(tmp_path: Path) -> N
     assert result.returncode != 0
     assert "NEWSMON_BROKER_URL" in result.stderr and "secret" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _children(pid: int) -> set[int]:
+    """Direct children of a process (Linux /proc)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found.update(int(child) for child in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_killing_run_outright_leaves_no_scheduler_behind(tmp_path: Path) -> None:
+    """`kill -9` of `newsmon run` (the OOM killer): its embedded beat must not go on sending ticks alone."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsmon.cli", "run", "-c", "1"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        children: set[int] = set()
+        while time.monotonic() < deadline and len(children) < 2:  # the pool process and beat
+            time.sleep(0.5)
+            children = _children(process.pid)
+        assert len(children) >= 2, "newsmon run did not start its pool process and beat"
+        time.sleep(2)  # beat_init has run in the beat process
+        process.kill()
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+            time.sleep(0.5)
+        left = [pid for pid in children if _alive(pid)]
+    finally:
+        for pid in _children(process.pid):
+            os.kill(pid, signal.SIGKILL)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == [], "processes of newsmon run outlived it"
