@@ -67,6 +67,12 @@ class Settings(BaseSettings):
         "registry; a definition there replaces a shipped one of the same name. Empty: sources/ in "
         "NEWSMON_DATA_DIR, read when it exists (`newsmon sources add` writes there).",
     )
+    shipped_sources: bool = Field(
+        True,
+        description="Read the shipped registry of Kazakh portals with your own definitions. false: only your "
+        "own sources are listed and crawled; shipped sources registered before are marked removed at the next "
+        "sync (their articles stay).",
+    )
     # --- crawling ----------------------------------------------------------------------------------
     user_agent: str = Field(
         "newsmon/0.1 (+{contact_url})",

@@ -232,6 +232,12 @@ def _default_dir() -> Path | None:
     return directory if settings.sources_dir is not None or directory.is_dir() else None
 
 
+def _shipped_wanted() -> bool:
+    from newsmon.config import get_settings
+
+    return get_settings().shipped_sources
+
+
 def definitions_signature(extra_dir: Path | None = None) -> tuple[tuple[str, int, int], ...]:
     """What `load_sources` would read, as (file, modification time, size) of every definition file: equal
     signatures mean equal definitions, found with a directory listing instead of parsing every file."""
@@ -249,7 +255,8 @@ def definitions_signature(extra_dir: Path | None = None) -> tuple[tuple[str, int
 
 
 def load_sources(extra_dir: Path | None = None, *, log_errors: bool = True) -> SourceSet:
-    """The shipped registry plus the user's definitions (extra_dir, else `user_sources_dir`).
+    """The shipped registry (unless NEWSMON_SHIPPED_SOURCES is off) plus the user's definitions (extra_dir, else
+    `user_sources_dir`).
 
     A user's definition replaces a shipped one of the same name. Errors are returned in the set and, unless
     `log_errors` is false (the caller reports them itself, so they are not shown twice), logged as warnings.
@@ -258,7 +265,9 @@ def load_sources(extra_dir: Path | None = None, *, log_errors: bool = True) -> S
         extra_dir = _default_dir()
     found: dict[str, Source] = {}
     errors: list[SourceError] = []
-    _load_dir(SHIPPED_DIR, found, errors, shipped=True)
+    if _shipped_wanted():
+        _load_dir(SHIPPED_DIR, found, errors, shipped=True)
+    # Read even when its sources are not wanted: a sync then marks those registered before as removed.
     directories = [str(SHIPPED_DIR)]
     if extra_dir is not None:
         if extra_dir.is_dir():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 
 Invoke = Callable[..., Result]  # the `newsmon` fixture of conftest.py
@@ -43,3 +44,25 @@ def test_a_source_defined_outside_the_directories_read_here_is_left_alone(newsmo
     repo.upsert_source(Source(name="by-code", home="https://code.example/"))
     listed = newsmon("sources", "list").stdout
     assert "elsewhere" in listed and "by-code" in listed
+
+
+def test_the_shipped_registry_can_be_left_out(
+    tmp_path: Path, sources_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A monitor of its own portals only: NEWSMON_SHIPPED_SOURCES=false leaves the shipped ones unscheduled."""
+    from click.testing import CliRunner
+
+    from newsmon.cli.main import cli
+    from tests.newsmon_env import newsmon_settings
+
+    (sources_dir / "paper.yaml").write_text(PAPER)
+    runner = CliRunner()
+    with newsmon_settings(monkeypatch, tmp_path / "data", sources_dir=str(sources_dir)):
+        assert "zakon.kz" in runner.invoke(cli, ["schedule"]).stdout
+    with newsmon_settings(
+        monkeypatch, tmp_path / "data", sources_dir=str(sources_dir), shipped_sources="false"
+    ):
+        listed = runner.invoke(cli, ["sources", "list"]).stdout
+        scheduled = runner.invoke(cli, ["schedule"]).stdout
+    assert "local-paper" in listed and "local-paper" in scheduled
+    assert "zakon.kz" not in listed and "zakon.kz" not in scheduled
