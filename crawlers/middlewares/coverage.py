@@ -12,6 +12,7 @@ worth a look when they are among the newest articles, not proof of a fault.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any, Self
 
 from scrapy import Spider, signals
@@ -21,9 +22,14 @@ from scrapy.statscollectors import StatsCollector
 SAMPLE_URLS = 5
 
 
-def coverage_of(listed_by: Mapping[str, set[str]]) -> dict[str, dict[str, Any]]:
+def coverage_of(
+    listed_by: Mapping[str, set[str]], not_articles: AbstractSet[str] = frozenset()
+) -> dict[str, dict[str, Any]]:
     """Per path: found, only (no other path listed them), missed (another path listed them) and sample URLs
-    of the missed (the keys: canonical URLs); empty when fewer than two paths listed anything."""
+    of the missed (the keys: canonical URLs); empty when fewer than two paths listed anything. URLs that
+    turned out to be no article in the window (`not_articles`: a PDF, a 404, a section page) are left out:
+    a path that did not list them missed nothing."""
+    listed_by = {key: found for key, found in listed_by.items() if key not in not_articles}
     paths = sorted({path for found in listed_by.values() for path in found})
     if len(paths) < 2:
         return {}
@@ -55,6 +61,6 @@ class CoverageExtension:
     def spider_closed(self, spider: Spider) -> None:
         listed_by = getattr(spider, "listed_by", None)
         if listed_by:
-            coverage = coverage_of(listed_by)
+            coverage = coverage_of(listed_by, getattr(spider, "not_articles", frozenset()))
             if coverage:
                 self.stats.set_value("newsmon/coverage", coverage)

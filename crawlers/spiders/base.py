@@ -212,6 +212,9 @@ class NewsSpider(scrapy.Spider):
         self.listed_by: dict[str, set[str]] = {}
         # Hints per article URL key, merged across the ways it was found (a feed may come after a listing).
         self.hints: dict[str, dict[str, Any]] = {}
+        # URL keys that turned out to be no article in the window (a PDF, a 404, a section page, an old page):
+        # no path "missed" them (crawlers.middlewares.coverage).
+        self.not_articles: set[str] = set()
         self._extractor: Offloader | None = None
 
     @classmethod
@@ -304,6 +307,7 @@ class NewsSpider(scrapy.Spider):
         ):
             stats.inc_value("newsmon/fetch/not_html")
             logger.info("Skipped %s: not a web page (%s)", response.url, content_type or "no content type")
+            self._no_article(response.meta)
             return
         charset = "utf-8" if response.meta.get("playwright") else _header_charset(response)
         origin = {
@@ -320,14 +324,17 @@ class NewsSpider(scrapy.Spider):
         except Exception:
             stats.inc_value("newsmon/extract/failed")
             logger.exception("Extraction failed for %s", response.url)
+            self._no_article(response.meta)
             return
         if kind != "article":
             stats.inc_value(f"newsmon/extract/not_article/{kind}")
             logger.info("Not an article (%s): %s", kind, response.url)
+            self._no_article(response.meta)
             return
         if len(article.text.strip()) < MIN_TEXT_CHARS:
             stats.inc_value("newsmon/extract/empty_text")
             logger.info("No article text on %s (%d characters)", response.url, len(article.text.strip()))
+            self._no_article(response.meta)
             return
         # A feed read while the page was being extracted may name its title or date: an article completed
         # here is a plain one again, which the pipelines analyse anew.
@@ -337,6 +344,7 @@ class NewsSpider(scrapy.Spider):
             # known to be old only now. An article with no date is kept (and flagged no_date).
             stats.inc_value("newsmon/extract/too_old")
             logger.info("Older than the since-window (published %s): %s", article.published, response.url)
+            self._no_article(response.meta)
             return
         for warning in article.warnings:
             stats.inc_value(f"newsmon/extract/{warning}")
@@ -364,10 +372,16 @@ class NewsSpider(scrapy.Spider):
             logger.debug("Nothing at %s (%s)", request.url, kind)
             return
         self.crawler.stats.inc_value(f"newsmon/fetch/{kind}")
+        if request.meta.get("newsmon_article"):
+            self._no_article(request.meta)
         role = "article" if request.meta.get("newsmon_article") else request.meta.get("newsmon_role", "page")
         if role == "home":  # also by itself: a home page that fails is a source to look at
             self.crawler.stats.inc_value(f"newsmon/home/{kind}")
         logger.warning("Cannot fetch %s %s: %s", role, request.url, kind)
+
+    def _no_article(self, meta: dict[str, Any]) -> None:
+        if key := meta.get("newsmon_key"):
+            self.not_articles.add(key)
 
     def on_dropped(self, request: Request) -> None:
         """A redirect back to a URL already fetched is dropped by the dupefilter: name loops."""

@@ -23,3 +23,11 @@ def test_misses_are_counted_per_path_with_sample_urls() -> None:
 
 def test_a_crawl_with_one_path_reports_nothing() -> None:
     assert coverage_of({"https://portal.kz/a": {"feed"}, "https://portal.kz/b": {"feed"}}) == {}
+
+
+def test_urls_that_were_no_articles_are_missed_by_no_path() -> None:
+    listed_by = {"a/1": {"feed", "listing"}, "a/report.pdf": {"feed"}, "a/gone": {"feed"}}
+
+    coverage = coverage_of(listed_by, {"a/report.pdf", "a/gone"})
+
+    assert coverage["listing"]["missed"] == 0 and coverage["feed"]["found"] == 1

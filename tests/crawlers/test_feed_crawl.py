@@ -109,7 +109,8 @@ def test_each_discovery_path_reports_what_another_path_listed_and_it_missed(akim
     coverage = two_runs[0].stats["newsmon/coverage"]
 
     # The feeds list every article the Russian home page links, and more: the home page misses the Kazakh
-    # school article (only on the Kazakh side) and the items the feed carries that are not news pages.
-    assert coverage["feed"]["missed"] == 0 and coverage["feed"]["found"] == 6
-    assert coverage["listing"]["found"] == 3 and coverage["listing"]["missed"] == 3
-    assert akimat.url + KK_SCHOOL in coverage["listing"]["missed_urls"]
+    # school article (only on the Kazakh side). The feed's PDF and its item that answers 404 are no
+    # articles, so no path missed them.
+    assert coverage["feed"]["missed"] == 0 and coverage["feed"]["found"] == 4
+    assert coverage["listing"]["found"] == 3 and coverage["listing"]["missed"] == 1
+    assert coverage["listing"]["missed_urls"] == [akimat.url + KK_SCHOOL]
