@@ -21,6 +21,7 @@ import httpx
 from parsel import Selector
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
+from crawlers.middlewares.content_guard import PAGE_TYPES
 from crawlers.readings import (
     DEFINITION,
     DISCOVERED,
@@ -38,6 +39,7 @@ from crawlers.readings import (
     read_sitemap,
 )
 from crawlers.sources import source_from_url
+from crawlers.spiders.base import apply_hints
 from crawlers.spiders.feed import feed_entries
 from crawlers.spiders.links import COMMON_FEED_PATHS, ArticleLinkRule, feed_links, listing_candidates
 from crawlers.spiders.sitemap import parse_w3c_date
@@ -287,18 +289,25 @@ def discover(url: str, *, source: Source | None = None, timeout: float = 10) -> 
         fetcher.close()
 
 
-def _feed_urls(fetcher: _Fetcher, url: str, timezone: str) -> list[tuple[str, datetime | None]]:
+# An article URL as a crawl finds it: the feed or sitemap date it filters on (None from a listing page) and the
+# hints the page lacks that a crawl takes from the feed item or news sitemap entry (crawlers.spiders.base).
+Candidate = tuple[str, datetime | None, dict[str, Any]]
+
+
+def _feed_urls(fetcher: _Fetcher, url: str, timezone: str) -> Iterator[Candidate]:
     response, _ = fetcher.fetch(url)
     if response is None:
-        return []
+        return
     content_type = response.headers.get("content-type")
     items, _ = feed_entries(response.content, str(response.url), content_type, timezone)
-    return [(item["url"], item["published"]) for item in items]
+    for item in items:
+        hints = {"title": item["title"], "published": item["published"], "date_source": "feed"}
+        yield item["url"], item["published"], hints
 
 
 def _sitemap_urls(
     fetcher: _Fetcher, url: str, window: SinceWindow, rule: ArticleLinkRule, depth: int = 0
-) -> Iterator[tuple[str, datetime | None]]:
+) -> Iterator[Candidate]:
     """Article URLs of a sitemap (gunzipped as the crawl does), newest first, with the date it gives."""
     response, _ = fetcher.fetch(url)
     if response is None:
@@ -319,21 +328,30 @@ def _sitemap_urls(
         return
     for entry, when in dated:
         if not (rule.include or rule.exclude) or rule.matches(entry["loc"]):
-            yield entry["loc"], when
+            published = parse_w3c_date(entry.get("news_published"), window.timezone)
+            hints = {"title": entry.get("news_title"), "published": published, "date_source": "sitemap"}
+            yield entry["loc"], when, hints
 
 
-def _candidate_urls(
-    source: Source, fetcher: _Fetcher, window: SinceWindow
-) -> Iterator[tuple[str, datetime | None]]:
-    """Article URLs in the order a crawl would find them (feeds, sitemaps, listings), each with the feed or
-    sitemap date a crawl filters on (None from a listing page)."""
+def _in_turn(streams: list[Iterator[Candidate]]) -> Iterator[Candidate]:
+    """One URL of each feed in turn: a portal's Russian and Kazakh feeds both give samples."""
+    streams = list(streams)
+    while streams:
+        for stream in list(streams):
+            try:
+                yield next(stream)
+            except StopIteration:
+                streams.remove(stream)
+
+
+def _candidate_urls(source: Source, fetcher: _Fetcher, window: SinceWindow) -> Iterator[Candidate]:
+    """Article URLs in the order a crawl would find them (feeds, sitemaps, listings)."""
     named = fetcher.read_robots()
     rule = ArticleLinkRule.for_source(source)
     home = fetcher.get(source.home)
     home_selector = Selector(text=home.text) if home is not None else None
     feeds = list(source.feeds) or (feed_links(home_selector, str(home.url)) if home is not None else [])
-    for feed in feeds:
-        yield from _feed_urls(fetcher, feed, source.timezone)
+    yield from _in_turn([_feed_urls(fetcher, feed, source.timezone) for feed in feeds])
     if not feeds and home is not None:
         for path in COMMON_FEED_PATHS:
             yield from _feed_urls(fetcher, urljoin(source.home, path), source.timezone)
@@ -342,9 +360,10 @@ def _candidate_urls(
     for listing in source.listings:
         response = fetcher.get(listing)
         if response is not None:
-            yield from ((url, None) for url in rule.links(Selector(text=response.text), str(response.url)))
+            links = rule.links(Selector(text=response.text), str(response.url))
+            yield from ((url, None, {}) for url in links)
     if home is not None and not source.listings:
-        yield from ((url, None) for url in rule.links(home_selector, str(home.url)))
+        yield from ((url, None, {}) for url in rule.links(home_selector, str(home.url)))
 
 
 def article_warnings(article: Article, source: Source) -> list[str]:
@@ -376,7 +395,7 @@ def sample_articles(
     samples: list[tuple[Article, list[str]]] = []
     seen: set[str] = set()
     try:
-        for url, listed in _candidate_urls(source, fetcher, window):
+        for url, listed, hints in _candidate_urls(source, fetcher, window):
             if len(samples) >= n:
                 break
             if url in seen:
@@ -386,10 +405,16 @@ def sample_articles(
             if response is None:
                 samples.append((Article(url=url, text=""), [failure]))
                 continue
+            content_type = (response.headers.get("content-type") or "").lower()
+            if content_type and not content_type.startswith(PAGE_TYPES):
+                kind = content_type.split(";")[0].strip()
+                samples.append((Article(url=url, text=""), [f"not a web page ({kind}): a crawl skips it"]))
+                continue
             charset = response.charset_encoding
             article = extract_article(
                 response.content, str(response.url), source=source, headers_charset=charset
             )
+            article = apply_hints(article, hints)  # what the crawl takes from the feed item or sitemap entry
             warnings = article_warnings(article, source)
             # The crawl's two checks: the feed or sitemap date before fetching, then the page's own date
             # (NewsSpider.parse_article), so a recent `lastmod` does not save a page dated years ago.

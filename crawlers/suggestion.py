@@ -7,6 +7,7 @@ anything that does not read cleanly: a definition names only what discovery woul
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from crawlers.readings import (
@@ -36,16 +37,21 @@ def _candidates_as_listings(offer: Offer) -> bool:
     return bool(offer.listings) and not readable and bool(home) and not home[0].entries
 
 
-def suggest_definition(url: str, offer: Offer, defined: Source | None = None) -> Source:
+def suggest_definition(
+    url: str, offer: Offer, defined: Source | None = None, seen_languages: Sequence[str] = ()
+) -> Source:
     """A definition for the portal: `defined` (a registered source) keeps its name and fields, less the
-    feeds, sitemaps and listings that do not read; a URL gets a one-line definition plus its languages."""
+    feeds, sitemaps and listings that do not read; a URL gets a one-line definition plus its languages: those
+    the home page declares, then those of the sample articles (`seen_languages`; a portal in Russian and
+    Kazakh often declares one)."""
+    languages = tuple(dict.fromkeys([*offer.languages, *(code.split("-")[0] for code in seen_languages)]))
     if defined is not None:
         feeds = _clean(offer, DEFINITION, FEED)
         sitemaps = _clean(offer, DEFINITION, *SITEMAP_KINDS)
         listings = _clean(offer, DEFINITION, LISTING)
         return replace(
             defined,
-            languages=defined.languages or offer.languages,
+            languages=defined.languages or languages,
             feeds=tuple(u for u in defined.feeds if u in feeds),
             sitemaps=tuple(u for u in defined.sitemaps if u in sitemaps),
             listings=tuple(u for u in defined.listings if u in listings),
@@ -56,7 +62,7 @@ def suggest_definition(url: str, offer: Offer, defined: Source | None = None) ->
     return replace(
         base,
         name=name_from_url(url),
-        languages=offer.languages,
+        languages=languages,
         listings=offer.listings[:3] if _candidates_as_listings(offer) else (),
         render=offer.needs_render,
     )

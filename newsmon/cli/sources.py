@@ -208,7 +208,10 @@ def test(url_or_name: str, samples: int) -> None:
     origin = f" (source {defined.name}, defined in {defined.origin or 'the registry'})" if defined else ""
     click.echo(f"{source.home}{origin}")
     _echo_offer(offer, source, named=defined is not None)
+    seen_languages = []
     for article, warnings in sample_articles(source, n=samples, offer=offer):
+        if len(article.text) >= 400 and article.language:  # an article, not a stub or a file
+            seen_languages.append(article.language)
         click.echo(f"\n  {article.url}")
         for key in ("title", "published", "language", "authors"):
             click.echo(f"    {key}: {getattr(article, key)}")
@@ -216,7 +219,7 @@ def test(url_or_name: str, samples: int) -> None:
         if warnings:
             click.echo(f"    warnings: {', '.join(warnings)}")
     notes = "".join(f"{line}\n" for line in definition_notes(offer))
-    suggestion = suggest_definition(source.home, offer, defined)
+    suggestion = suggest_definition(source.home, offer, defined, seen_languages)
     click.echo("\nsuggested definition:\n" + notes + source_to_yaml(suggestion))
 
 

@@ -242,6 +242,7 @@ def test_test_shows_what_a_portal_offers_samples_and_a_definition(
     assert "    warnings: " in out  # at least one sample carries warnings to read
     _, definition = _suggestion(out)
     assert definition["home"] == akimat.url + "/"
+    assert definition["languages"] == ["ru", "kk"]  # the home page says ru; the Kazakh samples add kk
     assert "feeds" not in definition  # found on the home page at crawl time: left out, as the docs advise
 
 
