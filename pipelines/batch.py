@@ -8,8 +8,10 @@ Lookups are made in bulk per batch; new articles and copies are written in one t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -61,11 +63,16 @@ class BatchStorer:
     """Decides and stores batches; the near-duplicate index sees each article as soon as it is decided."""
 
     def __init__(
-        self, deduplicator: Deduplicator, storer: Storer, refresh: Callable[[], object] | None = None
+        self,
+        deduplicator: Deduplicator,
+        storer: Storer,
+        refresh: Callable[[], object] | None = None,
+        lock: Callable[[], AbstractContextManager[object]] | None = None,
     ) -> None:
         self.dedupe = deduplicator
         self.storer = storer
         self.refresh = refresh  # brings the near-duplicate index up to what other processes stored
+        self.lock = lock  # held from the refresh to the commit: one process decides at a time (deciding.py)
         self.repo: Repository = deduplicator.repo
         # Stories of the articles this importer stored (near-duplicate hits are mostly among them), and the
         # merges it made: saves a database lookup per hit.
@@ -74,6 +81,10 @@ class BatchStorer:
 
     def store(self, items: Sequence[tuple[ArticleToStore, Fingerprint]]) -> list[Stored]:
         """Store `items` (articles with canonical URL, hash, terms and fingerprint) in order."""
+        with self.lock() if self.lock is not None else contextlib.nullcontext():
+            return self._store(items)
+
+    def _store(self, items: Sequence[tuple[ArticleToStore, Fingerprint]]) -> list[Stored]:
         out: list[Stored | None] = [None] * len(items)
         if self.refresh is not None:
             self.refresh()

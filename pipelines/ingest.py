@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,9 @@ from pipelines.dedupe import Deduplicator
 from pipelines.near_duplicate import Fingerprint
 from pipelines.normalise import normalise_article
 from pipelines.store import Storer
+
+if TYPE_CHECKING:
+    from pipelines.resources import PipelineResources
 
 log = logging.getLogger(__name__)
 FIELDS = ("url", "title", "text", "published", "source", "language")
@@ -159,11 +162,18 @@ class Ingester:
     """
 
     def __init__(
-        self, deduplicator: Deduplicator, storer: Storer, batch_size: int | None = None, workers: int = 1
+        self,
+        deduplicator: Deduplicator,
+        storer: Storer,
+        batch_size: int | None = None,
+        workers: int = 1,
+        resources: PipelineResources | None = None,
     ) -> None:
         self.deduplicator = deduplicator
         self.storer = storer
-        self.batches = BatchStorer(deduplicator, storer)
+        # With the process's resources, a batch sees what crawls running meanwhile stored, as a crawl does.
+        refresh, lock = (resources.refresh_index, resources.deciding) if resources else (None, None)
+        self.batches = BatchStorer(deduplicator, storer, refresh, lock)
         self.batch_size = batch_size or BATCH_SIZE
         self.workers = max(1, workers)
 

@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import os
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -20,6 +21,7 @@ import redis
 
 from newsmon.config import Settings, get_settings
 from newsmon.storage import Repository, open_repository
+from pipelines.deciding import RedisDecisionLock, file_lock
 from pipelines.near_duplicate import (
     MemoryIndex,
     NearDuplicateDetector,
@@ -117,6 +119,7 @@ class PipelineResources:
     queue: MatchQueue | None
     snapshot: IndexSnapshot | None = None
     seen_id: int = 0  # the newest article id this process's in-memory index has looked at
+    _redis_lock: RedisDecisionLock | None = None
 
     def refresh_index(self) -> int:
         """Bring the index up to what the database holds; called before each batch is decided. Returns how
@@ -133,7 +136,17 @@ class PipelineResources:
         added, self.seen_id = index_new_articles(self.index, self.repo, self.seen_id, self.settings)
         return added
 
+    def deciding(self) -> AbstractContextManager[object]:
+        """The lock a batch is decided and stored under (pipelines.deciding)."""
+        if isinstance(self.index, RedisIndex):
+            if self._redis_lock is None:
+                self._redis_lock = RedisDecisionLock(self.settings.effective_redis_url or "")
+            return self._redis_lock()
+        return file_lock(self.settings.data_dir)
+
     def close(self) -> None:
+        if self._redis_lock is not None:
+            self._redis_lock.close()
         if self.queue is not None:
             self.queue.close()
         if self.snapshot is not None and isinstance(self.index, MemoryIndex):

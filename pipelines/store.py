@@ -99,7 +99,7 @@ class StorePipeline:
         resources = shared_resources(self.crawler.settings)
         deduplicator = Deduplicator(resources.repo, resources.detector)
         storer = Storer(resources.repo, resources.index, resources.queue, deduplicator)
-        self.batches = BatchStorer(deduplicator, storer, resources.refresh_index)
+        self.batches = BatchStorer(deduplicator, storer, resources.refresh_index, resources.deciding)
         self.resources = resources
 
     def close_spider(self) -> None:

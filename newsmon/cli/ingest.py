@@ -61,7 +61,7 @@ def ingest(file: Path, source: str | None, report: Path | None, no_match: bool, 
     if workers is None:
         workers = (os.cpu_count() or 1) if total > SMALL_FILE_LINES else 1
     storer = Storer(resources.repo, resources.index, resources.queue, deduplicator)
-    ingester = Ingester(deduplicator, storer, workers=workers)
+    ingester = Ingester(deduplicator, storer, workers=workers, resources=resources)
     try:
         with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
             bar = progress.add_task(f"ingesting {file.name}", total=total)

@@ -123,7 +123,7 @@ def test_two_crawls_at_once_group_a_copy_the_other_stored_meanwhile(
     for resources in crawls:
         deduplicator = Deduplicator(resources.repo, resources.detector)
         storer = Storer(resources.repo, resources.index, None, deduplicator)
-        storers.append(BatchStorer(deduplicator, storer, resources.refresh_index))
+        storers.append(BatchStorer(deduplicator, storer, resources.refresh_index, resources.deciding))
     edited = conference_text.replace("Таразе", "г. Тараз", 1) + " Фото пресс-службы акимата."
 
     (first,) = storers[0].store(
@@ -173,4 +173,56 @@ def test_an_emptied_redis_is_filled_again_from_the_database_and_copies_still_joi
     assert copy.reason == "near_duplicate" and copy.result.story_id == original.result.story_id
     assert any("indexed again from the database" in r.getMessage() for r in caplog.records)
     for resources in (before, running):
+        resources.close()
+
+
+@pytest.mark.parametrize("shared", ["embedded", "redis"])
+def test_two_crawls_deciding_at_the_same_moment_make_one_story(
+    request: pytest.FixtureRequest, shared: str, tmp_path: Path, sqlite_url: str, repo_on_sqlite: Repository,
+    conference_text: str,
+) -> None:  # fmt: skip
+    """The second crawl decides while the first is still writing its article: it waits, then joins it."""
+    import threading
+    import time
+
+    from pipelines.batch import BatchStorer
+    from pipelines.normalise import normalise_article
+    from pipelines.store import Storer
+
+    redis_url = request.getfixturevalue("redis_url") if shared == "redis" else ""
+    settings = Settings(data_dir=tmp_path / "data", database_url=sqlite_url, redis_url=redis_url)
+    crawls = [build_resources(settings, enqueue=False) for _ in range(2)]
+    writing = threading.Event()
+    slow_repo = crawls[0].repo
+    store_articles = slow_repo.store_articles
+
+    def slow_store(*args: object, **kwargs: object) -> object:
+        writing.set()  # the first crawl has decided "new" and is writing it
+        time.sleep(0.5)
+        return store_articles(*args, **kwargs)
+
+    slow_repo.store_articles = slow_store  # type: ignore[method-assign]
+    storers = []
+    for resources in crawls:
+        deduplicator = Deduplicator(resources.repo, resources.detector)
+        storer = Storer(resources.repo, resources.index, None, deduplicator)
+        storers.append(BatchStorer(deduplicator, storer, resources.refresh_index, resources.deciding))
+    edited = conference_text.replace("Таразе", "г. Тараз", 1) + " Фото пресс-службы акимата."
+    results = {}
+
+    def first() -> None:
+        item = Deduplicator.prepare(normalise_article(article("https://a.kz/1", conference_text)))
+        (results["first"],) = storers[0].store([item])
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert writing.wait(10)
+    item = Deduplicator.prepare(normalise_article(article("https://b.kz/7", edited)))
+    (copy,) = storers[1].store([item])
+    thread.join()
+
+    original = results["first"]
+    assert original.result is not None and copy.result is not None
+    assert copy.reason == "near_duplicate" and copy.result.story_id == original.result.story_id
+    for resources in crawls:
         resources.close()

@@ -1,0 +1,62 @@
+"""One process at a time decides and stores a batch: the lock around it.
+
+Two crawls that decide at the same moment each look for copies before either has stored its article, so both
+start a story, and a watch matching the story alerts twice. Holding this lock from the index refresh to the
+commit makes the second crawl see the first one's article. With Redis it is a Redis lock shared by every
+worker (it expires if its holder dies); on the embedded default, a file lock in the data directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import redis
+
+log = logging.getLogger(__name__)
+LOCK_FILE = "deciding.lock"
+REDIS_KEY = "newsmon:neardup:deciding"
+HOLD_SECONDS = 120  # a batch of 100 is stored in well under a second; a dead holder frees it after this
+WAIT_SECONDS = 300
+
+
+@contextlib.contextmanager
+def file_lock(directory: Path) -> Iterator[None]:
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / LOCK_FILE).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released by the kernel when the process dies
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class RedisDecisionLock:
+    def __init__(self, redis_url: str) -> None:
+        self._client = redis.Redis.from_url(redis_url)
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[None]:
+        lock = self._client.lock(REDIS_KEY, timeout=HOLD_SECONDS, blocking_timeout=WAIT_SECONDS)
+        try:
+            held = lock.acquire()
+        except (
+            redis.RedisError
+        ) as exc:  # the index lookups that follow fail on their own, counted per article
+            log.warning("could not take the decision lock in Redis: %s", exc)
+            held = False
+        if not held:
+            log.warning("deciding a batch without the decision lock: a copy stored at the same time may "
+                        "start a story of its own")  # fmt: skip
+        try:
+            yield
+        finally:
+            if held:
+                with contextlib.suppress(redis.RedisError):
+                    lock.release()
+
+    def close(self) -> None:
+        self._client.close()
