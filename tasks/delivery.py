@@ -86,7 +86,8 @@ def _record_failure(alert_id: int, attempts: int, channel_name: str, exc: Delive
     settings = get_settings()
     repo = context.repository()
     if not exc.retryable or attempts >= settings.alert_max_attempts:
-        repo.mark_alert_failed(alert_id, f"{exc.reason} (after {attempts} attempts)", retry_at=None)
+        tries = f"{attempts} attempt" if attempts == 1 else f"{attempts} attempts"
+        repo.mark_alert_failed(alert_id, f"{exc.reason} (after {tries})", retry_at=None)
         log.warning("alert %s to channel %r is dead: %s", alert_id, channel_name, exc.reason)
         return "dead"
     delay = (

@@ -6,12 +6,15 @@ import csv
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from newsmon.cli import context
 from newsmon.cli.errors import UserError
+
+if TYPE_CHECKING:
+    from newsmon.search import Result
 
 FORMATS = ("table", "json", "jsonl", "csv")
 RESULT_COLUMNS = (
@@ -90,7 +93,10 @@ def search_command(
         results, next_cursor = search(context.repository(), request)
     except SearchError as exc:
         raise query_error(exc) from None
-    rows = [result.to_dict() for result in results]
+    if output == "table":
+        _print_table(results, next_cursor)
+        return
+    rows = [_row(result) for result in results]
     if output == "json":
         click.echo(json.dumps({"results": rows, "next_cursor": next_cursor}, ensure_ascii=False, indent=2))
     elif output == "jsonl":
@@ -100,43 +106,49 @@ def search_command(
         writer = csv.DictWriter(sys.stdout, fieldnames=RESULT_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-    else:
-        _print_table(rows, next_cursor)
 
 
-def _print_table(rows: list[dict[str, Any]], next_cursor: str | None) -> None:
+def _row(result: Result) -> dict[str, Any]:
+    """A result as JSON and CSV give it: the snippet's matched words between [[ and ]]."""
+    from newsmon.cli.snippets import marked
+
+    return {**result.to_dict(), "snippet": marked(*_snippet(result))}
+
+
+def _snippet(result: Result) -> tuple[str, list[tuple[int, int]]]:
+    """A result's snippet unmarked and the spans of its matched words.
+
+    The service marks them «[[…]]», which around words the article quoted doubles its guillemets
+    (««[[…]]»»); the command marks them itself, in colour or with [[ ]]."""
+    from newsmon.query import split_marked
+
+    return split_marked(result.snippet)
+
+
+def _print_table(results: list[Result], next_cursor: str | None) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
+    from newsmon.cli.snippets import rich_markup
+
     console = Console(soft_wrap=False)
-    if not rows:
+    if not results:
         console.print("no matching articles")
         return
+    terminal = console.is_terminal and console.color_system is not None
     table = Table(show_lines=True)
     for name in ("date (UTC)", "source", "story", "copies", "article"):
         table.add_column(name, no_wrap=name != "article")
-    for row in rows:
+    for result in results:
+        snippet = rich_markup(*_snippet(result), terminal=terminal)
         table.add_row(
-            (row["published"] or "")[:10],
-            f"{row['source'] or ''} ({row['language'] or '?'})",
-            str(row["story_id"]),
-            str(row["copies"]),
-            f"[bold]{escape(row['title'] or '')}[/bold]\n{_highlighted(row['snippet'])}\n{escape(row['url'])}",
+            result.published.date().isoformat() if result.published else "",
+            f"{result.source or ''} ({result.language or '?'})",
+            str(result.story_id),
+            str(result.copies),
+            f"[bold]{escape(result.title or '')}[/bold]\n{snippet}\n{escape(result.url)}",
         )
     console.print(table)
     if next_cursor:
         console.print(f"more: --cursor {next_cursor}", markup=False, highlight=False)
-
-
-def _highlighted(snippet: str) -> str:
-    """Rich markup for a snippet: article text escaped, matched words («[[…]]») in bold yellow."""
-    from rich.markup import escape
-
-    out, rest = [], snippet
-    while "«[[" in rest:
-        before, _, tail = rest.partition("«[[")
-        inside, _, rest = tail.partition("]]»")
-        out += [escape(before), f"[bold yellow]{escape(inside)}[/bold yellow]"]
-    out.append(escape(rest))
-    return "".join(out)

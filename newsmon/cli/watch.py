@@ -447,8 +447,11 @@ def rm_alias(name: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
 @click.option("--since", help="Run against stored articles of this period instead, e.g. 7d.")
 def test_query(query: str, files: tuple[str, ...], fmt: str, since: str | None) -> None:
-    """Try QUERY on texts (files, or - for stdin) or on stored articles, with matches highlighted."""
-    from newsmon.query import highlight_snippet
+    """Try QUERY on texts (files, or - for stdin) or on stored articles, with matches highlighted.
+
+    A terminal shows the matched words in colour; piped output wraps them in [[ ]], as `newsmon search` does."""
+    from newsmon.cli.snippets import for_stdout
+    from newsmon.query import snippet_with_spans
 
     aliases = context.repository(migrate=True).list_aliases() if "@" in query else None
     compiled = _compile(query, aliases)
@@ -457,7 +460,7 @@ def test_query(query: str, files: tuple[str, ...], fmt: str, since: str | None) 
         spans = compiled.highlight(text, lang) if compiled.matches(text, lang) else []
         if spans:
             matched += 1
-            click.echo(f"MATCH    {label}: {highlight_snippet(text, spans)}")
+            click.echo(f"MATCH    {label}: {for_stdout(*snippet_with_spans(text, spans))}")
         else:
             click.echo(f"no match {label}")
     click.echo(f"{matched} matched")

@@ -12,7 +12,7 @@ docs/query-language.md describes the language for the people who write queries.
 """
 
 from newsmon.query.compiler import MatchResult, Query, compile_query, expand_aliases
-from newsmon.query.highlight import highlight_snippet
+from newsmon.query.highlight import highlight_snippet, snippet_with_spans, split_marked
 from newsmon.query.matcher import WatchMatcher, WatchSpec, matcher_version, watch_specs
 from newsmon.query.nodes import (
     FIELDS,
@@ -55,6 +55,8 @@ __all__ = [
     "parse_alias_definitions",
     "parse_query",
     "positive_leaves",
+    "snippet_with_spans",
+    "split_marked",
     "walk",
     "watch_specs",
 ]

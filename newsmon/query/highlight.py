@@ -1,4 +1,9 @@
-"""Snippets around the first match with the matched words marked, for alerts and search results."""
+"""Snippets around the first match with the matched words marked, for alerts and search results.
+
+A mark made of text can clash with the article's own punctuation: «[[…]]» around words the article put in
+guillemets reads ««[[Бейбітшілік пен келісім]]»». `snippet_with_spans` gives the snippet unmarked with the
+spans of its matched words, so whoever shows it marks them (a colour, [[…]], <mark>) without that clash.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from collections.abc import Sequence
 
 DEFAULT_MARK = ("«[[", "]]»")
 ELLIPSIS = "…"
+_OPEN, _CLOSE = "\x00", "\x01"  # marks no text holds once they are blanked out of it
 
 
 def highlight_snippet(
@@ -44,6 +50,35 @@ def highlight_snippet(
     if end < len(text):
         pieces.append(ELLIPSIS)
     return " ".join("".join(pieces).split())
+
+
+def snippet_with_spans(
+    text: str, spans: Sequence[tuple[int, int]], width: int = 240
+) -> tuple[str, list[tuple[int, int]]]:
+    """The snippet `highlight_snippet` makes, as plain text and the spans of the matched words in it.
+
+    Nothing is added to the text, so a match the article itself quoted keeps its «» once, whatever mark
+    is put around it later.
+    """
+    clean = text.replace(_OPEN, " ").replace(_CLOSE, " ")
+    return split_marked(highlight_snippet(clean, spans, width=width, mark=(_OPEN, _CLOSE)), (_OPEN, _CLOSE))
+
+
+def split_marked(snippet: str, mark: tuple[str, str] = DEFAULT_MARK) -> tuple[str, list[tuple[int, int]]]:
+    """A snippet with marked words -> (plain text, spans of the marked words in it); an unclosed mark is text."""
+    opening, closing = mark
+    plain: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length, rest = 0, snippet
+    while (start := rest.find(opening)) >= 0 and (end := rest.find(closing, start + len(opening))) >= 0:
+        before, inner = rest[:start], rest[start + len(opening) : end]
+        plain += [before, inner]
+        length += len(before)
+        spans.append((length, length + len(inner)))
+        length += len(inner)
+        rest = rest[end + len(closing) :]
+    plain.append(rest)
+    return "".join(plain), spans
 
 
 def _word_start(text: str, position: int, limit: int) -> int:

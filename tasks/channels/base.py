@@ -7,9 +7,13 @@ can help (`retryable`) and how long the other side asked us to wait (`retry_afte
 from __future__ import annotations
 
 import email.utils
+import html
+import json
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any, Protocol
 
 import httpx
@@ -18,6 +22,15 @@ from newsmon.models import Channel
 
 # Status codes after which the same request may succeed later; every other 4xx is the request's own fault.
 RETRYABLE_STATUS = frozenset({408, 425, 429})
+# Words a response body may hold that say nothing the status does not (`ok`, `{"ok": false}`, `404 page not
+# found`): such a body is left out of the reason, where `answered HTTP 404: ok` would read as a success.
+EMPTY_WORDS = frozenset(
+    {"ok", "okay", "error", "err", "fail", "failed", "failure", "false", "true", "null", "none"}
+    | {"http", "status", "code", "page"}
+)
+MESSAGE_KEYS = ("message", "error_description", "description", "detail", "error", "reason")
+EXCERPT_LIMIT = 120
+READ_LIMIT = 65_536  # characters of a refusing body read for its excerpt
 
 
 class ChannelConfigError(ValueError):
@@ -91,26 +104,79 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 
 def http_status_error(label: str, status: int, retry_after: float | None, detail: str = "") -> DeliveryError:
-    """The DeliveryError for a non-2xx answer: 5xx, 408, 425 and 429 may pass later, other 4xx will not."""
-    suffix = f": {detail}" if detail else ""
+    """The DeliveryError for a non-2xx answer: 5xx, 408, 425 and 429 may pass later, other 4xx will not.
+
+    The reason names the status with its standard phrase (`HTTP 404 Not Found`) and `detail`, what the other
+    side said, only when it says more than the status."""
+    answered = f"HTTP {status} {status_phrase(status)}".rstrip()
     retryable = status >= 500 or status in RETRYABLE_STATUS
     if 300 <= status < 400:
         return DeliveryError(
-            f"{label} answered with a redirect (HTTP {status}); update the channel's URL", retryable=False
+            f"{label} answered with a redirect ({answered}); update the channel's URL", retryable=False
         )
+    suffix = f": {detail}" if detail and adds_to_status(detail, status) else ""
     return DeliveryError(
-        f"{label} answered HTTP {status}{suffix}",
+        f"{label} answered {answered}{suffix}",
         retryable=retryable,
         retry_after=retry_after if retryable else None,
     )
 
 
+def status_phrase(status: int) -> str:
+    """The standard reason phrase of an HTTP status ("Not Found"), or "" for a code the standard lacks.
+
+    The phrase a server sends is not used: a receiver answering `404 OK` would make the reason read as a
+    success."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def adds_to_status(detail: str, status: int) -> bool:
+    """Whether `detail` says more than the status: not only `ok`, `error`, the code or its phrase."""
+    said = set(re.findall(r"\w+", detail.lower()))
+    return bool(said - EMPTY_WORDS - {str(status)} - set(status_phrase(status).lower().split()))
+
+
+def response_excerpt(response: httpx.Response) -> str:
+    """What a refusing response says, in one short quoted line: a JSON message field, an HTML page's title or
+    the text; "" when it has nothing to read."""
+    text = response.text[:READ_LIMIT]
+    kind = response.headers.get("Content-Type", "").lower()
+    if "html" in kind or text.lstrip()[:1] == "<":
+        title = re.search(r"<title[^>]*>(.*?)</title>", text, flags=re.IGNORECASE | re.DOTALL)
+        text = html.unescape(title.group(1)) if title else ""
+    elif "json" in kind or text.lstrip()[:1] == "{":
+        text = _json_message(text)
+    line = " ".join(text.split())
+    if not line:
+        return ""
+    return f'"{line[:EXCERPT_LIMIT]}…"' if len(line) > EXCERPT_LIMIT else f'"{line}"'
+
+
+def _json_message(text: str) -> str:
+    """The message a JSON error body gives (`{"error": "invalid_token"}` -> invalid_token), else the text."""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return text
+    if isinstance(body, Mapping):
+        for key in MESSAGE_KEYS:
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                return value
+            if isinstance(value, Mapping) and isinstance(value.get("message"), str):
+                return value["message"]
+    return text
+
+
 def check_http_response(label: str, response: httpx.Response) -> None:
-    """Raise the right DeliveryError unless the response is a 2xx."""
+    """Raise the right DeliveryError unless the response is a 2xx; a 4xx body is quoted when it says why."""
     if 200 <= response.status_code < 300:
         return
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    detail = response.text[:200].strip() if response.status_code < 500 else ""
+    detail = response_excerpt(response) if response.status_code < 500 else ""
     raise http_status_error(label, response.status_code, retry_after, detail)
 
 

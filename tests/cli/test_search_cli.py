@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from newsmon.storage import Repository
 from newsmon.storage.migrate import upgrade
 from tests.newsmon_env import newsmon_settings
 from tests.search.conftest import ARTICLES, store_fixture_articles
+from tests.terminal import run_in_terminal
 
 
 @pytest.fixture
@@ -37,6 +39,31 @@ def test_search_table_shows_stories_once_with_highlights(shell: CliRunner) -> No
     assert code == 0
     assert out.count("│ 3 ") == 1 or " 3 " in out  # one story, three copies
     assert "Бейбітшілік" in out
+
+
+PROJECT = '"Бейбітшілік пен келісім"'
+
+
+def test_search_marks_a_quoted_match_once_in_every_piped_format(
+    shell: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # a table row per line, so the phrase is not folded
+    # Given stories whose articles put the project's name in «»; when they are searched for, piped
+    _, jsonl, _ = _run(shell, "search", PROJECT, "--format", "jsonl")
+    _, table, _ = _run(shell, "search", PROJECT)
+    _, rows, _ = _run(shell, "search", PROJECT, "--format", "csv")
+    snippets = [json.loads(line)["snippet"] for line in jsonl.splitlines()]
+    snippets += [row["snippet"] for row in csv.DictReader(rows.splitlines())]
+    # Then the words are between [[ ]] once, inside the article's own guillemets, in JSON, CSV and the table
+    assert snippets and all("«[[Бейбітшілік пен келісім]]»" in snippet for snippet in snippets)
+    assert "«[[Бейбітшілік пен келісім]]»" in table
+    assert not any(doubled in text for text in [*snippets, table] for doubled in ("««", "»»"))
+
+
+def test_search_table_in_a_terminal_colours_the_matched_words(shell: CliRunner) -> None:
+    out = run_in_terminal("search", PROJECT, columns=400)  # wide enough that no snippet folds
+    assert re.search(r"«(\x1b\[[0-9;]*m)+Бейбітшілік пен келісім\x1b\[0m»", out), out
+    assert "[[" not in out
 
 
 def test_search_jsonl_finds_kazakh_articles_for_a_russian_query(shell: CliRunner) -> None:

@@ -4,6 +4,7 @@ import/export, test; bad input stops with one line that names the fault."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from newsmon.cli.main import cli
 from newsmon.models import Article
 from newsmon.storage import ArticleToStore
 from tests.newsmon_env import newsmon_settings
+from tests.terminal import run_in_terminal
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 TEXT = "В Таразе прошла конференция, посвящённая проекту «Бейбітшілік пен келісім». Аким Жамбылской области."
 
 
@@ -208,3 +211,28 @@ def test_watch_test_on_files_stdin_jsonl_and_stored_articles(
     ok(shell, "watch", "alias", "set", "project", '"Бейбітшілік пен келісім"')
     out = ok(shell, "watch", "test", "@project", "--since", "7d")
     assert "MATCH    article 1 [akimat]" in out and "1 matched" in out
+
+
+def test_watch_test_piped_marks_quoted_words_once_inside_the_articles_guillemets(
+    shell: CliRunner, tmp_path: Path
+) -> None:
+    # Given an article that puts the project's name in «»
+    text_file = tmp_path / "article.txt"
+    text_file.write_text(TEXT, encoding="utf-8")
+    # When its matches are printed to a pipe
+    phrase = ok(shell, "watch", "test", '"Бейбітшілік пен келісім"', str(text_file))
+    words = ok(shell, "watch", "test", "Бейбітшілік AND келісім", str(text_file))
+    # Then the matched words are between [[ ]] once and the article's «» stay as published
+    assert "проекту «[[Бейбітшілік пен келісім]]». Аким" in phrase
+    assert "проекту «[[Бейбітшілік]] пен [[келісім]]». Аким" in words
+    assert "««" not in phrase + words and "»»" not in phrase + words
+
+
+def test_watch_test_in_a_terminal_colours_the_matched_words_and_adds_no_marks(
+    shell: CliRunner, tmp_path: Path
+) -> None:
+    text_file = tmp_path / "article.txt"
+    text_file.write_text(TEXT, encoding="utf-8")
+    out = run_in_terminal("watch", "test", '"Бейбітшілік пен келісім"', str(text_file))
+    assert re.search(r"«(\x1b\[[0-9;]*m)+Бейбітшілік пен келісім\x1b\[0m»", out), out
+    assert f"MATCH    {text_file}: {TEXT}" in ANSI.sub("", out)

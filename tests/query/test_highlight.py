@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsmon.query import compile_query, highlight_snippet
+from newsmon.query import compile_query, highlight_snippet, snippet_with_spans, split_marked
 from tests.conftest import FIXTURES, SAMPLES
 
 RU_ARTICLE = (SAMPLES / "zhambyl-conference.ru.txt").read_text(encoding="utf-8")
@@ -76,3 +76,22 @@ def test_snippet_without_matches_is_the_opening_of_the_text():
 def test_snippet_rejects_a_useless_width():
     with pytest.raises(ValueError, match="width must be positive"):
         highlight_snippet("text", [], width=0)
+
+
+def test_snippet_with_spans_adds_nothing_to_a_match_the_article_quoted():
+    text = "Конференция «Бейбітшілік пен келісім» прошла в Таразе."
+    snippet, spans = snippet_with_spans(text, compile_query('"Бейбітшілік пен келісім"').highlight(text))
+    assert snippet == text
+    assert [snippet[start:end] for start, end in spans] == ["Бейбітшілік пен келісім"]
+
+
+def test_snippet_with_spans_is_the_highlighted_snippet_without_its_marks():
+    query = compile_query('"Жамбылская область" NEAR/5 аким')
+    spans = query.highlight(RU_ARTICLE)
+    assert split_marked(highlight_snippet(RU_ARTICLE, spans, width=120)) == snippet_with_spans(
+        RU_ARTICLE, spans, width=120
+    )
+
+
+def test_split_marked_keeps_an_unclosed_mark_as_text():
+    assert split_marked("В «[[Таразе]]» и «[[ далее") == ("В Таразе и «[[ далее", [(2, 8)])

@@ -219,6 +219,75 @@ def test_webhook_400_is_permanent(receiver):
     assert "400" in error.reason
 
 
+def test_webhook_404_with_the_body_ok_names_the_status_and_not_the_body(receiver):
+    receiver.reply(404, b"ok")
+    error = failure(channel("webhook", receiver.url + "/hook"))
+    assert not error.retryable
+    assert error.reason == f"webhook 'ops webhook' ({receiver.url}/hook) answered HTTP 404 Not Found"
+
+
+NGINX_404 = (
+    b"<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1><hr>nginx</body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"", None),
+        (b"OK\n", "text/plain"),
+        (b"Not Found", "text/plain"),
+        (b"404 page not found\n", "text/plain; charset=utf-8"),
+        (b'{"ok": false}', "application/json"),
+        (NGINX_404, "text/html"),
+    ],
+)
+def test_webhook_refusal_leaves_out_a_body_that_only_repeats_the_status(receiver, body, content_type):
+    receiver.reply(404, body, {"Content-Type": content_type} if content_type else {})
+    reason = failure(channel("webhook", receiver.url)).reason
+    assert reason.endswith("answered HTTP 404 Not Found"), reason
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type", "said"),
+    [
+        (404, b"no hook with id 7f3a", "text/plain", 'HTTP 404 Not Found: "no hook with id 7f3a"'),
+        (
+            403,
+            b'{"ok": false, "error": "invalid_token"}',
+            "application/json",
+            'HTTP 403 Forbidden: "invalid_token"',
+        ),
+        (
+            410,
+            b"<html><head><title>Hook removed by its owner</title></head><body>...</body></html>",
+            "text/html",
+            'HTTP 410 Gone: "Hook removed by its owner"',
+        ),
+        (499, b"client  closed\n request", None, 'HTTP 499: "client closed request"'),
+    ],
+)
+def test_webhook_refusal_quotes_a_body_that_says_why(receiver, status, body, content_type, said):
+    receiver.reply(status, body, {"Content-Type": content_type} if content_type else {})
+    reason = failure(channel("webhook", receiver.url)).reason
+    assert reason.endswith(f"answered {said}"), reason
+
+
+def test_webhook_refusal_quotes_only_the_start_of_a_long_body(receiver):
+    receiver.reply(400, ("поле title обязательно; " * 40).encode())
+    reason = failure(channel("webhook", receiver.url)).reason
+    excerpt = reason.split("answered HTTP 400 Bad Request: ", 1)[1]
+    assert excerpt.startswith('"поле title обязательно;') and excerpt.endswith('…"')
+    assert len(excerpt) <= 125
+
+
+def test_webhook_redirect_names_the_status_and_what_to_do(receiver):
+    receiver.reply(301, b"", {"Location": "https://elsewhere.example/hook"})
+    error = failure(channel("webhook", receiver.url))
+    assert not error.retryable
+    assert "answered with a redirect (HTTP 301 Moved Permanently); update the channel's URL" in error.reason
+
+
 def test_webhook_408_is_retryable(receiver):
     receiver.reply(408)
     assert failure(channel("webhook", receiver.url)).retryable
