@@ -211,6 +211,21 @@ class Alert:
 
 
 @dataclass(frozen=True, slots=True)
+class ListedAlert(Alert):
+    """An alert as the alert lists show it: an analyst needs to see which watch fired on which article and
+    where to read it, which the ids alone do not say.
+
+    The values come from the alert's watch and article rows; an alert with no watch or article (ops, spike,
+    digest) has what its payload names instead, and None where that names nothing.
+    """
+
+    watch: str | None = None
+    source: str | None = None
+    url: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CrawlRun:
     id: int
     source: str

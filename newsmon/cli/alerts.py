@@ -1,11 +1,20 @@
-"""`newsmon alerts`: what was sent, what is pending, what died and why; resend dead alerts."""
+"""`newsmon alerts`: what was sent, what is pending, what died and why, and which watch fired on which article;
+resend dead alerts."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import click
 
 from newsmon.cli import context
 from newsmon.cli.errors import UserError
+from newsmon.cli.status import PIPE_MEASURE_WIDTH
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from newsmon.models import ListedAlert
 
 MAX_ALERT_ID = 2**31 - 1  # alert ids are 32-bit integers on every database
 
@@ -30,7 +39,8 @@ def register(cli: click.Group) -> None:
 )
 @click.pass_context
 def alerts(ctx: click.Context, dead: bool, status: str | None, limit: int, before: int | None) -> None:
-    """List alerts, newest first; a dead alert shows why it died (retry it with `newsmon alerts retry`).
+    """List alerts, newest first: each with the watch that fired and the source, title and URL of its article;
+    a dead alert shows why it died (retry it with `newsmon alerts retry`).
 
     When older alerts remain, the last line gives the --before that lists them."""
     if ctx.invoked_subcommand is not None:
@@ -40,18 +50,55 @@ def alerts(ctx: click.Context, dead: bool, status: str | None, limit: int, befor
     page = repo.alert_page("dead" if dead else status, limit=limit, before=before)
     if not page.alerts:
         click.echo("no alerts" if before is None else f"no alerts older than #{before}")
-    for alert in page.alerts:
-        title = (alert.payload.get("title") or alert.payload.get("subject") or "")[:70]
-        if alert.kind == "digest":
-            title = f"{alert.payload.get('period')} digest for {alert.payload.get('owner')}: "
-            title += f"{len(alert.payload.get('items') or [])} alerts"
-        error = f"  error: {alert.last_error}" if alert.last_error else ""
-        click.echo(
-            f"#{alert.id} {alert.status:<9} {alert.kind:<6} {channels.get(alert.channel_id, alert.channel_id)!s:<12} "
-            f"attempts={alert.attempts} {title}{error}"
-        )
+    else:
+        _print_table(page.alerts, channels)
     if page.next_before is not None:
         click.echo(f"older alerts: repeat with --before {page.next_before}")
+
+
+def _print_table(listed: list[ListedAlert], channels: dict[int, str]) -> None:
+    """One row per alert, each starting with `#ID`; the article cell holds its title, URL and last error.
+
+    In a terminal the cells wrap to its width (the URL folds, and stays one link); piped, the table is as
+    wide as its longest value, so no value is cut and grep finds a row's first line whole."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0), show_lines=True)
+    table.add_column("alert", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for name in ("channel", "watch", "source"):
+        table.add_column(name)
+    table.add_column("article", overflow="fold")
+    for alert in listed:
+        table.add_row(*_row(alert, channels))
+    console = Console(soft_wrap=False)
+    if not console.is_terminal:
+        console.width = PIPE_MEASURE_WIDTH
+        console.width = console.measure(table).maximum
+    console.print(table)
+
+
+def _row(alert: ListedAlert, channels: dict[int, str]) -> tuple[Text, ...]:
+    """The cells of one alert, as Text so that names and titles holding `[...]` are not read as markup."""
+    from rich.style import Style
+    from rich.text import Text
+
+    tries = "1 try" if alert.attempts == 1 else f"{alert.attempts} tries"
+    article = Text(alert.title or "", style="bold")
+    if alert.url:
+        article.append(f"\n{alert.url}", style=Style(link=alert.url))
+    if alert.last_error:
+        article.append(f"\nerror: {alert.last_error}", style="red")
+    return (
+        Text(f"#{alert.id}\n").append(alert.kind, style="dim"),
+        Text(f"{alert.status}\n").append(tries, style="dim"),
+        Text(str(channels.get(alert.channel_id, alert.channel_id))),
+        Text(alert.watch or "-"),
+        Text(alert.source or "-"),
+        article,
+    )
 
 
 @alerts.command()

@@ -6,10 +6,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from newsmon.models import Alert, Channel, Watch, deleted_suffix
+from newsmon.models import Alert, Channel, ListedAlert, Watch, deleted_suffix
 from newsmon.storage import convert
 from newsmon.storage.records import NewAlert, WatchHit, utcnow
 from newsmon.storage.tables import (
@@ -25,8 +25,18 @@ from newsmon.storage.tables import (
 class AlertPage(NamedTuple):
     """Alerts newest first, and the `before` that lists the ones older than these (None: no older ones)."""
 
-    alerts: list[Alert]
+    alerts: list[ListedAlert]
     next_before: int | None
+
+
+def _listed_alerts() -> Select[Any]:
+    """Alerts with their watch's name and their article's source, URL and title, joined in the one query so a
+    page of alerts costs one round trip (only the article's short columns, never its text)."""
+    return (
+        select(AlertRow, WatchRow.name, ArticleRow.source, ArticleRow.url, ArticleRow.title)
+        .outerjoin(WatchRow, WatchRow.id == AlertRow.watch_id)
+        .outerjoin(ArticleRow, ArticleRow.id == AlertRow.article_id)
+    )
 
 
 class AlertQueries:
@@ -121,10 +131,10 @@ class AlertQueries:
             return int(s.scalar(query) or 0)
 
     # --- alerts ----------------------------------------------------------------------------------
-    def get_alert(self, alert_id: int) -> Alert | None:
+    def get_alert(self, alert_id: int) -> ListedAlert | None:
         with self.session() as s:
-            row = s.get(AlertRow, alert_id)
-            return convert.alert(row) if row else None
+            row = s.execute(_listed_alerts().where(AlertRow.id == alert_id)).one_or_none()
+            return convert.listed_alert(*row) if row else None
 
     def claim_alert(
         self, alert_id: int, lease: timedelta = timedelta(minutes=5), *, now: datetime | None = None
@@ -178,15 +188,15 @@ class AlertQueries:
 
     def list_alerts(
         self, status: str | None = None, limit: int = 100, before: int | None = None
-    ) -> list[Alert]:
+    ) -> list[ListedAlert]:
         """The newest `limit` alerts, by id descending; with `before`, only those older than that id."""
         with self.session() as s:
-            query = select(AlertRow).order_by(AlertRow.id.desc()).limit(limit)
+            query = _listed_alerts().order_by(AlertRow.id.desc()).limit(limit)
             if status:
                 query = query.where(AlertRow.status == status)
             if before is not None:
                 query = query.where(AlertRow.id < before)
-            return [convert.alert(r) for r in s.scalars(query)]
+            return [convert.listed_alert(*row) for row in s.execute(query)]
 
     def alert_page(self, status: str | None = None, limit: int = 100, before: int | None = None) -> AlertPage:
         """A page of `list_alerts` and the `before` that gives the next one (None when none is older)."""

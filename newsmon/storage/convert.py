@@ -6,7 +6,7 @@ import dataclasses
 from datetime import date
 from typing import Any
 
-from newsmon.models import Alert, Channel, CrawlRun, Source, StoredArticle, Watch
+from newsmon.models import Alert, Channel, CrawlRun, ListedAlert, Source, StoredArticle, Watch
 from newsmon.storage.tables import AlertRow, ArticleRow, ChannelRow, CrawlRunRow, SourceRow, WatchRow
 
 
@@ -90,22 +90,59 @@ def channel(row: ChannelRow) -> Channel:
 
 
 def alert(row: AlertRow) -> Alert:
-    return Alert(
-        id=row.id,
-        watch_id=row.watch_id,
-        channel_id=row.channel_id,
-        story_id=row.story_id,
-        article_id=row.article_id,
-        kind=row.kind,
-        status=row.status,
-        idempotency_key=row.idempotency_key,
-        payload=dict(row.payload or {}),
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at,
-        last_error=row.last_error,
-        created_at=row.created_at,
-        sent_at=row.sent_at,
+    return Alert(**_alert_values(row))
+
+
+def _alert_values(row: AlertRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "watch_id": row.watch_id,
+        "channel_id": row.channel_id,
+        "story_id": row.story_id,
+        "article_id": row.article_id,
+        "kind": row.kind,
+        "status": row.status,
+        "idempotency_key": row.idempotency_key,
+        "payload": dict(row.payload or {}),
+        "attempts": row.attempts,
+        "next_attempt_at": row.next_attempt_at,
+        "last_error": row.last_error,
+        "created_at": row.created_at,
+        "sent_at": row.sent_at,
+    }
+
+
+def listed_alert(
+    row: AlertRow, watch: str | None, source: str | None, url: str | None, title: str | None
+) -> ListedAlert:
+    """The alert with its watch's name and its article's source, URL and title (None: no such row).
+
+    What the rows lack comes from the payload, which names them for ops and spike alerts too, so every list
+    (CLI, API, page) shows the same values; a digest is titled by its period, owner and size.
+    """
+    values = _alert_values(row)
+    payload = values["payload"]
+    title = title or _named(payload, "title") or _named(payload, "subject")
+    return ListedAlert(
+        **values,
+        watch=watch or _named(payload, "watch_name"),
+        source=source or _named(payload, "source"),
+        url=url or _named(payload, "url"),
+        title=title or _digest_title(row.kind, payload),
     )
+
+
+def _named(payload: dict[str, Any], key: str) -> str | None:
+    """A payload's text value, None when it is missing, empty or not text (payloads are free-form JSON)."""
+    value = payload.get(key)
+    return (value.strip() or None) if isinstance(value, str) else None
+
+
+def _digest_title(kind: str, payload: dict[str, Any]) -> str | None:
+    if kind != "digest":
+        return None
+    count = len(payload.get("items") or [])
+    return f"{payload.get('period')} digest for {payload.get('owner')}: {count} alerts"
 
 
 def crawl_run(row: CrawlRunRow) -> CrawlRun:

@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from newsmon.models import Article, Channel
-from newsmon.storage import ArticleToStore, NewAlert, Repository, StoreResult
+from newsmon.models import Article, Channel, Watch
+from newsmon.storage import ArticleToStore, NewAlert, Repository, StoreResult, WatchHit
 from pipelines.dedupe import content_hash, search_terms
 from tests.conftest import FIXTURES, SAMPLES
 
@@ -90,3 +90,29 @@ def ops_alerts(repo: Repository, count: int, dead_every: int) -> list[int]:
             repo.mark_alert_failed(alert_id, "HTTP 500", retry_at=None)
         ids.append(alert_id)
     return ids
+
+
+def matched_alert(repo: Repository, watch: str, article: Article) -> int:
+    """Store the article and record that the watch (made if new) matched it, alerting the `desk` channel.
+
+    The alert's payload names neither watch nor article, so whatever an alert list shows of them comes from
+    the watch and article rows. Returns the alert's id."""
+    channel = repo.upsert_channel(Channel(0, "desk", "webhook", "http://127.0.0.1:9/hook"))
+    found = repo.get_watch(watch) or repo.add_watch(Watch(0, watch, "Тараз", channels=("desk",)))
+    stored = repo.store_article(to_store(article))
+    key = f"match:{found.id}:{stored.story_id}:{channel.id}"
+    hit = WatchHit(found.id, ("тараз",), (NewAlert(channel.id, key, {"snippet": article.text[:80]}),))
+    (alert_id,) = repo.record_matching(stored.article_id, [hit])
+    return alert_id
+
+
+def news(source: str, url: str, title: str) -> Article:
+    """A Russian article about Taraz from a source, as a portal would publish it."""
+    return Article(
+        url=url,
+        text=f"{title}. В Таразе прошло совещание акимата по подготовке к отопительному сезону.",
+        title=title,
+        source=source,
+        language="ru",
+        published=datetime.fromisoformat("2025-09-01T05:10:00+00:00"),
+    )

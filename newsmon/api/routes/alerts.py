@@ -36,11 +36,14 @@ def list_alerts(
         ),
     ] = None,
 ) -> dict[str, Any]:
+    """Each alert has its stored fields and payload, and what an analyst reads it by: `watch` (the watch's
+    name), `source`, `title` and `url` of the article it is about (for ops, spike and digest alerts, what
+    the payload names; null where nothing does). `next` is the `before` of the next page, null on the last."""
     page = request.app.state.repo.alert_page(status, limit=limit, before=before)
     return {"alerts": [alert_json(a) for a in page.alerts], "next": page.next_before}
 
 
-@router.get("/{alert_id}", summary="One alert with its payload and last error")
+@router.get("/{alert_id}", summary="One alert with its payload, last error, watch, source, title and URL")
 def get_alert(request: Request, alert_id: AlertId, _token: Admin) -> dict[str, Any]:
     alert = request.app.state.repo.get_alert(alert_id)
     if alert is None:
