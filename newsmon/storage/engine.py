@@ -20,7 +20,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     except ArgumentError:
         raise DatabaseURLError(f"NEWSMON_DATABASE_URL {url!r} is not a database URL") from None
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        # A file URI (`file:/path?mode=ro&uri=true`) names an existing file: nothing to create for it.
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
             from pathlib import Path
 
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
