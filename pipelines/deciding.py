@@ -19,8 +19,11 @@ import redis
 log = logging.getLogger(__name__)
 LOCK_FILE = "deciding.lock"
 REDIS_KEY = "newsmon:neardup:deciding"
-HOLD_SECONDS = 120  # a batch of 100 is stored in well under a second; a dead holder frees it after this
-WAIT_SECONDS = 300
+# A batch of 100 is decided and stored in well under a second. A holder killed mid-batch stalls the other
+# crawls' storing until its lock expires, so the hold is short; a batch slower than that (a database under
+# load) merely lets another process decide beside it, as without the lock.
+HOLD_SECONDS = 15
+WAIT_SECONDS = 30
 
 
 @contextlib.contextmanager
