@@ -19,7 +19,7 @@ from pipelines.outbox import MatchQueue
 
 def _env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
-    return {**env, "NEWSMON_DATA_DIR": str(tmp_path / ".newsmon")}
+    return {**env, "NEWSMON_DATA_DIR": str(tmp_path / ".newsmon"), "NEWSMON_SHIPPED_SOURCES": "false"}
 
 
 def test_run_matches_and_delivers_without_any_server(tmp_path: Path) -> None:

@@ -24,6 +24,16 @@ def test_shipped_registry_loads_without_errors(tmp_path):
     assert all(s.languages for s in registry)
 
 
+def test_shipped_portals_are_polled_often_enough_to_alert_within_a_minute(tmp_path):
+    from newsmon.schedules import parse_schedule
+
+    registry = load_sources(tmp_path)
+
+    assert {name: parse_schedule(s.schedule).seconds for name, s in registry.sources.items()} == {
+        name: 30 for name in registry.sources
+    }
+
+
 def test_shipped_registry_states_only_verified_paths(tmp_path):
     registry = load_sources(tmp_path)
 

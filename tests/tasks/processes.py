@@ -127,6 +127,7 @@ def settings_env(postgres_url: str, redis_url: str, data_dir: Path, **extra: str
         "NEWSMON_BROKER_URL": redis_url,
         "NEWSMON_DATA_DIR": str(data_dir),
         "NEWSMON_ALERT_BACKOFF_SECONDS": "0.2",
+        "NEWSMON_SHIPPED_SOURCES": "false",  # the real portals are never crawled from a test
     }
     return env | {f"NEWSMON_{key.upper()}": value for key, value in extra.items()}
 
