@@ -28,8 +28,12 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+# Two pytest processes, each test file in one of them: the long tests mostly wait on the worker, beat and crawl
+# processes they start, so two at once halve the wall time on 2 cores (TEST_PROCESSES=0: one process).
+TEST_PROCESSES ?= 2
+
 test: lint bytecode
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(if $(filter 0,$(TEST_PROCESSES)),,-n $(TEST_PROCESSES) --dist loadfile)
 
 bench: bytecode
 	$(BIN)/python -m benchmarks

@@ -70,6 +70,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield from _fresh_postgres_database(request.getfixturevalue("migrated_postgres_template"))
 
 
+def _redis_db() -> str:
+    """NEWSMON_TEST_REDIS_DB, else 13 and, under pytest-xdist, one number per worker (gw1: 14, ...)."""
+    if chosen := os.environ.get("NEWSMON_TEST_REDIS_DB"):
+        return chosen
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return str(13 + int(worker.removeprefix("gw") or 0))
+
+
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """A Redis database number of its own, flushed before and after the test (NEWSMON_TEST_REDIS_DB, 13 unless
@@ -77,7 +85,7 @@ def redis_url() -> Iterator[str]:
     require_redis()
     import redis
 
-    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{os.environ.get('NEWSMON_TEST_REDIS_DB', '13')}"
+    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{_redis_db()}"
     client = redis.Redis.from_url(url)
     client.flushdb()
     try:
