@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsmon.api.errors import ApiError
-from newsmon.query.highlight import DEFAULT_MARK
+from newsmon.query.highlight import split_marked
 from newsmon.search import Result, SearchError, SearchFilters, SearchRequest, build_filters, search
 from newsmon.search.service import QueryCache
 from newsmon.storage import Repository
@@ -66,27 +66,6 @@ class Searcher:
         with self._turn, search_errors():
             results, next_cursor = search(self.repo, request, self.queries)
         return SearchPage(results, next_cursor)
-
-
-def split_marked(snippet: str, mark: tuple[str, str] = DEFAULT_MARK) -> tuple[str, list[tuple[int, int]]]:
-    """A snippet with marked words -> (plain text, spans of the marked words in it)."""
-    opening, closing = mark
-    plain: list[str] = []
-    spans: list[tuple[int, int]] = []
-    length, rest = 0, snippet
-    while True:
-        start = rest.find(opening)
-        end = rest.find(closing, start + len(opening)) if start >= 0 else -1
-        if start < 0 or end < 0:
-            plain.append(rest)
-            break
-        before, inner = rest[:start], rest[start + len(opening) : end]
-        plain += [before, inner]
-        length += len(before)
-        spans.append((length, length + len(inner)))
-        length += len(inner)
-        rest = rest[end + len(closing) :]
-    return "".join(plain), spans
 
 
 def result_json(result: Result) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from fastapi.responses import Response
 from newsmon.api.auth import require_page
 from newsmon.api.errors import ApiError
 from newsmon.api.routes.search import trend_json
-from newsmon.api.searching import PAGE_LIMIT, filters_from, split_marked
+from newsmon.api.searching import PAGE_LIMIT, filters_from
+from newsmon.query import split_marked
 from newsmon.search import SearchRequest, get_article, get_story
 from newsmon.storage.tokens import ApiToken
 
