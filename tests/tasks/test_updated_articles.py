@@ -63,6 +63,13 @@ def portal(tmp_path: Path) -> Iterator[Portal]:
     served.server.stop()
 
 
+def register(database_url: str, portal: Portal) -> Repository:
+    repo = Repository.from_url(database_url)
+    upgrade(repo.engine)
+    repo.upsert_source(Source(name="portal", home=portal.url + "/", sitemaps=(portal.url + "/sitemap.xml",)))
+    return repo
+
+
 def crawl(monkeypatch: pytest.MonkeyPatch, data: Path, url: str) -> dict[str, Any]:
     from tasks.crawl import CrawlOptions, crawl_source
 
@@ -74,9 +81,7 @@ def crawl(monkeypatch: pytest.MonkeyPatch, data: Path, url: str) -> dict[str, An
 def test_an_article_updated_after_it_was_fetched_is_stored_again_as_a_version(
     sqlite_url: str, tmp_path: Path, portal: Portal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = Repository.from_url(sqlite_url)
-    upgrade(repo.engine)
-    repo.upsert_source(Source(name="portal", home=portal.url + "/", sitemaps=(portal.url + "/sitemap.xml",)))
+    repo = register(sqlite_url, portal)
     data = tmp_path / "data"
     conference = canonical_url(f"{portal.url}/news/conference.html")
 
@@ -107,9 +112,7 @@ def test_an_article_updated_after_it_was_fetched_is_stored_again_as_a_version(
 def test_a_lastmod_every_entry_shares_is_the_sitemaps_own_date_and_fetches_nothing_again(
     sqlite_url: str, tmp_path: Path, portal: Portal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = Repository.from_url(sqlite_url)
-    upgrade(repo.engine)
-    repo.upsert_source(Source(name="portal", home=portal.url + "/", sitemaps=(portal.url + "/sitemap.xml",)))
+    register(sqlite_url, portal)
     data = tmp_path / "data"
     assert crawl(monkeypatch, data, sqlite_url)["newsmon/store/new"] == 2
 
