@@ -28,6 +28,7 @@ WAIT_SECONDS = 30
 
 @contextlib.contextmanager
 def file_lock(directory: Path) -> Iterator[None]:
+    """The embedded default's lock: the crawl and import processes of one host share the data directory."""
     directory.mkdir(parents=True, exist_ok=True)
     with (directory / LOCK_FILE).open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)  # released by the kernel when the process dies
@@ -38,6 +39,8 @@ def file_lock(directory: Path) -> Iterator[None]:
 
 
 class RedisDecisionLock:
+    """The lock shared by every worker; each call is one hold of it, released when the batch is stored."""
+
     def __init__(self, redis_url: str) -> None:
         self._client = redis.Redis.from_url(redis_url)
 
@@ -46,9 +49,8 @@ class RedisDecisionLock:
         lock = self._client.lock(REDIS_KEY, timeout=HOLD_SECONDS, blocking_timeout=WAIT_SECONDS)
         try:
             held = lock.acquire()
-        except (
-            redis.RedisError
-        ) as exc:  # the index lookups that follow fail on their own, counted per article
+        except redis.RedisError as exc:
+            # The index lookups that follow fail on their own, counted per article.
             log.warning("could not take the decision lock in Redis: %s", exc)
             held = False
         if not held:

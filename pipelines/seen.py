@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -20,6 +20,7 @@ from pipelines.coalesce import Coalescer
 log = logging.getLogger(__name__)
 # The signal crawlers.spiders.base sends as STORED_URLS_SIGNAL (a string: neither package imports the other).
 STORED_URLS_SIGNAL = "newsmon_stored_urls"
+FUTURE_SLACK = timedelta(hours=1)  # a modified date further ahead of the clock than this is not believed
 
 
 class SeenUrlMiddleware:
@@ -65,6 +66,10 @@ class SeenUrlMiddleware:
         if fetched is None:
             return None
         modified = modified_hint(request.meta, self._later_hints(request))
+        if modified is not None and modified > datetime.now(UTC) + FUTURE_SLACK:
+            # A date ahead of the clock (a portal's wrong zone or a typo) would have it fetched at every crawl.
+            self.crawler.stats.inc_value("newsmon/seen/future_modified")
+            modified = None
         if modified is not None and modified > fetched:
             self.crawler.stats.inc_value("newsmon/seen/modified")
             log.info("Fetching %s again: modified %s, last fetched %s", request.url, modified, fetched)

@@ -148,12 +148,17 @@ class RedisIndex:
             Candidate(key, score, Features.from_json(doc["f"])) for score, key, doc in ranked[:MAX_CANDIDATES]
         ]
 
-    def missing(self, keys: list[str]) -> list[str]:
-        """The keys that are not indexed."""
-        pipe = self._client.pipeline(transaction=False)
-        for key in keys:
-            pipe.exists(self._doc_key(key))
-        return [key for key, found in zip(keys, pipe.execute(), strict=True) if not found]
+    def missing(self, keys: list[str], chunk: int = 10_000) -> list[str]:
+        """The keys that are not indexed (asked `chunk` at a time, one round trip each)."""
+        absent: list[str] = []
+        for i in range(0, len(keys), chunk):
+            pipe = self._client.pipeline(transaction=False)
+            for key in keys[i : i + chunk]:
+                pipe.exists(self._doc_key(key))
+            absent += [
+                key for key, found in zip(keys[i : i + chunk], pipe.execute(), strict=True) if not found
+            ]
+        return absent
 
     def is_filled(self, tag: str) -> bool:
         return bool(self._client.exists(f"{self._prefix}:filled:{tag}"))

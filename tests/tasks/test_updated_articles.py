@@ -121,3 +121,9 @@ def test_a_lastmod_every_entry_shares_is_the_sitemaps_own_date_and_fetches_nothi
     portal.touch("sport", generated)
     again = crawl(monkeypatch, data, sqlite_url)
     assert "newsmon/seen/modified" not in again and again["newsmon/seen/skipped"] == 2
+
+    # Dates ahead of the clock (a wrong zone) are not believed: they would fetch the pages at every crawl.
+    portal.touch("conference", generated + timedelta(days=2))
+    portal.touch("sport", generated + timedelta(days=3))
+    ahead = crawl(monkeypatch, data, sqlite_url)
+    assert ahead["newsmon/seen/future_modified"] == 2 and ahead["newsmon/seen/skipped"] == 2
