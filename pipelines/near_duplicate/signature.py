@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -172,7 +172,10 @@ def _starts_sentence(gap: str, previous: str) -> bool:
 def analyse_words(text: str) -> list[Word]:
     """Tokens of `text` in reading order, folded, with what kind of fact each one is."""
     text = unicodedata.normalize("NFKC", text)
-    cyrillic_text = _count(_CYRILLIC_RE, text) * 2 > _count(_LETTER_RE, text)
+    # Whether the text is mostly Cyrillic matters only to a word made of Latin look-alikes («Х», «COBET»):
+    # counted once the first such word comes, since counting the letters of every text took a seventh of
+    # the fingerprint's time.
+    cyrillic_text: bool | None = None
     words: list[Word] = []
     previous = ""
     previous_end = 0
@@ -191,7 +194,12 @@ def analyse_words(text: str) -> list[Word]:
         is_name = len(token) >= 2 and first.isupper()
         if is_name and not token.isupper():
             is_name = not _starts_sentence(text[gap_start:start], before)
-        words.append(Word(_fold_word(token, cyrillic_text), False, is_name))
+        if _LOOKALIKE_LATIN.issuperset(token):
+            if cyrillic_text is None:
+                cyrillic_text = _count(_CYRILLIC_RE, text) * 2 > _count(_LETTER_RE, text)
+            words.append(Word(_fold_word(token, cyrillic_text), False, is_name))
+        else:
+            words.append(Word(_fold_word(token, False), False, is_name))
     return words
 
 
@@ -213,12 +221,21 @@ def _own_dates(published: datetime | None) -> frozenset[str]:
     """How a dateline would write the publication day (UTC and Kazakhstan time), to ignore it as a fact."""
     if published is None:
         return frozenset()
-    days = {published.date(), (published + timedelta(hours=5)).date()}
-    forms = set()
-    for day in days:
-        forms |= {day.strftime("%d.%m.%Y"), day.strftime("%d.%m.%y"), day.strftime("%d.%m"), day.isoformat()}
-        forms.add(f"{day.day}.{day.month:02d}")
-    return frozenset(forms)
+    return _day_forms(published.date()) | _day_forms((published + timedelta(hours=5)).date())
+
+
+@lru_cache(maxsize=1024)
+def _day_forms(day: date) -> frozenset[str]:
+    """The ways a dateline writes `day` (cached: a crawl's articles share a few days)."""
+    return frozenset(
+        {
+            day.strftime("%d.%m.%Y"),
+            day.strftime("%d.%m.%y"),
+            day.strftime("%d.%m"),
+            day.isoformat(),
+            f"{day.day}.{day.month:02d}",
+        }
+    )
 
 
 def fact_slots(words: list[Word], ignore: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:

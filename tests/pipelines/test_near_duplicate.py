@@ -70,6 +70,15 @@ def test_identical_text_is_an_exact_copy():
     assert verdict is not None and verdict.reason == "exact" and verdict.score == 1.0
 
 
+def test_a_word_typed_wholly_in_latin_look_alikes_reads_as_cyrillic_only_in_cyrillic_text():
+    cyrillic = "В ТАРАЗЕ прошёл ОБЛАСТНОЙ СОВЕТ ветеранов, на нём выступил аким."
+    typed = cyrillic.replace("СОВЕТ", "COBET")  # C, O, B, E, T in Latin
+
+    assert fingerprint(typed).content_hash == fingerprint(cyrillic).content_hash
+    english = "The COBET brand opened a shop in Taraz this week."
+    assert fingerprint(english).content_hash != fingerprint(english.replace("COBET", "СОВЕТ")).content_hash
+
+
 def test_kazakh_copy_with_russian_letters_joins():
     original = next(a for a in ARTICLES if a["lang"] == "kk" and a["kind"] == "original")
     text = original["text"]
