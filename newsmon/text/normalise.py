@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 # Latin letter -> the Cyrillic letter it is mistaken for (and typed instead of) in Cyrillic words.
 LATIN_TO_CYRILLIC: dict[str, str] = {
@@ -110,6 +111,13 @@ def clean_text(text: str) -> str:
     """
     if not isinstance(text, str):
         raise TypeError(f"clean_text expects str, got {type(text).__name__}")
+    return _clean(text)
+
+
+@lru_cache(maxsize=16)
+def _clean(text: str) -> str:
+    """`clean_text`, remembered for the last few texts: a crawl cleans each article's text twice (to tell
+    its language, then to normalise it), and the second time costs only a comparison."""
     text = unescape_entities(text)
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
