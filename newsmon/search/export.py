@@ -3,8 +3,9 @@
 Rows come from the database in id order, a batch at a time (one streamed query on PostgreSQL, short
 id-ordered chunks on SQLite), as plain tuples of the export columns with the dates already written as
 ISO 8601 UTC text (`Repository.iter_export_batches`), and each batch is written as it arrives. An export
-is bound by the work done per row: a JSONL line is one `orjson.dumps` of the columns (half the time of
-the json module's encoder, and UTF-8 bytes that go to the file as they are), a CSV record is assembled
+is bound by the work done per row: on SQLite a JSONL line is written by the database's json_object and
+reaches the file as the bytes it returned (when the full-text index decides the query alone), elsewhere
+it is one `orjson.dumps` of the columns (half the time of the json module's encoder), a CSV record is assembled
 with `csv.writer`'s quoting, and Parquet gets one row group per batch. Every copy of a story
 is a row of its own (`story_id` groups them). docs/search.md documents the columns.
 """
@@ -148,11 +149,25 @@ def export_chunks(repo: Repository, request: ExportRequest) -> Iterator[bytes]:
         raise SearchError(f"format: {request.format!r} cannot be streamed; use jsonl or csv", "format")
 
     def chunks() -> Iterator[bytes]:
-        if request.format == "csv":
-            yield CSV_HEADER
-        yield from map(_ENCODERS[request.format], _batches(repo, prepared, selection))
+        if request.format == "jsonl":
+            yield from (lines for _count, lines in _jsonl_chunks(repo, prepared, selection))
+            return
+        yield CSV_HEADER
+        yield from map(_csv_utf8, _batches(repo, prepared, selection))
 
     return chunks()
+
+
+def _jsonl_chunks(
+    repo: Repository, prepared: PreparedQuery, selection: ArticleSelection
+) -> Iterator[tuple[int, bytes]]:
+    """(rows, JSON lines) a batch at a time: written by SQLite itself when the index decides the query
+    alone (`Repository.iter_export_lines`), else encoded here from the rows."""
+    if prepared.translation.exact and repo.full_text_dialect != "postgresql":
+        yield from repo.iter_export_lines(selection, BATCH)
+        return
+    for batch in _batches(repo, prepared, selection):
+        yield len(batch), _jsonl(batch)
 
 
 def export(
@@ -181,13 +196,14 @@ def export(
     try:
         if not to_stdout:
             request.path.parent.mkdir(parents=True, exist_ok=True)
-        batches = _batches(repo, prepared, selection)
         with _opened(request.path) as out:
             if chosen == "parquet":
-                return _write_parquet(out, batches, progress)
-            if chosen == "csv":
-                out.write(CSV_HEADER)
-            return _write_text(out, batches, _ENCODERS[chosen], progress)
+                return _write_parquet(out, _batches(repo, prepared, selection), progress)
+            if chosen == "jsonl":
+                return _write_chunks(out, _jsonl_chunks(repo, prepared, selection), progress)
+            out.write(CSV_HEADER)
+            batches = _batches(repo, prepared, selection)
+            return _write_chunks(out, ((len(batch), _csv_utf8(batch)) for batch in batches), progress)
     finally:
         if counting is not None:
             counting.join()
@@ -271,18 +287,16 @@ def _csv_utf8(rows: Sequence[ExportRow]) -> bytes:
 
 
 CSV_HEADER = (",".join(COLUMNS) + "\r\n").encode("utf-8")
-_ENCODERS: dict[str, Callable[[Sequence[ExportRow]], bytes]] = {"jsonl": _jsonl, "csv": _csv_utf8}
 
 
-def _write_text(
-    out: IO[bytes], batches: Batches, encode: Callable[[Sequence[ExportRow]], bytes], progress: Progress
-) -> int:
+def _write_chunks(out: IO[bytes], chunks: Iterator[tuple[int, bytes]], progress: Progress) -> int:
+    """Write (rows, bytes) chunks; returns the rows written."""
     count = 0
-    for batch in batches:
-        out.write(encode(batch))
-        count += len(batch)
+    for rows, data in chunks:
+        out.write(data)
+        count += rows
         if progress:
-            progress(len(batch))
+            progress(rows)
     return count
 
 
