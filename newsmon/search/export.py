@@ -150,24 +150,25 @@ def export_chunks(repo: Repository, request: ExportRequest) -> Iterator[bytes]:
 
     def chunks() -> Iterator[bytes]:
         if request.format == "jsonl":
-            yield from (lines for _count, lines in _jsonl_chunks(repo, prepared, selection))
+            yield from (lines for _count, lines in _line_chunks(repo, prepared, selection, "jsonl"))
             return
         yield CSV_HEADER
-        yield from map(_csv_utf8, _batches(repo, prepared, selection))
+        yield from (lines for _count, lines in _line_chunks(repo, prepared, selection, "csv"))
 
     return chunks()
 
 
-def _jsonl_chunks(
-    repo: Repository, prepared: PreparedQuery, selection: ArticleSelection
+def _line_chunks(
+    repo: Repository, prepared: PreparedQuery, selection: ArticleSelection, format: str
 ) -> Iterator[tuple[int, bytes]]:
-    """(rows, JSON lines) a batch at a time: written by SQLite itself when the index decides the query
-    alone (`Repository.iter_export_lines`), else encoded here from the rows."""
-    if prepared.translation.exact and repo.full_text_dialect != "postgresql":
+    """(rows, JSONL or CSV lines) a batch at a time: JSONL written by SQLite itself when the index decides
+    the query alone (`Repository.iter_export_lines`), else encoded here from the rows."""
+    if format == "jsonl" and prepared.translation.exact and repo.full_text_dialect != "postgresql":
         yield from repo.iter_export_lines(selection, BATCH)
         return
+    encode = _jsonl if format == "jsonl" else _csv_utf8
     for batch in _batches(repo, prepared, selection):
-        yield len(batch), _jsonl(batch)
+        yield len(batch), encode(batch)
 
 
 def export(
@@ -199,11 +200,9 @@ def export(
         with _opened(request.path) as out:
             if chosen == "parquet":
                 return _write_parquet(out, _batches(repo, prepared, selection), progress)
-            if chosen == "jsonl":
-                return _write_chunks(out, _jsonl_chunks(repo, prepared, selection), progress)
-            out.write(CSV_HEADER)
-            batches = _batches(repo, prepared, selection)
-            return _write_chunks(out, ((len(batch), _csv_utf8(batch)) for batch in batches), progress)
+            if chosen == "csv":
+                out.write(CSV_HEADER)
+            return _write_chunks(out, _line_chunks(repo, prepared, selection, chosen), progress)
     finally:
         if counting is not None:
             counting.join()
