@@ -4,10 +4,10 @@ Rows come from the database in id order, a batch at a time (one streamed query o
 id-ordered chunks on SQLite), as plain tuples of the export columns with the dates already written as
 ISO 8601 UTC text (`Repository.iter_export_batches`), and each batch is written as it arrives. An export
 is bound by the work done per row: on SQLite a JSONL line is written by the database's json_object and
-reaches the file as the bytes it returned (when the full-text index decides the query alone), elsewhere
-it is one `orjson.dumps` of the columns (half the time of the json module's encoder), a CSV record is assembled
-with `csv.writer`'s quoting, and Parquet gets one row group per batch. Every copy of a story
-is a row of its own (`story_id` groups them). docs/search.md documents the columns.
+reaches the file as the bytes it returned (when the full-text index decides the query alone), elsewhere it
+is one `orjson.dumps` of the columns (half the time of the json module's encoder); a CSV record is
+assembled with `csv.writer`'s quoting, and Parquet gets one row group per batch. Every copy of a story is a
+row of its own (`story_id` groups them). docs/search.md documents the columns.
 """
 
 from __future__ import annotations
@@ -149,11 +149,9 @@ def export_chunks(repo: Repository, request: ExportRequest) -> Iterator[bytes]:
         raise SearchError(f"format: {request.format!r} cannot be streamed; use jsonl or csv", "format")
 
     def chunks() -> Iterator[bytes]:
-        if request.format == "jsonl":
-            yield from (lines for _count, lines in _line_chunks(repo, prepared, selection, "jsonl"))
-            return
-        yield CSV_HEADER
-        yield from (lines for _count, lines in _line_chunks(repo, prepared, selection, "csv"))
+        if request.format == "csv":
+            yield CSV_HEADER
+        yield from (lines for _rows, lines in _line_chunks(repo, prepared, selection, request.format))
 
     return chunks()
 
