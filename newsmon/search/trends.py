@@ -31,10 +31,12 @@ BLOCKS = "▁▂▃▄▅▆▇█"
 KEEP_MIN_MATCHES = 20_000
 # Words in this many articles take about half a second or more to count on PostgreSQL (2 cores); the
 # commonest of them are kept ahead of the first time they are asked for (`keep_common_words`, daily on
-# beat, `newsmon db keep-trends`). A million Russian articles hold about 90 such words; the rest of
+# beat, `newsmon db keep-trends`). A million Russian articles hold about 100 such words; the rest of
 # MAX_KEPT_KEYS is left for the words analysts ask for.
 KEEP_AHEAD_MATCHES = 5 * KEEP_MIN_MATCHES
 KEEP_AHEAD_WORDS = 100
+# Index terms the upkeep reads as query words, commonest first, to find the words above.
+SCANNED_TERMS = 2_000
 # Periods in one trend at most: 27 years by day, 190 by week (a chart and a table stay readable).
 MAX_PERIODS = 10_000
 
@@ -167,22 +169,34 @@ def _counted(
 def keep_common_words(
     repo: Repository, min_articles: int = KEEP_AHEAD_MATCHES, limit: int = KEEP_AHEAD_WORDS
 ) -> list[str]:
-    """Keep the counts of the commonest index terms, each read as a query word; returns those newly kept.
+    """Keep the counts of the query words that look up the commonest index terms; returns those newly kept.
 
     A word's trend is then fast from its first ask. Which common words analysts will chart cannot be
-    known, so the commonest are kept, function words included; MAX_KEPT_KEYS bounds what that costs."""
-    kept = []
-    for term, articles in repo.common_terms(min_articles, limit):
+    known, so the commonest are kept, function words included; MAX_KEPT_KEYS bounds what that costs.
+    A word looks up every term of its forms («днем»: день, днем; «нем»: нем, немой, он, оно), so a word
+    rarer than `min_articles` can still match as many articles as its commonest term: keys are ranked by
+    that term, and «нем» is kept with the words of «он»'s rank."""
+    scanned = repo.common_terms(min(KEEP_MIN_MATCHES, min_articles), SCANNED_TERMS)
+    articles = dict(scanned)
+    ranked: dict[tuple[str, ...], tuple[int, str]] = {}
+    for term, _n in scanned:
         try:
             terms = _countable_terms(prepare_query(term))
         except SearchError:
             continue
-        if terms is None or repo.trend_key(terms) is not None:
+        if terms is None or terms in ranked:
+            continue
+        at_least = max(articles.get(t, 0) for t in terms)  # the union holds its commonest term's articles
+        if at_least >= min_articles:
+            ranked[terms] = (at_least, term)
+    kept = []
+    for terms, (at_least, word) in sorted(ranked.items(), key=lambda item: -item[1][0])[:limit]:
+        if repo.trend_key(terms) is not None:
             continue
         match = render(TermGroup(terms), repo.full_text_dialect)
         assert match is not None
-        repo.keep_trend_counts(terms, match, articles)
-        kept.append(term)
+        repo.keep_trend_counts(terms, match, at_least)
+        kept.append(word)
     return kept
 
 

@@ -149,6 +149,39 @@ def test_the_commonest_words_are_kept_ahead(archive: StoredArchive, monkeypatch:
         assert _by_index(repo, word, monkeypatch).points == _kept(repo, word, monkeypatch).points
 
 
+def test_a_rare_form_of_a_common_word_is_kept_ahead(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """«нем» is rare, but it looks up «он» too: its first ask would count as many articles as «он»'s, so the
+    upkeep keeps it with the common words, and its trend is the index's."""
+    repo = Repository.from_url(database_url)
+    upgrade(repo.engine)
+    for i in range(6):
+        _store(
+            repo,
+            f"https://taraz.kz/on/{i}",
+            f"Аким сказал, что он приедет в район номер {i}.",
+            "2025-03-01T10:00:00+05:00",
+        )
+    for i in range(2):
+        _store(
+            repo,
+            f"https://taraz.kz/nem/{i}",
+            f"О нем писали газеты района номер {i}.",
+            "2025-03-02T10:00:00+05:00",
+        )
+    monkeypatch.setattr(trend_module, "KEEP_MIN_MATCHES", 1)  # every word in the archive is a candidate
+    kept = trend_module.keep_common_words(repo, min_articles=5, limit=50)
+    key = trend_module._countable_terms(trend_module.prepare_query("нем"))
+    assert key is not None and "он" in key
+    assert "нем" in kept and repo.trend_key(key) is not None
+    expected = _by_index(repo, "нем", monkeypatch)
+    asked = _kept(repo, "нем", monkeypatch)
+    repo.dispose()
+    assert asked.to_dicts() == expected.to_dicts()
+    assert asked.total() == 8
+
+
 def test_db_keep_trends_command(tmp_path: Path) -> None:
     import subprocess
     import sys
