@@ -198,9 +198,10 @@ def run(repo: Repository, corpus: Corpus, n: int, queries: int, workdir: Path) -
     ]
     asked = random.Random(1).sample(unkept, min(20, len(unkept)))
     asked_ms = [timed(lambda w=w: trends(repo, w, filters=year))[0] for w in asked]
+    slowest = f"; the slowest {asked[asked_ms.index(max(asked_ms))]!r}" if asked else ""
     print(
         f"  trend over a year of {len(asked)} words in {KEEP_MIN_MATCHES:,} to {KEEP_AHEAD_MATCHES:,} articles "
-        f"the upkeep left, first asked (then kept): {percentiles(asked_ms or [0.0])}"
+        f"the upkeep left, first asked (then kept): {percentiles(asked_ms or [0.0])}{slowest}"
     )
     export_figures(repo, common, workdir)
 
