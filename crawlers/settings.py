@@ -91,6 +91,8 @@ NEWSMON_PREPARE_PROCESSES = "auto"
 # glibc malloc arenas of a crawl process (newsmon.child_process.limit_malloc_arenas); 0 leaves glibc's default.
 NEWSMON_MALLOC_ARENAS = 2
 NEWSMON_SINCE_DAYS = _config.since_days
+NEWSMON_RECHECK_HOURS = _config.recheck_hours
+NEWSMON_RECHECK_FIRST_MINUTES = _config.recheck_first_minutes
 NEWSMON_CHROMIUM_PATH = _config.chromium_path
 # Write the final stats as JSON here (set per crawl with -s NEWSMON_STATS_FILE=PATH).
 NEWSMON_STATS_FILE = ""

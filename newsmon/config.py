@@ -95,6 +95,18 @@ class Settings(BaseSettings):
     since_days: int = Field(
         3, ge=0, description="How far back a crawl reaches by default (sitemap lastmod, feed dates), in days."
     )
+    recheck_hours: float = Field(
+        24.0,
+        ge=0,
+        description="A stored article published (else stored) less than this many hours ago, seen again by a crawl "
+        "without a feed or sitemap date saying it changed, is fetched again to catch updates; 0 never.",
+    )
+    recheck_first_minutes: float = Field(
+        30.0,
+        ge=0,
+        description="The first such fetch comes this many minutes after the last; each next one waits as long as "
+        "the article was old at its last fetch (30 min, 1 h, 2 h...), so a day holds about six.",
+    )
     crawl_time_limit: int = Field(900, ge=10, description="Seconds a crawl may run before it is stopped.")
     crawl_memory_mb: int = Field(1024, ge=64, description="Memory cap of one crawl process, in MiB.")
     crawl_launcher: bool = Field(
@@ -166,8 +178,8 @@ class Settings(BaseSettings):
     trends_keep_min_articles: int = Field(
         100_000,
         ge=1,
-        description="The upkeep keeps the trend counts of words in at least this many articles (50 words at most "
-        "per run, 100 kept in all).",
+        description="The upkeep keeps the trend counts of the 100 words whose commonest term is in at least this "
+        "many articles (150 words kept in all: the rest are those asked for).",
     )
     # --- alerts ------------------------------------------------------------------------------------
     alert_max_attempts: int = Field(8, ge=1, description="Delivery attempts before an alert is dead.")

@@ -35,6 +35,15 @@ class StoreResult:
 
 
 @dataclass(frozen=True, slots=True)
+class FetchTimes:
+    """What decides whether a stored article URL is fetched again (pipelines.seen)."""
+
+    fetched: datetime  # its last fetch (when it was stored, for an article imported without one)
+    stored: datetime  # its first store
+    published: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class NewAlert:
     channel_id: int
     idempotency_key: str

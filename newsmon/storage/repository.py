@@ -24,7 +24,7 @@ from newsmon.storage.alerts import AlertQueries
 from newsmon.storage.engine import READ_ONLY, make_engine
 from newsmon.storage.exports import ExportQueries
 from newsmon.storage.ops import OpsQueries
-from newsmon.storage.records import ArticleToStore, NewAlert, StoreResult, WatchHit, utcnow
+from newsmon.storage.records import ArticleToStore, FetchTimes, NewAlert, StoreResult, WatchHit, utcnow
 from newsmon.storage.search import SearchQueries
 from newsmon.storage.stories import StoryQueries
 from newsmon.storage.tables import (
@@ -88,20 +88,26 @@ class Repository(
                 )
         return found
 
-    def fetch_times(self, canonical_urls: Iterable[str]) -> dict[str, datetime]:
-        """When each stored URL was last fetched (stored, for an article imported without a fetch time):
-        a feed or sitemap entry modified after it is fetched again."""
+    def fetch_times(self, canonical_urls: Iterable[str]) -> dict[str, FetchTimes]:
+        """When each stored URL was last fetched, first stored and published: a feed or sitemap entry
+        modified after its last fetch, or a young article seen again, is fetched again."""
         urls = list(dict.fromkeys(canonical_urls))
-        found: dict[str, datetime] = {}
+        found: dict[str, FetchTimes] = {}
+        columns = (
+            ArticleRow.canonical_url,
+            ArticleRow.fetched_at,
+            ArticleRow.stored_at,
+            ArticleRow.published_at,
+        )
         with self.reading() as s:
             for i in range(0, len(urls), 500):
-                chunk = urls[i : i + 500]
-                rows = s.execute(
-                    select(ArticleRow.canonical_url, ArticleRow.fetched_at, ArticleRow.stored_at).where(
-                        ArticleRow.canonical_url.in_(chunk)
-                    )
+                rows = s.execute(select(*columns).where(ArticleRow.canonical_url.in_(urls[i : i + 500])))
+                found.update(
+                    {
+                        url: FetchTimes(fetched or stored, stored, published)
+                        for url, fetched, stored, published in rows
+                    }
                 )
-                found.update({url: fetched or stored for url, fetched, stored in rows})
         return found
 
     def mark_fetched(self, article_id: int, fetched_at: datetime | None) -> None:

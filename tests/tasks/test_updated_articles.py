@@ -1,5 +1,6 @@
 """A stored article whose sitemap entry says it changed after it was fetched is fetched again: a new text is
-stored as a version and matched again; an unchanged one is fetched once, not at every crawl."""
+stored as a version and matched again; an unchanged one is fetched once, not at every crawl. A young article
+no entry dates is fetched again after a while, to catch the corrections portals do not announce."""
 
 from __future__ import annotations
 
@@ -70,10 +71,10 @@ def register(database_url: str, portal: Portal) -> Repository:
     return repo
 
 
-def crawl(monkeypatch: pytest.MonkeyPatch, data: Path, url: str) -> dict[str, Any]:
+def crawl(monkeypatch: pytest.MonkeyPatch, data: Path, url: str, **settings: str) -> dict[str, Any]:
     from tasks.crawl import CrawlOptions, crawl_source
 
-    with newsmon_settings(monkeypatch, data, database_url=url):
+    with newsmon_settings(monkeypatch, data, database_url=url, **settings):
         result = crawl_source("portal", CrawlOptions(since="36500d", enqueue_matching=False))
     return result["stats"]
 
@@ -127,3 +128,50 @@ def test_a_lastmod_every_entry_shares_is_the_sitemaps_own_date_and_fetches_nothi
     portal.touch("sport", generated + timedelta(days=3))
     ahead = crawl(monkeypatch, data, sqlite_url)
     assert ahead["newsmon/seen/future_modified"] == 2 and ahead["newsmon/seen/skipped"] == 2
+
+
+def test_a_young_article_no_entry_dates_is_fetched_again_for_updates(
+    sqlite_url: str, tmp_path: Path, portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sitemap gives no lastmod and the page no modified date: the correction is found by fetching the
+    article again once it has waited as long as it was old (here: published 3 h ago, fetched "2 h ago")."""
+    published = datetime.now(UTC) - timedelta(hours=3)
+    page = portal.root / "news" / "conference.html"
+    page.write_text(
+        page.read_text("utf-8").replace("2025-02-10T10:00:00+05:00", published.isoformat()), "utf-8"
+    )
+    entries = "".join(
+        f"<url><loc>{portal.url}/news/{slug}.html</loc></url>" for slug in ("conference", "sport")
+    )
+    sitemap = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+    (portal.root / "sitemap.xml").write_text(sitemap, encoding="utf-8")
+    repo = register(sqlite_url, portal)
+    data = tmp_path / "data"
+    conference = canonical_url(f"{portal.url}/news/conference.html")
+    assert crawl(monkeypatch, data, sqlite_url)["newsmon/store/new"] == 2
+    html = page.read_text(encoding="utf-8")
+    page.write_text(html.replace("</div></article>", f"<p>{UPDATE}</p></div></article>"), "utf-8")
+
+    # Just fetched: not again yet.
+    soon = crawl(monkeypatch, data, sqlite_url)
+    assert "newsmon/seen/recheck" not in soon and soon["newsmon/seen/skipped"] == 2
+
+    stored = repo.article_by_url(conference)
+    assert stored is not None and UPDATE not in stored.text
+    repo.mark_fetched(stored.id, datetime.now(UTC) - timedelta(hours=2))
+    repo.record_matching(stored.id, [])
+    later = crawl(monkeypatch, data, sqlite_url)
+    # The sport article is dated 2025: too old to be fetched again for updates.
+    assert later["newsmon/seen/recheck"] == 1 and later["newsmon/seen/skipped"] == 1
+    assert later["newsmon/store/version"] == 1
+    updated = repo.article_by_url(conference)
+    assert updated is not None and UPDATE in updated.text and updated.version == 2
+    assert updated.id in repo.unmatched_article_ids(10)  # matched again: an update that now matches alerts
+
+    again = crawl(monkeypatch, data, sqlite_url)
+    assert "newsmon/seen/recheck" not in again and again["newsmon/seen/skipped"] == 2
+
+    # NEWSMON_RECHECK_HOURS=0: never.
+    repo.mark_fetched(updated.id, datetime.now(UTC) - timedelta(hours=2))
+    off = crawl(monkeypatch, data, sqlite_url, recheck_hours="0")
+    assert "newsmon/seen/recheck" not in off and off["newsmon/seen/skipped"] == 2
