@@ -4,7 +4,7 @@ Spiders mark article requests with `meta["newsmon_article"] = True`; listing, fe
 A stored URL whose feed item or sitemap entry says it was modified after it was last fetched (the `modified`
 hint) is fetched again (`newsmon/seen/modified`): a new text is stored as a version and matched again.
 Portals seldom date their corrections, so an article found without such a date is also fetched again while
-it is young (`newsmon/seen/recheck`, see `recheck_due`).
+it is young (`newsmon/seen/recheck`, see `Recheck`).
 """
 
 from __future__ import annotations
