@@ -233,6 +233,7 @@ class Run:
     tree_pss_mb: float = 0.0
     peak_parts: tuple[tuple[str, int], ...] = ()
     cpu_parts: tuple[tuple[str, float], ...] = ()  # the CPU seconds of each process but the crawl's own
+    timeline: tuple[tuple[float, dict[str, float]], ...] = ()  # (seconds in, CPU seconds so far by role)
 
 
 def proportional_size(pid: int) -> int:
@@ -257,6 +258,8 @@ class TreeSampler(threading.Thread):
         self.root, self.cpu, self.peak_pss = root, {}, 0
         self.peak_parts: list[tuple[str, int]] = []  # (process, PSS) at the peak
         self.roles: dict[int, str] = {}
+        self.timeline: list[tuple[float, dict[str, float]]] = []
+        self.started = time.perf_counter()
         self.done = threading.Event()
         self.tick = os.sysconf("SC_CLK_TCK")
 
@@ -277,6 +280,10 @@ class TreeSampler(threading.Thread):
                 self.cpu[pid] = stats[pid][1] / self.tick
             for pid in tree & stats.keys() - self.roles.keys():
                 self.roles[pid] = self._role(pid, stats[pid][0])
+            by_role: dict[str, float] = {}
+            for pid, cpu in self.cpu.items():
+                by_role[self.roles[pid]] = by_role.get(self.roles[pid], 0.0) + cpu
+            self.timeline.append((time.perf_counter() - self.started, by_role))
             parts = [(self.roles[pid], proportional_size(pid)) for pid in sorted(tree & stats.keys())]
             if sum(size for _role, size in parts) > self.peak_pss:
                 self.peak_pss, self.peak_parts = sum(size for _role, size in parts), parts
@@ -319,6 +326,7 @@ def run_process(command: list[str], env: dict[str, str], cwd: Path) -> Run:
         sampler.peak_pss / 2**20,
         tuple(sampler.peak_parts),
         tuple((sampler.roles[pid], cpu) for pid, cpu in sorted(sampler.cpu.items()) if pid != process.pid),
+        tuple(sampler.timeline),
     )
 
 
@@ -399,6 +407,11 @@ def main() -> None:
         metavar="NAME=VALUE",
         help="A Scrapy setting for the full crawls (e.g. NEWSMON_EXTRACT_PROCESSES=2); repeatable.",
     )
+    parser.add_argument(
+        "--timeline",
+        action="store_true",
+        help="Print the cores each process of the full crawl kept busy, every two seconds.",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -412,9 +425,16 @@ def main() -> None:
                   f"{time.perf_counter() - started:.1f}s")  # fmt: skip
             warm_up(work)
             for round_ in range(args.rounds):
+                started_cpu = time.process_time()
                 bare = bare_crawl(work, home)
+                bare_server, started_cpu = time.process_time() - started_cpu, time.process_time()
                 full, stats = full_crawl(work, home, round_, extra=args.set)
+                full_server = time.process_time() - started_cpu
                 report(bare, full, stats)
+                print(f"the portal's HTTP server and the /proc sampler (this process): {bare_server:.1f}s CPU "
+                      f"during the bare crawl, {full_server:.1f}s during the full one")  # fmt: skip
+                if args.timeline:
+                    print(timeline(full))
                 if args.without_storage:
                     alone, _stats = full_crawl(work, home, round_ + 1000, storage=False, extra=args.set)
                     print(f"crawl without storage: {alone.seconds:6.1f}s wall  {alone.tree_cpu:6.1f}s CPU  "
@@ -428,6 +448,18 @@ def breakdown(run: Run) -> str:
     memory = ", ".join(f"{role} {size / 2**20:.0f} MB" for role, size in run.peak_parts)
     cpu = ", ".join(f"{role} {seconds:.1f}s" for role, seconds in (("crawl", run.cpu), *run.cpu_parts))
     return f"PSS at the peak: {memory}; CPU: {cpu}"
+
+
+def timeline(run: Run, step: float = 2.0) -> str:
+    """Cores busy per process role in each `step` seconds: where the two cores idle shows what waits."""
+    lines, last, since = ["cores busy, every 2 s (crawl / worker):"], {}, 0.0
+    for seconds, by_role in run.timeline:
+        if seconds - since >= step or seconds == run.timeline[-1][0]:
+            span = max(seconds - since, 1e-9)
+            busy = [(by_role.get(role, 0.0) - last.get(role, 0.0)) / span for role in ("crawl", "worker")]
+            lines.append(f"  {since:5.1f}s  {busy[0]:.2f} / {busy[1]:.2f}")
+            last, since = by_role, seconds
+    return "\n".join(lines)
 
 
 def report(bare: Run, full: Run, stats: dict) -> None:
