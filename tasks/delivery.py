@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from newsmon.config import get_settings
 from newsmon.models import Alert
 from tasks import context
 from tasks.app import app
 from tasks.channels import DeliveryError, Message, RateLimiter, send
+from tasks.matching import with_current_copies
 from tasks.messages import render_alert, render_digest
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,7 @@ def deliver_alert(alert_id: int, *, limiter: RateLimiter | None = None) -> str:
             retry_at = datetime.now(UTC) + timedelta(seconds=wait)
             repo.mark_alert_failed(alert_id, "rate limited", retry_at=retry_at)
             return "pending"
+    alert = as_sent(alert)
     try:
         message = render(alert)
     except ValueError as exc:  # a payload no channel can send: retrying will not mend it
@@ -64,6 +68,22 @@ def deliver_alert(alert_id: int, *, limiter: RateLimiter | None = None) -> str:
     _append_jsonl(alert.payload, alert.idempotency_key)
     log.info("alert %s sent to channel %r", alert_id, channel.name)
     return "sent"
+
+
+def as_sent(alert: Alert) -> Alert:
+    """The alert with its matches naming the other portals that carry their stories now
+    (`with_current_copies`): what is sent, and what the alert log records."""
+    repo, payload = context.repository(), alert.payload
+    if alert.kind == "match":
+        return replace(alert, payload=_current(repo, payload))
+    if alert.kind == "digest" and isinstance(payload, dict):
+        items = [_current(repo, item) for item in payload.get("items") or []]
+        return replace(alert, payload={**payload, "items": items})
+    return alert
+
+
+def _current(repo: Any, payload: Any) -> Any:
+    return with_current_copies(repo, payload) if isinstance(payload, dict) else payload
 
 
 def render(alert: Alert) -> Message:

@@ -56,6 +56,17 @@ def also_on(repo: Repository, article: StoredArticle) -> list[dict[str, Any]]:
     return [{"source": c.source, "url": c.url, "title": c.title} for c in copies if c.id != article.id]
 
 
+def with_current_copies(repo: Repository, payload: dict[str, Any]) -> dict[str, Any]:
+    """An alert payload naming the portals that carry its story when it is sent, not when it matched: a
+    held (quiet hours), digested or retried alert goes out later, and its story may have gained copies (or
+    been merged into another). A payload without an article that is still stored is left as it was."""
+    article_id = payload.get("article_id")
+    article = repo.get_article(article_id) if isinstance(article_id, int) else None
+    if article is None:
+        return payload
+    return {**payload, "also_on": also_on(repo, article)}
+
+
 def alert_payload(
     watch: Watch, article: StoredArticle, copies: list[dict[str, Any]], spans: Sequence[tuple[int, int]]
 ) -> dict[str, Any]:

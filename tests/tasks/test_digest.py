@@ -145,3 +145,19 @@ def test_watch_switched_back_to_instant_sends_what_it_held(env) -> None:
 
     assert run_digests(repo, datetime.now(UTC)) == [held]
     assert deliver_alert(held) == "sent"
+
+
+def test_a_digest_names_the_portals_that_carried_the_story_by_the_time_it_is_sent(env) -> None:
+    repo, tmp = env
+    daily(repo, "region", '"Жамбылская область"')
+    first = store(repo, "https://a.kz/1", REGION)
+    match_articles([first], enqueue=False)  # held for the digest, no other portal yet
+    store(repo, "https://b.kz/7", REGION + " ", story_id=repo.get_article(first).story_id, source="b")
+
+    [digest_id] = run_digests(repo, datetime.now(UTC) + timedelta(days=1))
+    assert deliver_alert(digest_id) == "sent"
+
+    [record] = delivered(tmp / "mail.jsonl")
+    [item] = record["data"]["watches"][0]["items"]
+    assert [copy["url"] for copy in item["also_on"]] == ["https://b.kz/7"]
+    assert "https://b.kz/7" in record["text"]

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tasks.delivery import deliver_alert
 from tasks.matching import match_articles
-from tests.tasks.alerting import add_watch, alerts_env, jsonl_channel, store
+from tests.tasks.alerting import add_watch, alerts_env, delivered, jsonl_channel, store
 
 ONCE = "Аким Жамбылской области Ербол Карашукеев провёл приём граждан."
 THRICE = (
@@ -86,3 +87,18 @@ def test_source_filter_keeps_other_portals_out(repo) -> None:
     add_watch(repo, "region", '"Жамбылская область"', channels=("file",), sources=("ztgzt",))
     assert match_articles([store(repo, "https://a.kz/1", ONCE, source="akimat")], enqueue=False) == []
     assert len(match_articles([store(repo, "https://z.kz/1", ONCE, source="ztgzt")], enqueue=False)) == 1
+
+
+def test_an_alert_names_the_copies_stored_before_it_is_sent(repo, tmp_path: Path) -> None:
+    """Matched with no copy yet; a copy from another portal is stored before the alert goes out (a retry,
+    quiet hours): the message names it."""
+    add_watch(repo, "akim", "Карашукеев", channels=("file",))
+    first = store(repo, "https://a.kz/1", ONCE)
+    [alert_id] = match_articles([first], enqueue=False)
+    assert repo.get_alert(alert_id).payload["also_on"] == []
+    store(repo, "https://b.kz/1", ONCE + " ", story_id=repo.get_article(first).story_id, source="b")
+
+    assert deliver_alert(alert_id) == "sent"
+
+    [record] = delivered(tmp_path / "alerts.jsonl")
+    assert [copy["url"] for copy in record["data"]["also_on"]] == ["https://b.kz/1"]
