@@ -34,12 +34,17 @@ class Portal:
         (root / "rss.xml").unlink()  # the sitemap is the only way in
         (root / "index.html").write_text("<html><body>home</body></html>", encoding="utf-8")
         start = datetime.now(UTC) - timedelta(days=1)
-        self.lastmod = {"conference": start, "sport": start + timedelta(minutes=5)}
+        self.lastmod: dict[str, datetime | None] = {
+            "conference": start,
+            "sport": start + timedelta(minutes=5),
+        }
         self.write_sitemap()
 
     def write_sitemap(self) -> None:
         entries = "".join(
-            f"<url><loc>{self.url}/news/{slug}.html</loc><lastmod>{when.isoformat()}</lastmod></url>"
+            f"<url><loc>{self.url}/news/{slug}.html</loc>"
+            + (f"<lastmod>{when.isoformat()}</lastmod>" if when else "")
+            + "</url>"
             for slug, when in self.lastmod.items()
         )
         sitemap = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
@@ -49,11 +54,24 @@ class Portal:
         self.lastmod[slug] = when or datetime.now(UTC)
         self.write_sitemap()
 
+    def undate(self) -> None:
+        """The sitemap without any lastmod: nothing says when a page changed."""
+        self.lastmod = dict.fromkeys(self.lastmod)
+        self.write_sitemap()
+
+    def publish(self, slug: str, when: datetime) -> None:
+        """Give the page another publication date."""
+        self._rewrite(slug, "2025-02-10T10:00:00+05:00", when.isoformat())
+
     def edit(self, slug: str, paragraph: str) -> None:
+        """Add a paragraph; a dated sitemap says the page changed now."""
+        self._rewrite(slug, "</div></article>", f"<p>{paragraph}</p></div></article>")
+        if self.lastmod[slug] is not None:
+            self.touch(slug)
+
+    def _rewrite(self, slug: str, old: str, new: str) -> None:
         page = self.root / "news" / f"{slug}.html"
-        html = page.read_text(encoding="utf-8")
-        page.write_text(html.replace("</div></article>", f"<p>{paragraph}</p></div></article>"), "utf-8")
-        self.touch(slug)
+        page.write_text(page.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
 
 
 @pytest.fixture
@@ -69,6 +87,14 @@ def register(database_url: str, portal: Portal) -> Repository:
     upgrade(repo.engine)
     repo.upsert_source(Source(name="portal", home=portal.url + "/", sitemaps=(portal.url + "/sitemap.xml",)))
     return repo
+
+
+def assert_stored_again_as_a_version(repo: Repository, url: str, stats: dict[str, Any]) -> None:
+    """The crawl stored the edited page as version 2, marked unmatched: an update that now matches alerts."""
+    assert stats["newsmon/store/version"] == 1
+    stored = repo.article_by_url(url)
+    assert stored is not None and UPDATE in stored.text and stored.version == 2
+    assert stored.id in repo.unmatched_article_ids(10)
 
 
 def crawl(monkeypatch: pytest.MonkeyPatch, data: Path, url: str, **settings: str) -> dict[str, Any]:
@@ -93,10 +119,7 @@ def test_an_article_updated_after_it_was_fetched_is_stored_again_as_a_version(
     repo.record_matching(repo.article_by_url(conference).id, [])  # type: ignore[union-attr]
     second = crawl(monkeypatch, data, sqlite_url)
     assert second["newsmon/seen/modified"] == 1 and second["newsmon/seen/skipped"] == 1
-    assert second["newsmon/store/version"] == 1
-    stored = repo.article_by_url(conference)
-    assert stored is not None and UPDATE in stored.text and stored.version == 2
-    assert stored.id in repo.unmatched_article_ids(10)  # matched again: an update that now matches alerts
+    assert_stored_again_as_a_version(repo, conference, second)
 
     # Nothing changed since: nothing is fetched again.
     third = crawl(monkeypatch, data, sqlite_url)
@@ -135,22 +158,13 @@ def test_a_young_article_no_entry_dates_is_fetched_again_for_updates(
 ) -> None:
     """The sitemap gives no lastmod and the page no modified date: the correction is found by fetching the
     article again once it has waited as long as it was old (here: published 3 h ago, fetched "2 h ago")."""
-    published = datetime.now(UTC) - timedelta(hours=3)
-    page = portal.root / "news" / "conference.html"
-    page.write_text(
-        page.read_text("utf-8").replace("2025-02-10T10:00:00+05:00", published.isoformat()), "utf-8"
-    )
-    entries = "".join(
-        f"<url><loc>{portal.url}/news/{slug}.html</loc></url>" for slug in ("conference", "sport")
-    )
-    sitemap = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
-    (portal.root / "sitemap.xml").write_text(sitemap, encoding="utf-8")
+    portal.undate()
+    portal.publish("conference", datetime.now(UTC) - timedelta(hours=3))
     repo = register(sqlite_url, portal)
     data = tmp_path / "data"
     conference = canonical_url(f"{portal.url}/news/conference.html")
     assert crawl(monkeypatch, data, sqlite_url)["newsmon/store/new"] == 2
-    html = page.read_text(encoding="utf-8")
-    page.write_text(html.replace("</div></article>", f"<p>{UPDATE}</p></div></article>"), "utf-8")
+    portal.edit("conference", UPDATE)
 
     # Just fetched: not again yet.
     soon = crawl(monkeypatch, data, sqlite_url)
@@ -163,15 +177,12 @@ def test_a_young_article_no_entry_dates_is_fetched_again_for_updates(
     later = crawl(monkeypatch, data, sqlite_url)
     # The sport article is dated 2025: too old to be fetched again for updates.
     assert later["newsmon/seen/recheck"] == 1 and later["newsmon/seen/skipped"] == 1
-    assert later["newsmon/store/version"] == 1
-    updated = repo.article_by_url(conference)
-    assert updated is not None and UPDATE in updated.text and updated.version == 2
-    assert updated.id in repo.unmatched_article_ids(10)  # matched again: an update that now matches alerts
+    assert_stored_again_as_a_version(repo, conference, later)
 
     again = crawl(monkeypatch, data, sqlite_url)
     assert "newsmon/seen/recheck" not in again and again["newsmon/seen/skipped"] == 2
 
     # NEWSMON_RECHECK_HOURS=0: never.
-    repo.mark_fetched(updated.id, datetime.now(UTC) - timedelta(hours=2))
+    repo.mark_fetched(stored.id, datetime.now(UTC) - timedelta(hours=2))
     off = crawl(monkeypatch, data, sqlite_url, recheck_hours="0")
     assert "newsmon/seen/recheck" not in off and off["newsmon/seen/skipped"] == 2
