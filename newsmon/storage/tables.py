@@ -230,7 +230,7 @@ class TrendKeyTermRow(Base):
 class TrendCountRow(Base):
     """Articles holding any of a key's terms per UTC day, source and language; the repository updates them as
     it stores articles and deletes them with their key (no foreign key: its check per row slowed the first
-    count, migration 0008)."""
+    count, migration 0008). SQLite counts a word first from `trend_rows` (migration 0012, kept by triggers)."""
 
     __tablename__ = "trend_counts"
     key_id: Mapped[int] = mapped_column(Integer, primary_key=True)

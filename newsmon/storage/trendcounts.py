@@ -73,18 +73,18 @@ _PG_INSERT_CELLS = text(
 )
 
 
-# SQLite counts a word kept from now on (a large part of the archive) from the narrow index of migration
-# 0008, looked up in id order beside the full-text index's matches: the wide articles table is not read
-# (4.5 s from disk for half a million matches), and the day is a number, grouped far faster than the text
-# date(). INDEXED BY keeps the planner off the table's rowid lookup. The groups are folded as in _by_day.
+# SQLite counts a word kept from now on (a large part of the archive) from the trend rows of migration
+# 0012, looked up in id order beside the full-text index's matches: the wide articles table is not read
+# (4.5 s from disk for half a million matches). Day and cell are grouped as one integer (cell * DAYS + day;
+# day numbers stay below DAYS until the year 6700), which sorts twice as fast as a day and two texts.
+DAYS = 1 << 22
 _SQLITE_KEEP_COUNTS = text(
     "INSERT INTO trend_counts (key_id, day, source, language, n) "
-    "SELECT :key_id, date(day), coalesce(source, ''), lower(coalesce(language, '')), sum(n) FROM ("
-    "SELECT articles.trend_day AS day, articles.source AS source, articles.language AS language, "
-    "count(*) AS n FROM articles_fts "
-    "JOIN articles INDEXED BY ix_articles_trend_days ON articles.id = articles_fts.rowid "
-    "WHERE articles_fts MATCH :match GROUP BY 1, 2, 3) "
-    "GROUP BY 2, 3, 4"
+    f"SELECT :key_id, date(cells.key % {DAYS}), trend_cells.source, trend_cells.language, cells.n FROM ("
+    f"SELECT trend_rows.cell * {DAYS} + trend_rows.day AS key, count(*) AS n FROM articles_fts "
+    "JOIN trend_rows ON trend_rows.id = articles_fts.rowid "
+    "WHERE articles_fts MATCH :match GROUP BY 1) AS cells "
+    f"JOIN trend_cells ON trend_cells.id = cells.key / {DAYS}"
 )
 
 
