@@ -5,7 +5,7 @@ commonest word has half a million. With 0008's index the group key was a day num
 sorting half a million such keys took most of the count. `trend_cells` numbers the (source, language)
 pairs, folded as kept counts fold them ('' for none, language in lower case); `trend_rows` holds each
 article's day number and cell, written by triggers beside the full-text index's, so no insert path has to
-know. The count sorts one integer per match: the first count of «он» went from 0.46-0.53 to 0.21-0.26 s
+know. The count sorts one integer per match: the count of «он» went from 0.46-0.53 to 0.25-0.29 s
 (2 cores, a kept copy of benchmarks/bench_search.py's million articles). The table replaces 0008's index
 and virtual column, which nothing else read.
 
