@@ -22,26 +22,28 @@ branch_labels = None
 depends_on = None
 
 OLD_INDEX, OLD_COLUMNS = "ix_articles_trend_days", ["id", "trend_day", "source", "language"]
-OLD_DAY = "CAST(julianday(coalesce(published_at, stored_at)) + 0.5 AS INTEGER)"
 
 
-def _day(row: str) -> str:
+def _day(row: str = "") -> str:
     """The Julian day number of the row's UTC day: julianday() of midnight is N - 0.5 for day N."""
-    return f"CAST(julianday(coalesce({row}.published_at, {row}.stored_at)) + 0.5 AS INTEGER)"
+    of = f"{row}." if row else ""
+    return f"CAST(julianday(coalesce({of}published_at, {of}stored_at)) + 0.5 AS INTEGER)"
 
 
 def _cell(row: str) -> tuple[str, str]:
     return f"coalesce({row}.source, '')", f"lower(coalesce({row}.language, ''))"
 
 
-def _add_cell(row: str) -> str:
-    source, language = _cell(row)
-    return f"INSERT OR IGNORE INTO trend_cells (source, language) VALUES ({source}, {language}); "
-
-
 def _cell_id(row: str) -> str:
     source, language = _cell(row)
     return f"(SELECT id FROM trend_cells WHERE source = {source} AND language = {language})"
+
+
+def _add_cell(row: str) -> str:
+    """Numbers the row's cell if it is new. Not INSERT OR IGNORE: an INSERT OR REPLACE into articles would
+    make it a REPLACE, renumbering a cell other rows hold."""
+    source, language = _cell(row)
+    return f"INSERT INTO trend_cells (source, language) SELECT {source}, {language} WHERE {_cell_id(row)} IS NULL; "
 
 
 TABLES = [
@@ -80,7 +82,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
-    op.execute(f"ALTER TABLE articles ADD COLUMN trend_day INTEGER GENERATED ALWAYS AS ({OLD_DAY}) VIRTUAL")
+    op.execute(f"ALTER TABLE articles ADD COLUMN trend_day INTEGER GENERATED ALWAYS AS ({_day()}) VIRTUAL")
     op.create_index(OLD_INDEX, "articles", OLD_COLUMNS)
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER {name}")
