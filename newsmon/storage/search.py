@@ -9,9 +9,10 @@ date is its publication time, or the time it was stored when the portal gave non
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -32,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select, column
 
 from newsmon.storage.tables import ArticleRow
+from newsmon.storage.trendrows import day_counts, from_julian_day
 
 ARTICLES = ArticleRow.__table__
 FTS_TABLE = table("articles_fts", column("rowid"))
@@ -280,6 +282,13 @@ class SearchQueries:
         """(period start, source or None, articles) for every period with at least one article."""
         if by not in PERIODS:
             raise ValueError(f"period must be one of {PERIODS}, got {by!r}")
+        if self.full_text_dialect == "sqlite" and selection.match is not None and not selection.meta:
+            return self._count_by_period_from_trend_rows(selection, by, per_source)
+        return self._count_by_period_from_articles(selection, by, per_source)
+
+    def _count_by_period_from_articles(
+        self, selection: ArticleSelection, by: str, per_source: bool
+    ) -> list[tuple[date, str | None, int]]:
         bucket = self.period_start(by)
         source = ARTICLES.c.source if per_source else literal(None, String)
         query, _ = self._base(selection, bucket.label("period"), source.label("src"), scored=False)
@@ -294,6 +303,19 @@ class SearchQueries:
                 use_full_text_index(s, self.full_text_dialect)
             rows = s.execute(counted).all()
         return [(as_date(period), src, int(n)) for period, src, n in rows if period is not None]
+
+    def _count_by_period_from_trend_rows(
+        self, selection: ArticleSelection, by: str, per_source: bool
+    ) -> list[tuple[date, str | None, int]]:
+        """SQLite: the same counts from the matches' trend rows (newsmon.storage.trendrows), weeks folded here."""
+        with self.reading() as s:
+            rows = s.execute(day_counts(selection, article_date(), per_source)).all()
+        counts: Counter[tuple[date, str | None]] = Counter()
+        for number, source, n in rows:
+            day = from_julian_day(number)
+            period = day - timedelta(days=day.weekday()) if by == "week" else day
+            counts[(period, source or None)] += n
+        return [(period, source, n) for (period, source), n in sorted(counts.items(), key=_by_period)]
 
     def period_start(self, by: str) -> ColumnElement[Any]:
         """The UTC day (or the Monday of the UTC week) an article's date falls in."""
@@ -335,6 +357,12 @@ class SearchQueries:
             if len(rows) < batch_size:
                 return
             last = rows[-1].id
+
+
+def _by_period(item: tuple[tuple[date, str | None], int]) -> tuple[date, bool, str]:
+    """Period, then source with none first, as SQLite orders the counts."""
+    (period, source), _n = item
+    return period, source is not None, source or ""
 
 
 def _score(score: ColumnElement[float], scored: bool) -> tuple[Any, ...]:
