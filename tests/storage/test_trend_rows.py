@@ -109,3 +109,14 @@ def test_a_window_cut_within_days_counts_to_the_microsecond(repo: Repository) ->
     assert [(str(period), n) for period, _source, n in week] == [
         ("2025-02-24", 2), ("2025-03-03", 6), ("2025-03-10", 1),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("since", "until"), [w for w in WINDOWS if w[0] and w[1]])
+def test_a_kept_words_part_days_are_counted_as_from_the_articles(
+    repo: Repository, since: str, until: str
+) -> None:
+    filters = build_filters(since=datetime.fromisoformat(since), until=datetime.fromisoformat(until))
+    selection = prepare_query("аким").selection(filters, "sqlite")
+    for per_source in (False, True):
+        counted = repo.count_window_by_day(selection, per_source)
+        assert counted == repo._count_by_period_from_articles(selection, "day", per_source)
