@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select, column
 
 from newsmon.storage.tables import ArticleRow
-from newsmon.storage.trendrows import day_counts, from_julian_day
+from newsmon.storage.trendrows import day_counts, from_julian_day, reads_trend_rows
 
 ARTICLES = ArticleRow.__table__
 FTS_TABLE = table("articles_fts", column("rowid"))
@@ -282,7 +282,7 @@ class SearchQueries:
         """(period start, source or None, articles) for every period with at least one article."""
         if by not in PERIODS:
             raise ValueError(f"period must be one of {PERIODS}, got {by!r}")
-        if self.full_text_dialect == "sqlite" and selection.match is not None and not selection.meta:
+        if reads_trend_rows(self.full_text_dialect, selection):
             return self._count_by_period_from_trend_rows(selection, by, per_source)
         return self._count_by_period_from_articles(selection, by, per_source)
 

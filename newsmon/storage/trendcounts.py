@@ -44,6 +44,7 @@ from newsmon.storage.search import (
     use_full_text_index,
 )
 from newsmon.storage.tables import ArticleRow, TrendCountRow, TrendKeyRow, TrendKeyTermRow
+from newsmon.storage.trendrows import KEEP_COUNTS, reads_trend_rows
 
 # Each kept key costs every stored batch a little (bench_store --kept-words); beyond this the oldest go.
 # KEEP_AHEAD_WORDS of them are the daily upkeep's, the rest the words asked for.
@@ -70,21 +71,6 @@ _PG_INSERT_CELLS = text(
     "INSERT INTO trend_counts (key_id, day, source, language, n) "
     "SELECT :k, * FROM unnest(CAST(:d AS date[]), CAST(:s AS varchar[]), CAST(:l AS varchar[]), "
     "CAST(:n AS integer[]))"
-)
-
-
-# SQLite counts a word kept from now on (a large part of the archive) from the trend rows of migration
-# 0012, looked up in id order beside the full-text index's matches: the wide articles table is not read
-# (4.5 s from disk for half a million matches). Day and cell are grouped as one integer (cell * DAYS + day;
-# day numbers stay below DAYS until the year 6700), which sorts twice as fast as a day and two texts.
-DAYS = 1 << 22
-_SQLITE_KEEP_COUNTS = text(
-    "INSERT INTO trend_counts (key_id, day, source, language, n) "
-    f"SELECT :key_id, date(cells.key % {DAYS}), trend_cells.source, trend_cells.language, cells.n FROM ("
-    f"SELECT trend_rows.cell * {DAYS} + trend_rows.day AS key, count(*) AS n FROM articles_fts "
-    "JOIN trend_rows ON trend_rows.id = articles_fts.rowid "
-    "WHERE articles_fts MATCH :match GROUP BY 1) AS cells "
-    f"JOIN trend_cells ON trend_cells.id = cells.key / {DAYS}"
 )
 
 
@@ -206,7 +192,7 @@ class TrendCountQueries:
             if self.full_text_dialect == "postgresql":
                 self._keep_counts_postgresql(s, key_id, match, matches)
             else:
-                s.execute(_SQLITE_KEEP_COUNTS, {"key_id": key_id, "match": match})
+                s.execute(KEEP_COUNTS, {"key_id": key_id, "match": match})
             return key_id
 
     def _keep_counts_postgresql(self, s: Any, key_id: int, match: str, matches: int) -> None:
@@ -235,7 +221,7 @@ class TrendCountQueries:
         reads the matches' trend rows. PostgreSQL finds the articles of the window by date first and checks
         each against the index, instead of reading every match of a common word and dropping the rest."""
         assert selection.since is not None and selection.until is not None
-        if self.full_text_dialect == "sqlite" and selection.match is not None and not selection.meta:
+        if reads_trend_rows(self.full_text_dialect, selection):
             # The matches' trend rows, as for a count by the index: 5-18 times faster for a part day of a word
             # in 40,000-80,000 of a million articles, as fast for one in half of them.
             return self._count_by_period_from_trend_rows(selection, "day", per_source)

@@ -217,11 +217,11 @@ def test_a_common_word_is_counted_from_the_trend_rows_on_sqlite(sqlite_url: str)
     trend rows of migration 0012 hold what the count needs. The planner must not fall back to the table."""
     from sqlalchemy import text
 
-    from newsmon.storage.trendcounts import _SQLITE_KEEP_COUNTS
+    from newsmon.storage.trendrows import KEEP_COUNTS
 
     repo = Repository.from_url(sqlite_url)
     upgrade(repo.engine)
-    inserting = _SQLITE_KEEP_COUNTS.text
+    inserting = KEEP_COUNTS.text
     counting = inserting[inserting.index("SELECT") :]
     with repo.engine.connect() as conn:
         rows = conn.execute(text("EXPLAIN QUERY PLAN " + counting), {"key_id": 1, "match": "аким"})

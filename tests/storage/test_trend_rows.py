@@ -120,3 +120,9 @@ def test_a_kept_words_part_days_are_counted_as_from_the_articles(
     for per_source in (False, True):
         counted = repo.count_window_by_day(selection, per_source)
         assert counted == repo._count_by_period_from_articles(selection, "day", per_source)
+
+
+def test_a_window_ending_at_the_first_representable_midnight_counts_nothing(repo: Repository) -> None:
+    """The day before 0001-01-01 cannot be written as a date: the window's last day is found without it."""
+    selection = prepare_query("аким").selection(build_filters(until=datetime(1, 1, 1, tzinfo=UTC)), "sqlite")
+    assert repo.count_by_period(selection, "day", per_source=True) == []
