@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import newsmon.text as text_analysis
-from newsmon.query.reading import offsets
+from newsmon.query.reading import offsets, surfaces
 from newsmon.query.vocabulary import Vocabulary
 
 Span = tuple[str, int, int]  # side ("text" or "title"), first token index, last token index
@@ -37,9 +37,10 @@ class ArticleView:
         self.title_text = title or ""
         self.source = source
         self.given_lang = lang
-        self.hits = {"text": vocabulary.read(text, lang), "title": vocabulary.read(self.title_text, lang)}
+        self.words = {"text": surfaces(text), "title": surfaces(self.title_text)}
+        self.hits = {side: vocabulary.read_words(words, lang) for side, words in self.words.items()}
         self._sets: dict[tuple[str, int], frozenset[int]] = {}
-        self._offsets: dict[str, list[tuple[int, int]]] = {}
+        self._offsets: dict[str, list[tuple[int, int]]] = {}  # the first tokens' offsets, as many as asked
         self._lang: str | None = None
 
     @property
@@ -64,12 +65,15 @@ class ArticleView:
 
     def char_spans(self, spans: list[Span], side: str = "text") -> list[tuple[int, int]]:
         """Character spans in the original text (or title) for token spans, merged and sorted."""
+        spans = [span for span in spans if span[0] == side]
         if not spans:
             return []
+        needed = 1 + max(last for _, _, last in spans)
         tokens = self._offsets.get(side)
-        if tokens is None:
-            tokens = self._offsets[side] = offsets(self.text if side == "text" else self.title_text)
-        ranges = sorted((tokens[a][0], tokens[b][1]) for s, a, b in spans if s == side)
+        if tokens is None or len(tokens) < needed:
+            text = self.text if side == "text" else self.title_text
+            tokens = self._offsets[side] = offsets(text, self.words[side], needed)
+        ranges = sorted((tokens[a][0], tokens[b][1]) for _, a, b in spans)
         merged: list[tuple[int, int]] = []
         for start, end in ranges:
             if merged and start <= merged[-1][1]:

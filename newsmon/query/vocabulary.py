@@ -135,13 +135,17 @@ class Vocabulary:
     def read(self, text: str, lang: str | None = None) -> dict[int, list[int]]:
         """Word id -> indexes of the tokens of `text` (as `tokenize` counts them) that satisfy it. `lang` is
         the article's own code, whatever it is ("de" reads as text without Russian or Kazakh rules)."""
+        return self.read_words(surfaces(text), lang)
+
+    def read_words(self, words: list[str], lang: str | None = None) -> dict[int, list[int]]:
+        """`read` of a text already split into its words (`newsmon.query.reading.surfaces`)."""
         lang = text_analysis.analysis_language(lang)
         hits: dict[int, list[int]] = {}
         cache = self._cache.get(lang)
         if cache is None:
             cache = self._cache.setdefault(lang, {})
         index = 0
-        for surface in surfaces(text):
+        for surface in words:
             ids = cache.get(surface, _MISSING)
             if ids is _MISSING:
                 ids = self._surface_ids(surface, lang)

@@ -6,6 +6,8 @@ import gzip
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsmon.query.reading import offsets, surfaces
 from newsmon.text import tokenize
@@ -34,3 +36,20 @@ def test_fast_reading_agrees_with_tokenize(text):
     tokens = tokenize(text)
     assert [t.surface for t in tokens] == [s for s in surfaces(text) if norm_of(s)]
     assert offsets(text) == [(t.start, t.end) for t in tokens]
+
+
+@pytest.mark.parametrize("text", _texts())
+def test_offsets_found_from_read_words_agree(text):
+    """Search and alerts find a match's offsets from the words already read, and only as many as needed."""
+    words, every = surfaces(text), offsets(text)
+    assert offsets(text, words) == every
+    for count in (0, 1, len(every) // 2, len(every), len(every) + 3):
+        assert offsets(text, words, count) == every[:count]
+
+
+@given(st.text(alphabet="аәқTaраз-’'\u0301\u00ad\u200b&#;1x .\n«»", max_size=60))
+def test_offsets_agree_on_any_mix_of_letters_marks_joiners_and_entities(text):
+    expected = [(t.start, t.end) for t in tokenize(text)]
+    assert offsets(text) == expected
+    assert offsets(text, surfaces(text)) == expected
+    assert offsets(text, surfaces(text), 2) == expected[:2]
