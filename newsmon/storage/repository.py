@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,9 +45,8 @@ class Repository(
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(
-            engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
-        )
+        self._read_engine = engine.execution_options(**{READ_ONLY: True})
+        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str) -> Repository:
@@ -64,6 +63,13 @@ class Repository(
         readers see the last commit), which matters when a crawl checks every URL while it stores."""
         with self._read_sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def reading_rows(self) -> Iterator[Connection]:
+        """`reading` without an ORM session, for lookups that return plain rows: a search runs three such
+        statements, and the session's own bookkeeping cost as much as SQLite's work on them."""
+        with self._read_engine.begin() as connection:
+            yield connection
 
     def create_all(self) -> None:
         """Create tables without migrations (benchmarks); real databases use `newsmon db upgrade`."""

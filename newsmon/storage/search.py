@@ -161,6 +161,7 @@ class SearchQueries:
 
     engine: Any
     reading: Any
+    reading_rows: Any
 
     @property
     def full_text_dialect(self) -> str:
@@ -224,14 +225,14 @@ class SearchQueries:
             if after is not None:
                 query = query.where(or_(when < after[0], and_(when == after[0], article_id < after[1])))
             query = query.order_by(when.desc(), article_id.desc())
-        with self.reading() as s:
+        with self.reading_rows() as s:
             rows = s.execute(query.limit(limit)).all()
         return [Candidate(r.id, r.story_id, float(r.score), r.date) for r in rows]
 
     def story_members(self, story_ids: Sequence[int]) -> dict[int, list[int]]:
         """Article ids of each story (all copies, matching or not)."""
         found: dict[int, list[int]] = {}
-        with self.reading() as s:
+        with self.reading_rows() as s:
             for i in range(0, len(story_ids), 500):
                 chunk = list(story_ids[i : i + 500])
                 rows = s.execute(
@@ -248,7 +249,7 @@ class SearchQueries:
         if not article_ids:
             return []
         out: list[Document] = []
-        with self.reading() as s:
+        with self.reading_rows() as s:
             for i in range(0, len(article_ids), 500):
                 chunk = list(article_ids[i : i + 500])
                 query, _ = self._base(selection, *_DOCUMENT_COLUMNS)
