@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from newsmon.models import Article, StoredArticle, Story
 from newsmon.storage import convert
 from newsmon.storage.alerts import AlertQueries
-from newsmon.storage.engine import READ_ONLY, make_engine
+from newsmon.storage.engine import READ_ONLY, SINGLE_READS, make_engine
 from newsmon.storage.exports import ExportQueries
 from newsmon.storage.ops import OpsQueries
 from newsmon.storage.records import ArticleToStore, FetchTimes, NewAlert, StoreResult, WatchHit, utcnow
@@ -47,6 +47,7 @@ class Repository(
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._read_engine = engine.execution_options(**{READ_ONLY: True})
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
+        self._single_reads = engine.execution_options(**{READ_ONLY: True, SINGLE_READS: True})
 
     @classmethod
     def from_url(cls, url: str) -> Repository:
@@ -66,9 +67,10 @@ class Repository(
 
     @contextmanager
     def reading_rows(self) -> Iterator[Connection]:
-        """`reading` without an ORM session, for lookups that return plain rows: a search runs three such
-        statements, and the session's own bookkeeping cost as much as SQLite's work on them."""
-        with self._read_engine.begin() as connection:
+        """A connection for lookups whose statements may each see the last commit of their own moment (on
+        SQLite no transaction spans them), returning plain rows: a search runs three such statements, and
+        an ORM session's bookkeeping and the BEGIN cost as much as SQLite's work on them."""
+        with self._single_reads.begin() as connection:
             yield connection
 
     def create_all(self) -> None:
