@@ -4,17 +4,15 @@ The search core raises `SearchError(message, field)` for input it cannot use; he
 names the parameter. Result snippets come with the matched words marked; they are split back into plain
 text and spans so that pages escape the text first and put <mark> in afterwards.
 
-`Searcher` is the app's one way to search: it keeps compiled queries for repeated searches, and on SQLite it
-runs one search at a time in a process. There every unit of work begins IMMEDIATE (takes the database's
-write lock), so concurrent searches only queue on it, and SQLite's busy handler sleeps between tries (1, 2,
-5, 10 ... ms) long after the lock is free; a Python lock hands over at once, which cuts the tail latency.
+`Searcher` is the app's one way to search: it keeps compiled queries for repeated searches, shared by the
+server's threads. A search takes no write lock on SQLite (its statements begin no transaction), so
+searches in several threads never queue behind one another or behind a crawl storing its batches.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,17 +51,14 @@ class SearchPage:
 
 
 class Searcher:
-    """Runs the app's searches: compiled queries kept between requests, one search at a time on SQLite."""
+    """Runs the app's searches, with compiled queries kept between requests."""
 
     def __init__(self, repo: Repository) -> None:
         self.repo = repo
         self.queries = QueryCache()
-        self._turn: AbstractContextManager[Any] = (
-            threading.Lock() if repo.full_text_dialect == "sqlite" else nullcontext()
-        )
 
     def run(self, request: SearchRequest) -> SearchPage:
-        with self._turn, search_errors():
+        with search_errors():
             results, next_cursor = search(self.repo, request, self.queries)
         return SearchPage(results, next_cursor)
 
