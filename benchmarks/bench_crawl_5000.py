@@ -15,10 +15,12 @@ process's share of both. Both crawls keep their bytecode in a temporary PYTHONPY
 import, as an installed service would (this checkout sets PYTHONDONTWRITEBYTECODE).
 
 Run: .venv/bin/python benchmarks/bench_crawl_5000.py [--articles N] [--rounds N] [--without-storage]
-[--set NAME=VALUE ...] (--without-storage adds a third crawl with NEWSMON_PIPELINES=0: fetch and extraction
-only, to tell the crawler's share from the storage pipeline's; --set passes Scrapy settings to the full
-crawls, e.g. NEWSMON_ANALYSE_EXTRACTED= (empty) to analyse in the pipelines' stages instead of beside the
-extraction, or NEWSMON_EXTRACT_PROCESSES=2).
+[--set NAME=VALUE ...] [--timeline] [--queues] (--without-storage adds a third crawl with
+NEWSMON_PIPELINES=0: fetch and extraction only, to tell the crawler's share from the storage pipeline's;
+--set passes Scrapy settings to the full crawls, e.g. NEWSMON_ANALYSE_EXTRACTED= (empty) to analyse in the
+pipelines' stages instead of beside the extraction, or NEWSMON_EXTRACT_PROCESSES=2; --timeline prints the
+cores each process kept busy; --queues where the pages waited: in flight in the downloader, held by the
+scraper, in the item pipelines, sampled by `benchmarks/crawl_queues.py`).
 """
 
 from __future__ import annotations
@@ -412,6 +414,11 @@ def main() -> None:
         action="store_true",
         help="Print the cores each process of the full crawl kept busy, every two seconds.",
     )
+    parser.add_argument(
+        "--queues",
+        action="store_true",
+        help="Print where the full crawl's pages waited (downloader, scraper, item pipelines).",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -428,13 +435,17 @@ def main() -> None:
                 started_cpu = time.process_time()
                 bare = bare_crawl(work, home)
                 bare_server, started_cpu = time.process_time() - started_cpu, time.process_time()
-                full, stats = full_crawl(work, home, round_, extra=args.set)
+                queues = work / f"queues{round_}.jsonl"
+                extra = [*args.set, *(queue_settings(queues) if args.queues else ())]
+                full, stats = full_crawl(work, home, round_, extra=extra)
                 full_server = time.process_time() - started_cpu
                 report(bare, full, stats)
                 print(f"the portal's HTTP server and the /proc sampler (this process): {bare_server:.1f}s CPU "
                       f"during the bare crawl, {full_server:.1f}s during the full one")  # fmt: skip
                 if args.timeline:
                     print(timeline(full))
+                if args.queues:
+                    print(queue_report(queues))
                 if args.without_storage:
                     alone, _stats = full_crawl(work, home, round_ + 1000, storage=False, extra=args.set)
                     print(f"crawl without storage: {alone.seconds:6.1f}s wall  {alone.tree_cpu:6.1f}s CPU  "
@@ -448,6 +459,32 @@ def breakdown(run: Run) -> str:
     memory = ", ".join(f"{role} {size / 2**20:.0f} MB" for role, size in run.peak_parts)
     cpu = ", ".join(f"{role} {seconds:.1f}s" for role, seconds in (("crawl", run.cpu), *run.cpu_parts))
     return f"PSS at the peak: {memory}; CPU: {cpu}"
+
+
+def queue_settings(path: Path) -> list[str]:
+    """Settings that add `benchmarks.crawl_queues.QueueSampler` beside the project's own extensions."""
+    from crawlers import settings
+
+    extensions = {**settings.EXTENSIONS, "benchmarks.crawl_queues.QueueSampler": 0}
+    return [f"EXTENSIONS={json.dumps(extensions)}", f"BENCH_QUEUES_FILE={path}"]
+
+
+def queue_report(path: Path) -> str:
+    """Median queue lengths while the crawl ran at full speed (the middle 80% of its samples)."""
+    samples = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    middle = samples[len(samples) // 10 : len(samples) - len(samples) // 10] or samples
+    if len(middle) < 2:
+        return "queues: too few samples"
+
+    def median(key: str) -> float:
+        return sorted(sample[key] for sample in middle)[len(middle) // 2]
+
+    rate = (middle[-1]["scraped"] - middle[0]["scraped"]) / max(middle[-1]["t"] - middle[0]["t"], 1e-9)
+    return (
+        f"queues, median of {len(middle)} samples: downloading {median('downloading'):.0f}, responses in "
+        f"the scraper {median('in_scraper'):.0f} (waiting for extraction or in the item pipelines), items "
+        f"in the item pipelines {median('in_pipelines'):.0f}; {rate:.0f} items/s meanwhile"
+    )
 
 
 def timeline(run: Run, step: float = 2.0) -> str:
