@@ -45,8 +45,9 @@ class Repository(
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._read_engine = engine.execution_options(**{READ_ONLY: True})
-        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
         self._single_reads = engine.execution_options(**{READ_ONLY: True, SINGLE_READS: True})
 
     @classmethod
