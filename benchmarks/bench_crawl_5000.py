@@ -11,7 +11,8 @@ off and CONCURRENT_REQUESTS(_PER_DOMAIN)=32:
 Wall time, CPU time and peak RSS of each crawl process are printed (os.wait4, and
 getrusage(RUSAGE_CHILDREN) at the end), and the CPU time and peak summed PSS of the crawl with the worker
 processes it starts for extraction and analysis (sampled from /proc), with the ratio full/bare, and each
-process's share of both. Both crawls keep their bytecode in a temporary PYTHONPYCACHEPREFIX after a warm-up
+process's share of both, and the CPU floor: the lowest ratio that CPU (with the portal server's) allows
+if it kept every core busy. Both crawls keep their bytecode in a temporary PYTHONPYCACHEPREFIX after a warm-up
 import, as an installed service would (this checkout sets PYTHONDONTWRITEBYTECODE).
 
 Run: .venv/bin/python benchmarks/bench_crawl_5000.py [--articles N] [--rounds N] [--without-storage]
@@ -442,6 +443,7 @@ def main() -> None:
                 report(bare, full, stats)
                 print(f"the portal's HTTP server and the /proc sampler (this process): {bare_server:.1f}s CPU "
                       f"during the bare crawl, {full_server:.1f}s during the full one")  # fmt: skip
+                print(cpu_floor(bare, full, full_server))
                 if args.timeline:
                     print(timeline(full))
                 if args.queues:
@@ -497,6 +499,15 @@ def timeline(run: Run, step: float = 2.0) -> str:
             lines.append(f"  {since:5.1f}s  {busy[0]:.2f} / {busy[1]:.2f}")
             last, since = by_role, seconds
     return "\n".join(lines)
+
+
+def cpu_floor(bare: Run, full: Run, server_cpu: float) -> str:
+    """The lowest wall ratio the full crawl's CPU allows here: its processes' CPU and the portal server's,
+    spread over every core without a moment idle, against the bare crawl's wall time."""
+    cores = len(os.sched_getaffinity(0))
+    floor = (full.tree_cpu + server_cpu) / cores / bare.seconds
+    return (f"CPU floor: {full.tree_cpu + server_cpu:.1f}s of CPU on {cores} cores cannot take less than "
+            f"{floor:.2f}x the bare crawl's wall time; 1.5x needs at most {1.5 * cores * bare.seconds:.1f}s")  # fmt: skip
 
 
 def report(bare: Run, full: Run, stats: dict) -> None:

@@ -11,13 +11,23 @@ What the first calls loaded in this process (language model, dictionaries: 100 M
 the rest of the crawl beside the workers' own copies. `release` lets it go as soon as the pool is asked
 for and no call is left in a thread, before the workers load theirs, so the two never add up. Calls wait
 for the pool rather than run in threads meanwhile for the same reason: they would load it all again.
+
+Calls go to the processes in batches (`BATCH_SIZE`): the calls that arrive while the processes have
+enough work go together in the next message, as in a group commit. Each message costs the crawl process a
+pickle, a pipe write and the wake-ups of the pool's manager thread and of the event loop; on the 5,000-page
+bench crawl, batching took that hand-over from 0.29 to 0.07 ms a page. A call that fails in a batch fails
+only its own caller.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import logging
 import multiprocessing
+import pickle
+import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,10 +38,39 @@ T = TypeVar("T")
 # Seconds the processes may take to start and warm up (a second or two on an idle machine) before the calls
 # that wait for them go on in threads instead.
 START_TIMEOUT = 60.0
+BATCH_SIZE = 8  # calls in one message to a process at most
+# Messages sent beyond one per process: a process that finishes one finds the next in its pipe.
+MESSAGES_AHEAD = 2
+PIPE_BYTES = 1 << 20  # /proc/sys/fs/pipe-max-size's default
+
+Call = tuple[tuple[Any, ...], "asyncio.Future[Any]"]
 
 
 def _ready() -> bool:
     return True
+
+
+def _run_each(function: Callable[..., Any], calls: list[tuple[Any, ...]]) -> list[tuple[bool, Any]]:
+    """In a worker process: (True, result) or (False, exception) for each call, so that one failing call
+    fails only its own caller."""
+    outcomes: list[tuple[bool, Any]] = []
+    for args in calls:
+        try:
+            outcomes.append((True, function(*args)))
+        except Exception as exc:
+            outcomes.append((False, _sendable(exc)))
+    return outcomes
+
+
+def _sendable(exc: Exception) -> Exception:
+    """The exception with the worker's traceback as a note, or, if it does not pickle, a RuntimeError
+    naming it (it would otherwise fail the whole batch)."""
+    exc.add_note("in the worker process:\n" + "".join(traceback.format_tb(exc.__traceback__)))
+    try:
+        pickle.dumps(exc)
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
 
 
 class Offloader:
@@ -62,6 +101,8 @@ class Offloader:
         self._release = release
         self._start_timeout = start_timeout
         self._in_threads = 0
+        self._waiting: dict[Callable[..., Any], list[Call]] = {}
+        self._batches_out = 0
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix=name) if threads else None
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
@@ -73,9 +114,10 @@ class Offloader:
             await asyncio.shield(self._starting)
         if self._pool is not None:
             try:
-                return await asyncio.wrap_future(self._pool.submit(function, *args))
+                return await self._in_pool(function, args)
             except BrokenProcessPool:
-                log.error("%s processes died; going on in threads", self.name)
+                if self.processes:  # the first call of the batches that were out says it
+                    log.error("%s processes died; going on in threads", self.name)
                 self._close_pool()
                 self.processes = 0
         self._in_threads += 1
@@ -86,6 +128,50 @@ class Offloader:
         finally:
             self._in_threads -= 1
             self._release_if_idle()
+
+    async def _in_pool(self, function: Callable[..., T], args: tuple[Any, ...]) -> T:
+        answer: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(function, []).append((args, answer))
+        self._send_waiting()
+        return await answer
+
+    def _send_waiting(self) -> None:
+        """Send waiting calls, a batch of one function's calls per message, while the processes can take
+        more work."""
+        while (
+            self._waiting and self._pool is not None and self._batches_out < self.processes + MESSAGES_AHEAD
+        ):
+            function, calls = next(iter(self._waiting.items()))
+            batch, rest = calls[:BATCH_SIZE], calls[BATCH_SIZE:]
+            if rest:
+                self._waiting[function] = rest
+            else:
+                del self._waiting[function]
+            try:
+                sent = asyncio.wrap_future(
+                    self._pool.submit(_run_each, function, [args for args, _ in batch])
+                )
+            except BrokenProcessPool as exc:
+                _fail(batch, exc)
+                continue
+            self._batches_out += 1
+            sent.add_done_callback(lambda done, batch=batch: self._answer(batch, done))
+
+    def _answer(self, batch: list[Call], done: asyncio.Future[list[tuple[bool, Any]]]) -> None:
+        self._batches_out -= 1
+        if done.cancelled():
+            _fail(batch, None)
+        elif (error := done.exception()) is not None:
+            _fail(batch, error)
+        else:
+            for (_, answer), (ok, value) in zip(batch, done.result(), strict=True):
+                if answer.done():
+                    continue
+                if ok:
+                    answer.set_result(value)
+                else:
+                    answer.set_exception(value)
+        self._send_waiting()
 
     def _release_if_idle(self) -> None:
         """Once, on the event loop: the pool has been asked for and no call runs in a thread any more."""
@@ -102,6 +188,7 @@ class Offloader:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(self.preload)
         pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=self.warm_up)
+        _widen_pipes(pool)
         try:
             for future in [pool.submit(_ready) for _ in range(self.processes)]:
                 future.result(timeout=self._start_timeout)
@@ -120,6 +207,9 @@ class Offloader:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+        waiting, self._waiting = self._waiting, {}
+        for calls in waiting.values():
+            _fail(calls, BrokenProcessPool("the processes stopped"))
 
     def close(self) -> None:
         """Stop the pool; a pool still starting stops as soon as it is up."""
@@ -127,3 +217,29 @@ class Offloader:
         self._close_pool()
         if self._threads is not None:
             self._threads.shutdown(wait=False)
+
+
+def _widen_pipes(pool: ProcessPoolExecutor) -> None:
+    """Give the pipes to and from the processes 1 MB instead of Linux's 64 KB.
+
+    A batch of analysed articles is about 60 KB, and the crawl process reads results in a thread that
+    waits for the GIL; with 64 KB a worker sat blocked writing its results for a tenth of the crawl
+    (5,000-page bench: 2.51x -> 2.31x the bare spider). The pipes belong to the executor (private
+    attributes); where they are not there, or the system refuses, the default stays."""
+    for connection in (
+        getattr(getattr(pool, "_result_queue", None), "_reader", None),
+        getattr(getattr(pool, "_call_queue", None), "_writer", None),
+    ):
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # type: ignore[union-attr]
+
+
+def _fail(calls: list[Call], error: BaseException | None) -> None:
+    """Fail the calls still waiting with `error` (cancel them for None)."""
+    for _, answer in calls:
+        if answer.done():
+            continue
+        if error is None:
+            answer.cancel()
+        else:
+            answer.set_exception(error)

@@ -167,3 +167,62 @@ def test_processes_that_do_not_come_up_in_time_leave_the_work_in_threads() -> No
     finally:
         offloader.close()
     assert set(pids) == {os.getpid()}
+
+
+def fails_on_odd(n: int) -> int:
+    if n % 2:
+        raise ValueError(f"bad page {n}")
+    return n * 10
+
+
+class Unpicklable(Exception):
+    def __init__(self, handle: object) -> None:
+        super().__init__("holds an open handle")
+        self.handle = handle
+
+    def __reduce__(self) -> object:
+        raise TypeError("cannot pickle a handle")
+
+
+def fails_unpicklably(_: int) -> int:
+    raise Unpicklable(object())
+
+
+def test_calls_made_together_go_in_batches_and_each_gets_its_own_answer() -> None:
+    offloader = Offloader("test work", processes=1, start_after=0)
+
+    async def scenario() -> list[object]:
+        await offloader.run(worker_pid, 0)
+        await offloader._starting  # type: ignore[misc]
+        return await asyncio.gather(
+            *(offloader.run(fails_on_odd, n) for n in range(40)), return_exceptions=True
+        )
+
+    try:
+        answers = asyncio.run(scenario())
+    finally:
+        offloader.close()
+    assert answers[::2] == [n * 10 for n in range(0, 40, 2)]
+    errors = answers[1::2]
+    assert [str(error) for error in errors] == [f"bad page {n}" for n in range(1, 40, 2)]
+    assert all(isinstance(error, ValueError) for error in errors)
+    assert "in the worker process" in "".join(errors[0].__notes__)  # type: ignore[union-attr]
+
+
+def test_an_exception_that_cannot_travel_fails_only_its_call_by_name() -> None:
+    offloader = Offloader("test work", processes=1, start_after=0)
+
+    async def scenario() -> list[object]:
+        await offloader.run(worker_pid, 0)
+        await offloader._starting  # type: ignore[misc]
+        return await asyncio.gather(
+            offloader.run(worker_pid, 1), offloader.run(fails_unpicklably, 2), offloader.run(worker_pid, 3),
+            return_exceptions=True,
+        )  # fmt: skip
+
+    try:
+        first, error, last = asyncio.run(scenario())
+    finally:
+        offloader.close()
+    assert first == last != os.getpid()
+    assert isinstance(error, RuntimeError) and "Unpicklable: holds an open handle" in str(error)
