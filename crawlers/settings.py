@@ -48,9 +48,12 @@ REMOTE_CONTROL_ENABLED = False
 # Scrapy starts this many asyncio tasks for the output of every callback; an article page yields one
 # item, so the default 100 only costs ~1 ms of task bookkeeping per page.
 CONCURRENT_ITEMS = 8
-# Downloaded pages waiting for the one extraction thread, in bytes (Scrapy's default is 5 MB): more would
-# only be memory, the thread cannot go faster. On a 5,000-page local crawl: 410 MB -> 360 MB peak RSS.
-SCRAPER_SLOT_MAX_ACTIVE_SIZE = 500_000
+# Bytes of downloaded pages the scraper holds until their articles are stored (Scrapy's default is 5 MB).
+# They must cover the batches out at the extraction process (`newsmon.offload`, up to 24 pages) and the
+# articles waiting to be stored (16 or so): with 500 KB (24 bench pages) the process waited for pages 15% of
+# the time. On the 5,000-page bench crawl (21 KB pages), three runs each, alternating: 500 KB 2.48-2.59x the
+# bare spider, 347-350 MB; 2 MB 2.29-2.37x, 354-358 MB; 5 MB no faster than 2 MB, 362-367 MB.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2_000_000
 # Scrapy 2.13+ has a single request fingerprinter; REQUEST_FINGERPRINTER_IMPLEMENTATION no longer exists.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = _config.log_level
