@@ -118,7 +118,7 @@ class Offloader:
             except BrokenProcessPool:
                 if self.processes:  # the first call of the batches that were out says it
                     log.error("%s processes died; going on in threads", self.name)
-                self._close_pool()
+                self._close_pool(BrokenProcessPool("the processes died"))
                 self.processes = 0
         self._in_threads += 1
         try:
@@ -203,13 +203,15 @@ class Offloader:
         log.info("%s: %d process(es) started after %d calls", self.name, self.processes, self.calls)
         self._pool = pool
 
-    def _close_pool(self) -> None:
+    def _close_pool(self, waiting_error: BaseException | None = None) -> None:
+        """Stop the pool; calls not sent yet fail with `waiting_error` (are cancelled for None), as those
+        sent and not started are cancelled."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
         waiting, self._waiting = self._waiting, {}
         for calls in waiting.values():
-            _fail(calls, BrokenProcessPool("the processes stopped"))
+            _fail(calls, waiting_error)
 
     def close(self) -> None:
         """Stop the pool; a pool still starting stops as soon as it is up."""

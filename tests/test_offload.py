@@ -10,6 +10,8 @@ import time
 from functools import partial
 from pathlib import Path
 
+import pytest
+
 from newsmon.offload import Offloader
 
 
@@ -226,3 +228,43 @@ def test_an_exception_that_cannot_travel_fails_only_its_call_by_name() -> None:
         offloader.close()
     assert first == last != os.getpid()
     assert isinstance(error, RuntimeError) and "Unpicklable: holds an open handle" in str(error)
+
+
+def test_calls_still_waiting_when_the_crawl_closes_are_cancelled_not_run_here(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    offloader = Offloader("test work", processes=1, start_after=0)
+
+    async def scenario() -> list[object]:
+        await offloader.run(worker_pid, 0)
+        await offloader._starting  # type: ignore[misc]
+        calls = [asyncio.ensure_future(offloader.run(_sleep_then_pid, 0.1)) for _ in range(40)]
+        await asyncio.sleep(0.3)
+        offloader.close()
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    answers = asyncio.run(scenario())
+    done = [answer for answer in answers if isinstance(answer, int)]
+    cancelled = [answer for answer in answers if isinstance(answer, asyncio.CancelledError)]
+    assert done and cancelled and len(done) + len(cancelled) == 40
+    assert os.getpid() not in done
+    assert "died" not in caplog.text
+
+
+def test_calls_waiting_in_batches_when_the_worker_is_killed_are_all_answered_here() -> None:
+    offloader = Offloader("test work", processes=1, start_after=0)
+
+    async def scenario() -> list[object]:
+        worker = await offloader.run(worker_pid, 0)
+        await offloader._starting  # type: ignore[misc]
+        calls = [asyncio.ensure_future(offloader.run(_sleep_then_pid, 0.05)) for _ in range(40)]
+        await asyncio.sleep(0.2)
+        os.kill(worker, signal.SIGKILL)
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    try:
+        answers = asyncio.run(scenario())
+    finally:
+        offloader.close()
+    assert all(isinstance(answer, int) for answer in answers)
+    assert os.getpid() in answers
