@@ -32,6 +32,13 @@ def fails(_: int) -> int:
     raise ValueError("bad page")
 
 
+async def _pool_up(offloader: Offloader) -> int:
+    """The worker's pid, once the first call has started the pool (start_after=0)."""
+    pid = await offloader.run(worker_pid, 0)
+    await offloader._starting  # type: ignore[misc]
+    return pid
+
+
 async def _calls(offloader: Offloader, count: int) -> list[int]:
     return [await offloader.run(worker_pid, n) for n in range(count)]
 
@@ -62,8 +69,7 @@ def test_an_error_in_the_worker_fails_only_that_call() -> None:
     offloader = Offloader("test work", processes=1, start_after=0)
 
     async def scenario() -> list[object]:
-        await offloader.run(worker_pid, 0)
-        await offloader._starting  # type: ignore[misc]
+        await _pool_up(offloader)
         return await asyncio.gather(
             offloader.run(fails, 1), offloader.run(worker_pid, 2), return_exceptions=True
         )
@@ -80,8 +86,7 @@ def test_a_killed_worker_sends_the_work_back_to_threads() -> None:
     offloader = Offloader("test work", processes=1, start_after=0)
 
     async def scenario() -> list[int]:
-        await offloader.run(worker_pid, 0)
-        await offloader._starting  # type: ignore[misc]
+        await _pool_up(offloader)
         os.kill(await offloader.run(worker_pid, 1), signal.SIGKILL)
         return await _calls(offloader, 3)
 
@@ -194,8 +199,7 @@ def test_calls_made_together_go_in_batches_and_each_gets_its_own_answer() -> Non
     offloader = Offloader("test work", processes=1, start_after=0)
 
     async def scenario() -> list[object]:
-        await offloader.run(worker_pid, 0)
-        await offloader._starting  # type: ignore[misc]
+        await _pool_up(offloader)
         return await asyncio.gather(
             *(offloader.run(fails_on_odd, n) for n in range(40)), return_exceptions=True
         )
@@ -215,8 +219,7 @@ def test_an_exception_that_cannot_travel_fails_only_its_call_by_name() -> None:
     offloader = Offloader("test work", processes=1, start_after=0)
 
     async def scenario() -> list[object]:
-        await offloader.run(worker_pid, 0)
-        await offloader._starting  # type: ignore[misc]
+        await _pool_up(offloader)
         return await asyncio.gather(
             offloader.run(worker_pid, 1), offloader.run(fails_unpicklably, 2), offloader.run(worker_pid, 3),
             return_exceptions=True,
@@ -236,8 +239,7 @@ def test_calls_still_waiting_when_the_crawl_closes_are_cancelled_not_run_here(
     offloader = Offloader("test work", processes=1, start_after=0)
 
     async def scenario() -> list[object]:
-        await offloader.run(worker_pid, 0)
-        await offloader._starting  # type: ignore[misc]
+        await _pool_up(offloader)
         calls = [asyncio.ensure_future(offloader.run(_sleep_then_pid, 0.1)) for _ in range(40)]
         await asyncio.sleep(0.3)
         offloader.close()
@@ -255,8 +257,7 @@ def test_calls_waiting_in_batches_when_the_worker_is_killed_are_all_answered_her
     offloader = Offloader("test work", processes=1, start_after=0)
 
     async def scenario() -> list[object]:
-        worker = await offloader.run(worker_pid, 0)
-        await offloader._starting  # type: ignore[misc]
+        worker = await _pool_up(offloader)
         calls = [asyncio.ensure_future(offloader.run(_sleep_then_pid, 0.05)) for _ in range(40)]
         await asyncio.sleep(0.2)
         os.kill(worker, signal.SIGKILL)
