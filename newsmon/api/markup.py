@@ -38,13 +38,14 @@ def snippet_with_spans(
 
 
 def mark_spans(text: str, spans: Sequence[tuple[int, int]]) -> Markup:
-    """`text` escaped, with <mark> around each span (spans may overlap or be out of order)."""
+    """`text` escaped, with <mark> around each span (spans may overlap or be out of order; an empty or
+    inverted span marks nothing)."""
     pieces: list[str] = []
     cursor = 0
     for start, end in sorted((max(0, s), min(len(text), e)) for s, e in spans):
-        if end <= cursor or start >= len(text):
-            continue
         start = max(start, cursor)
+        if end <= start:
+            continue
         pieces.append(str(escape(text[cursor:start])))
         pieces.append(f"<mark>{escape(text[start:end])}</mark>")
         cursor = end

@@ -43,6 +43,11 @@ def test_marked_snippets_from_search_split_into_text_and_spans() -> None:
     assert split_marked("без отметок «[[ незакрытая") == ("без отметок «[[ незакрытая", [])
 
 
+def test_an_inverted_span_marks_nothing_and_loses_nothing() -> None:
+    assert str(mark_spans("000", [(2, 1)])) == "000"
+    assert str(mark_spans("Тараз", [(3, 3), (1, 0), (0, 2)])) == "<mark>Та</mark>раз"
+
+
 @given(
     text=st.text(max_size=200),
     spans=st.lists(st.tuples(st.integers(-5, 220), st.integers(-5, 220)), max_size=6),
