@@ -63,11 +63,12 @@ def _run_each(function: Callable[..., Any], calls: list[tuple[Any, ...]]) -> lis
 
 
 def _sendable(exc: Exception) -> Exception:
-    """The exception with the worker's traceback as a note, or, if it does not pickle, a RuntimeError
-    naming it (it would otherwise fail the whole batch)."""
+    """The exception with the worker's traceback as a note, or, if it does not survive a pickle both ways,
+    a RuntimeError naming it (it would otherwise fail the whole batch, or break the pool when the crawl
+    process cannot rebuild it)."""
     exc.add_note("in the worker process:\n" + "".join(traceback.format_tb(exc.__traceback__)))
     try:
-        pickle.dumps(exc)
+        pickle.loads(pickle.dumps(exc))
     except Exception:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
     return exc

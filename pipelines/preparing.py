@@ -37,13 +37,14 @@ class AnalysedArticle(Article):
 
     @classmethod
     def of(cls, article: Article, prepared: Any) -> AnalysedArticle:
-        """Fields equal to the normalised article's are taken from it: one object each, which a pickle
-        holds once on the way back from the extraction process (a fifth of its size)."""
+        """Texts equal to the normalised article's are taken from it: one object each, which a pickle
+        holds once on the way back from the extraction process (a fifth of its size). Only texts: equal
+        datetimes may differ in their zone, which the extracted article keeps."""
         normalised = prepared.item.article
         values = {}
         for name in ARTICLE_FIELDS:
             value, kept = getattr(article, name), getattr(normalised, name)
-            values[name] = kept if value == kept else value
+            values[name] = kept if isinstance(value, str) and value == kept else value
         return cls(**values, prepared=prepared)
 
     def plain(self) -> Article:

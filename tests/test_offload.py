@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -195,6 +196,15 @@ def fails_unpicklably(_: int) -> int:
     raise Unpicklable(object())
 
 
+class NeedsTwoArguments(Exception):
+    def __init__(self, page: str, reason: str) -> None:
+        super().__init__(f"{page}: {reason}")  # pickles with one argument, cannot be rebuilt from it
+
+
+def fails_unrebuildably(_: int) -> int:
+    raise NeedsTwoArguments("/news/1", "bad markup")
+
+
 def test_calls_made_together_go_in_batches_and_each_gets_its_own_answer() -> None:
     offloader = Offloader("test work", processes=1, start_after=0)
 
@@ -215,13 +225,22 @@ def test_calls_made_together_go_in_batches_and_each_gets_its_own_answer() -> Non
     assert "in the worker process" in "".join(errors[0].__notes__)  # type: ignore[union-attr]
 
 
-def test_an_exception_that_cannot_travel_fails_only_its_call_by_name() -> None:
+@pytest.mark.parametrize(
+    ("failing", "named"),
+    [
+        (fails_unpicklably, "Unpicklable: holds an open handle"),  # cannot be pickled in the worker
+        (fails_unrebuildably, "NeedsTwoArguments: /news/1: bad markup"),  # cannot be rebuilt in the crawl
+    ],
+)
+def test_an_exception_that_cannot_travel_fails_only_its_call_by_name(
+    failing: Callable[[int], int], named: str
+) -> None:
     offloader = Offloader("test work", processes=1, start_after=0)
 
     async def scenario() -> list[object]:
         await _pool_up(offloader)
         return await asyncio.gather(
-            offloader.run(worker_pid, 1), offloader.run(fails_unpicklably, 2), offloader.run(worker_pid, 3),
+            offloader.run(worker_pid, 1), offloader.run(failing, 2), offloader.run(worker_pid, 3),
             return_exceptions=True,
         )  # fmt: skip
 
@@ -230,7 +249,7 @@ def test_an_exception_that_cannot_travel_fails_only_its_call_by_name() -> None:
     finally:
         offloader.close()
     assert first == last != os.getpid()
-    assert isinstance(error, RuntimeError) and "Unpicklable: holds an open handle" in str(error)
+    assert isinstance(error, RuntimeError) and named in str(error)
 
 
 def test_calls_still_waiting_when_the_crawl_closes_are_cancelled_not_run_here(

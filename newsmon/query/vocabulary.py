@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import newsmon.text as text_analysis
 from newsmon.query.prefilter import FormFilter
-from newsmon.query.reading import surfaces
 from newsmon.text.kazakh import TERM_FOLD  # the alphabet terms are written in (қ->к, ә->а, ...)
 from newsmon.text.tokens import norm_of
 
@@ -132,13 +131,10 @@ class Vocabulary:
         self._cached += 1
         return ids
 
-    def read(self, text: str, lang: str | None = None) -> dict[int, list[int]]:
-        """Word id -> indexes of the tokens of `text` (as `tokenize` counts them) that satisfy it. `lang` is
-        the article's own code, whatever it is ("de" reads as text without Russian or Kazakh rules)."""
-        return self.read_words(surfaces(text), lang)
-
     def read_words(self, words: list[str], lang: str | None = None) -> dict[int, list[int]]:
-        """`read` of a text already split into its words (`newsmon.query.reading.surfaces`)."""
+        """Word id -> indexes of the tokens (as `tokenize` counts them) that satisfy it, for a text split
+        into its words by `newsmon.query.reading.surfaces`. `lang` is the article's own code, whatever it
+        is ("de" reads as text without Russian or Kazakh rules)."""
         lang = text_analysis.analysis_language(lang)
         hits: dict[int, list[int]] = {}
         cache = self._cache.get(lang)

@@ -8,7 +8,8 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from scrapy.settings import Settings
@@ -26,6 +27,7 @@ EXTRACTED = Article(
     language="ru",
     source="taraz",
 )
+ALMATY_TEN = datetime(2025, 3, 1, 10, 0, tzinfo=timezone(timedelta(hours=5)))
 SOURCE = Source(name="taraz", home="https://taraz.kz/", languages=("ru",))
 
 
@@ -41,6 +43,16 @@ def test_an_analysed_article_carries_what_the_stages_would_make_of_it() -> None:
     assert prepared.item.article.published.isoformat() == "2025-03-01T05:00:00+00:00"
     assert analysed.plain() == EXTRACTED  # the article itself stays as extracted
     assert pickle.loads(pickle.dumps(analysed)) == analysed  # it crosses from the extraction process
+
+
+def test_an_analysed_article_keeps_its_own_zone_and_shares_its_clean_text() -> None:
+    extracted = replace(EXTRACTED, text="Аким Тараза встретился с фермерами района.", published=ALMATY_TEN)
+    analysed = analyse_extracted(extracted, SOURCE)
+    normalised = analysis_of(analysed).item.article
+    assert normalised.published == analysed.published  # the same instant...
+    assert analysed.published.isoformat() == "2025-03-01T10:00:00+05:00"  # ...in the page's own zone
+    assert analysed.text is normalised.text  # one object: pickled once on the way to the crawl process
+    assert analysed.plain() == extracted
 
 
 def test_a_changed_analysed_article_is_a_plain_one_analysed_again() -> None:
