@@ -260,6 +260,23 @@ def _proc_stat(pid: int) -> tuple[int, int, int] | None:
     return int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[21])
 
 
+CHILDREN_LISTED = Path(f"/proc/self/task/{threading.get_native_id()}/children").exists()
+
+
+def _tree_by_scan(root: int) -> set[int]:
+    """The root and its descendants, from the parent of every process in /proc."""
+    parents = {
+        pid: stat[0]
+        for pid in map(int, filter(str.isdigit, os.listdir("/proc")))
+        if (stat := _proc_stat(pid))
+    }
+    tree, grew = {root}, True
+    while grew:
+        found = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree, grew = tree | found, bool(found)
+    return tree
+
+
 class TreeSampler(threading.Thread):
     """Samples a process and all its descendants from /proc every 0.2 s: the CPU time each has used (its
     last sample) and the largest sum of their PSS. The offload workers are the forkserver's children and
@@ -301,7 +318,10 @@ class TreeSampler(threading.Thread):
 
     def _tree(self) -> set[int]:
         """The root and its descendants, from each thread's children list: a few small reads a tick, where
-        scanning every process in /proc cost 5-6 ms of this process's CPU, taken from the crawl measured."""
+        scanning every process in /proc cost 5-6 ms of this process's CPU, taken from the crawl measured.
+        A kernel without those lists (CONFIG_PROC_CHILDREN) gets the scan."""
+        if not CHILDREN_LISTED:
+            return _tree_by_scan(self.root)
         tree, todo = set(), [self.root]
         while todo:
             pid = todo.pop()

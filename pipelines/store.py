@@ -81,8 +81,8 @@ class StorePipeline:
     # with Scrapy, and each batch has a fixed cost (a lock, the index refresh, three lookups, a commit).
     # On the 5,000-article bench crawl (2 cores, worker processes extracting), the crawl process used 44.0
     # and 44.0 s of CPU with 0.05 s (480 batches), 40.8 and 41.8 s with 0.2 s (200 batches), 39.6 and
-    # 40.8 s with 0.5 s (100 batches), the same wall time each. Scrapy holds the pages of a waiting batch
-    # (2 MB of responses at most), so a longer wait saves little more.
+    # 40.8 s with 0.5 s (100 batches), the same wall time each. A waiting batch keeps its pages in Scrapy's
+    # 2 MB of responses in flight, so a longer wait holds more of them to save little more.
     LINGER = 0.2
 
     def __init__(self, crawler: Any) -> None:
