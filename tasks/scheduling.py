@@ -32,7 +32,7 @@ SPEED_UP = 0.7  # interval factor after a crawl that found new articles
 SLOW_DOWN = 1.5  # interval factor after a crawl that found nothing new
 CLAIM_BATCH = 2000
 # A claimed source whose crawl message is lost is claimed again after the crawl's own limit, or at the next tick
-# when the broker is a Redis found emptied (BROKER_MARK gone).
+# when the broker is a Redis found emptied or restarted (BROKER_MARK gone, or left by another run of it).
 CLAIM_MARGIN_SECONDS = 300
 BROKER_MARK = "newsmon:broker:mark"
 # Called with the repository at the start of every tick: the worker commands register one that syncs changed
@@ -100,15 +100,22 @@ def plan_next_run(
     return NextRun(current, now + timedelta(seconds=current + random.uniform(-jitter, jitter)))
 
 
-def broker_was_emptied(broker_url: str) -> bool:
-    """True when a Redis broker no longer holds the mark the last tick left in it: it was restarted without
-    persistence or flushed, and the crawl messages queued for claimed sources went with it. Other brokers
+def broker_was_reset(broker_url: str) -> bool:
+    """True when a Redis broker no longer holds the mark the last tick left in it, or holds one from before
+    it restarted (the mark is the server's run_id). Emptied (restarted without persistence, or flushed), it
+    lost the crawl messages queued for claimed sources. Restarted with persistence, it can still have lost
+    the message a worker had taken but not started: the worker gives it back while Redis is down, which
+    fails, and Redis redelivers it only after the visibility timeout, the claim's whole hold. Other brokers
     keep their queues (or hold the claims only until the crawl's time limit)."""
     if not broker_url.startswith(("redis://", "rediss://")):
         return False
-    client = redis.Redis.from_url(broker_url)
+    client = redis.Redis.from_url(broker_url, decode_responses=True)
     try:
-        return bool(client.set(BROKER_MARK, "1", nx=True))  # set only when missing
+        try:
+            run = str(client.info("server").get("run_id", ""))
+        except redis.ResponseError:  # a Redis that refuses INFO: only an emptied one is told apart
+            run = "1"
+        return client.getset(BROKER_MARK, run) != run
     except redis.RedisError:  # the broker is down: the enqueue below fails and says so
         return False
     finally:
@@ -143,11 +150,11 @@ def schedule_crawls(
     lost_after = timedelta(seconds=settings.crawl_time_limit + GRACE_SECONDS + CLAIM_MARGIN_SECONDS)
     lost = repo.close_orphaned_runs(now, "crawl:", "worker lost")  # lease ran out: its worker died
     lost += repo.close_lost_runs(now - lost_after, "worker lost")  # older than any crawl may run
-    if broker_was_emptied(settings.effective_broker_url):
+    if broker_was_reset(settings.effective_broker_url):
         released = repo.release_lost_claims(now)
         if released:
             log.warning(
-                "the broker lost its messages (Redis emptied): %d queued crawls sent again (%s)",
+                "the broker was restarted or emptied: %d crawls queued and not started sent again (%s)",
                 len(released),
                 ", ".join(released[:10]) + (", ..." if len(released) > 10 else ""),
             )

@@ -202,6 +202,39 @@ def test_crawls_queued_in_a_redis_that_was_emptied_are_sent_again_at_the_next_ti
         assert enqueued == [["s0", "s1", "s2"], ["s1", "s2"]]
 
 
+@pytest.mark.redis
+def test_crawls_taken_but_not_started_when_redis_restarted_are_sent_again_at_the_next_tick(
+    database_url: str, redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Redis restarted with its data still loses the message a worker had taken but not started (the
+    worker's hand-back fails while Redis is down): a mark left by an earlier run of the server makes the
+    sources whose crawl never started due at the next tick."""
+    import redis
+
+    from tasks import context
+    from tasks.scheduling import BROKER_MARK, schedule_crawls
+
+    values = {"database_url": database_url, "broker_url": redis_url, "crawl_time_limit": "1200"}
+    with newsmon_settings(monkeypatch, tmp_path / "data", **values):
+        repo = context.repository()
+        upgrade(repo.engine)
+        for i in range(2):
+            repo.upsert_source(Source(name=f"s{i}", home=f"http://127.0.0.1/{i}/"))
+        enqueued: list[list[str]] = []
+
+        def tick() -> None:
+            schedule_crawls(datetime.now(UTC), lambda names, expires: enqueued.append(sorted(names)))
+
+        tick()
+        repo.acquire_lock("crawl:s0", "worker", timedelta(minutes=20))
+        repo.start_run("s0")
+        tick()  # the same run of Redis: the claims hold
+        redis.Redis.from_url(redis_url).set(BROKER_MARK, "a run of the server before its restart")
+        tick()
+        tick()
+        assert enqueued == [["s0", "s1"], ["s1"]]
+
+
 def test_schedule_command_lists_and_makes_due(
     sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
