@@ -183,7 +183,7 @@ class OpsQueries:
 
     def release_lost_claims(self, now: datetime) -> list[str]:
         """Make due again the claimed sources whose crawl never started (no run since the claim): their crawl
-        messages are known to be lost (the broker was emptied). Returns their names."""
+        messages are known to be lost (the broker was emptied or restarted). Returns their names."""
         started = (
             select(CrawlRunRow.id)
             .where(CrawlRunRow.source == SourceRow.name, CrawlRunRow.started_at >= SourceRow.claimed_at)
