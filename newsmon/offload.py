@@ -66,11 +66,14 @@ def _sendable(exc: Exception) -> Exception:
     """The exception with the worker's traceback as a note, or, if it does not survive a pickle both ways,
     a RuntimeError naming it (it would otherwise fail the whole batch, or break the pool when the crawl
     process cannot rebuild it)."""
-    exc.add_note("in the worker process:\n" + "".join(traceback.format_tb(exc.__traceback__)))
+    note = "in the worker process:\n" + "".join(traceback.format_tb(exc.__traceback__))
+    exc.add_note(note)
     try:
         pickle.loads(pickle.dumps(exc))
     except Exception:
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
+        named = RuntimeError(f"{type(exc).__name__}: {exc}")
+        named.add_note(note)
+        return named
     return exc
 
 

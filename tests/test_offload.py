@@ -250,6 +250,7 @@ def test_an_exception_that_cannot_travel_fails_only_its_call_by_name(
         offloader.close()
     assert first == last != os.getpid()
     assert isinstance(error, RuntimeError) and named in str(error)
+    assert "in the worker process" in "".join(error.__notes__)  # where it was raised
 
 
 def test_calls_still_waiting_when_the_crawl_closes_are_cancelled_not_run_here(
