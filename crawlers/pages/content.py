@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from copy import copy
 from functools import lru_cache
 
 import trafilatura
+import trafilatura.core
 from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.settings import Extractor
@@ -65,17 +68,28 @@ NEVER_BODY_TAGS = (
 )
 MIN_LEAD_CHARS = 40
 MAX_LEAD_CHARS = 1200
+# A body shorter than this is retried in recall mode, and kept if the retry finds more.
+MIN_BODY_CHARS = 200
+# trafilatura's own escalation, done here on a cheaper measure of the page (`text_chars`): a body under
+# ESCALATION_MAX_CHARS that holds less than ESCALATION_PAGE_SHARE of the page's text is retried in recall
+# mode, and the retry kept if ESCALATION_GAIN times longer.
+ESCALATION_MAX_CHARS = 3000
+ESCALATION_PAGE_SHARE = 0.2
+ESCALATION_GAIN = 1.5
 
 
 def main_text(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
     """The article body as plain text, paragraphs separated by newlines."""
-    text = trafilatura_text(tree, url)
+    page = page_copy(tree)
+    page_chars = text_chars(page)
+    text = trafilatura_text(page, url)
     body = page_article_body(tree, meta)
     if body and len(body) > max(2 * len(text), len(text) + 400) and _contains_most_of(body, text):
         text = body
-    if len(text) < 200:
-        recall = trafilatura_text(tree, url, favor_recall=True)
-        if len(recall) > len(text):
+    short = len(text) < MIN_BODY_CHARS
+    if short or len(text) < min(ESCALATION_MAX_CHARS, ESCALATION_PAGE_SHARE * page_chars):
+        recall = trafilatura_text(page_copy(tree), url, favor_recall=True)
+        if len(recall) > (len(text) if short else ESCALATION_GAIN * len(text)):
             text = recall
     text = continued_body(tree, text)
     lead = find_lead(tree, meta, text)
@@ -191,17 +205,49 @@ def text_copy(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     return copied
 
 
-def trafilatura_text(tree: lxml_html.HtmlElement, url: str, *, favor_recall: bool = False) -> str:
-    """trafilatura's body on a copy of the tree (it prunes what it is given)."""
+def page_copy(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """What trafilatura is given of a page: a copy without scripts, layout tables and named widgets."""
+    return prune_boilerplate(unwrap_layout_tables(text_copy(tree)))
+
+
+def text_chars(tree: lxml_html.HtmlElement) -> int:
+    """Characters of the text of a page copy, runs of whitespace counted as one."""
+    body = tree.find("body")
+    text = (body if body is not None else tree).text_content()
+    return len(" ".join(text.split()))
+
+
+def trafilatura_text(page: lxml_html.HtmlElement, url: str, *, favor_recall: bool = False) -> str:
+    """trafilatura's body of a `page_copy` (it prunes what it is given), without its recall escalation:
+    `main_text` escalates on a measure of the page's text that costs a tenth of trafilatura's, which
+    cleans and reads the whole page again (a tenth of the extraction process's time in a crawl)."""
     try:
-        doc = trafilatura.bare_extraction(
-            prune_boilerplate(unwrap_layout_tables(text_copy(tree))),
-            options=_extractor_for(url, favor_recall),
-        )
+        with _without_escalation():
+            doc = trafilatura.bare_extraction(page, options=_extractor_for(url, favor_recall))
     except Exception:  # trafilatura has many failure modes on broken markup; the page still yields an Article
         logger.warning("trafilatura failed on %s", url, exc_info=True)
         return ""
     return (doc.text or "") if doc is not None else ""
+
+
+_ESCALATION_LOCK = threading.Lock()
+
+
+@contextmanager
+def _without_escalation() -> Iterator[None]:
+    """trafilatura's escalation turned off for one call (a module setting of trafilatura 2.x, read at each
+    call; where a version has none, nothing changes). The lock keeps another thread's call from seeing the
+    setting half restored; trafilatura holds the GIL throughout, so nothing runs slower for it."""
+    with _ESCALATION_LOCK:
+        saved = getattr(trafilatura.core, "ESCALATION_MAX_LENGTH", None)
+        if saved is None:
+            yield
+            return
+        trafilatura.core.ESCALATION_MAX_LENGTH = 0
+        try:
+            yield
+        finally:
+            trafilatura.core.ESCALATION_MAX_LENGTH = saved
 
 
 @lru_cache(maxsize=2)

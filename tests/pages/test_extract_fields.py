@@ -197,3 +197,14 @@ def test_counters_times_and_a_kicker_above_the_headline_are_not_body_text() -> N
     article = extract_article(page, "https://portal.kz/news/1")
     assert article.title == "Зарубежные эксперты предлагают распространить опыт Жамбылской области"
     assert article.text.split("\n")[0] == SPLIT_PARAGRAPHS[0]
+
+
+def test_extraction_leaves_trafilatura_as_it_found_it() -> None:
+    """Extraction turns trafilatura's own recall escalation off for its calls only: a caller of
+    trafilatura in the same process gets trafilatura's defaults before and after."""
+    import trafilatura.core
+
+    before = trafilatura.core.ESCALATION_MAX_LENGTH
+    page = ARTICLES[0]
+    extract_article((FIXTURES / page["file"]).read_bytes(), page["url"], now=NOW)
+    assert trafilatura.core.ESCALATION_MAX_LENGTH == before > 0
