@@ -85,7 +85,7 @@ NEWSMON_CONDITIONAL_ASK = True
 # Wire the storage components of the pipelines package when it is installed.
 NEWSMON_PIPELINES = True
 # Processes that take over extraction (and, with the pipelines installed, the analysis of each article it
-# finds: NEWSMON_ANALYSE_EXTRACTED, set by the add-on) once a crawl has had 20 pages (newsmon.offload); 0 keeps
+# finds: NEWSMON_ANALYSE_EXTRACTED, set by the add-on) once more than 20 pages are on their way; 0 keeps
 # that work in a thread of the crawl process. NEWSMON_PREPARE_PROCESSES: processes for the articles that reach
 # the pipelines without an analysis; "auto": one on a host with three cores or more
 # (pipelines.preparing.prepare_processes).

@@ -4,7 +4,8 @@ A crawl process spends its main thread on Scrapy; threads do not add a core for 
 process pool does, but starting one (a fork server that loads the analysers' dictionaries) costs a second
 or two and a few hundred MB, which a routine poll finding three articles should not pay. So the first
 `start_after` calls run in a thread; the next one starts the pool, and it and the calls after it wait the
-second or two until the pool is up. Work that fails in the pool fails the call; a pool that breaks (a
+second or two until the pool is up. A caller that knows the work is big starts the pool at once
+(`start_now`), and every call waits for it. Work that fails in the pool fails the call; a pool that breaks (a
 process killed) or does not start within `start_timeout` is logged and the calls go back to threads.
 
 What the first calls loaded in this process (language model, dictionaries: 100 MB and more) would stay for
@@ -109,13 +110,24 @@ class Offloader:
         self._batches_out = 0
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix=name) if threads else None
 
+    def start_now(self) -> None:
+        """Start the processes before the calls come (on the event loop): the caller knows that more than
+        `start_after` will, as a crawl does once that many pages are on their way. The pool then starts
+        while the first pages download, and no call loads the analysers in this process."""
+        if self._starting is None and self._pool is None and self.processes and not self._closed:
+            self._starting = asyncio.ensure_future(asyncio.to_thread(self._start))
+            self._release_if_idle()
+
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         self.calls += 1
-        if self._pool is None and self.processes and self.calls > self.start_after and not self._closed:
-            if self._starting is None:
-                self._starting = asyncio.ensure_future(asyncio.to_thread(self._start))
-                self._release_if_idle()
-            await asyncio.shield(self._starting)
+        if (
+            self._pool is None
+            and self.processes
+            and not self._closed
+            and (self._starting is not None or self.calls > self.start_after)
+        ):
+            self.start_now()
+            await asyncio.shield(self._starting)  # type: ignore[arg-type]
         if self._pool is not None:
             try:
                 return await self._in_pool(function, args)

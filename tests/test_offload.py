@@ -60,6 +60,20 @@ def test_small_runs_stay_in_this_process_and_big_ones_move_to_a_worker() -> None
     assert len(set(later)) == 1 and later[0] != os.getpid()
 
 
+def test_work_known_to_be_big_goes_to_the_worker_from_the_first_call() -> None:
+    offloader = Offloader("test work", processes=1, start_after=5)
+
+    async def scenario() -> list[int]:
+        offloader.start_now()
+        return await _calls(offloader, 3)
+
+    try:
+        pids = asyncio.run(scenario())
+    finally:
+        offloader.close()
+    assert len(set(pids)) == 1 and pids[0] != os.getpid()
+
+
 def test_no_processes_means_threads_only() -> None:
     offloader = Offloader("test work", processes=0, start_after=0)
     assert set(asyncio.run(_calls(offloader, 10))) == {os.getpid()}

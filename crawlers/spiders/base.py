@@ -216,6 +216,7 @@ class NewsSpider(scrapy.Spider):
         # no path "missed" them (crawlers.middlewares.coverage).
         self.not_articles: set[str] = set()
         self._extractor: Offloader | None = None
+        self._downloading = 0  # article requests that reached the downloader (stored ones do not)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -238,6 +239,7 @@ class NewsSpider(scrapy.Spider):
             crawler.settings.set("NEWSMON_RENDER", True, priority="spider")
         _check_analysis(crawler.settings.get("NEWSMON_ANALYSE_EXTRACTED"))
         crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.on_downloading, signal=signals.request_reached_downloader)
         return spider
 
     # --- requests ------------------------------------------------------------------------------
@@ -391,6 +393,16 @@ class NewsSpider(scrapy.Spider):
         kind = "redirect_loop" if request.url in chain else "redirect_duplicate"
         self.crawler.stats.inc_value(f"newsmon/fetch/{kind}")
         logger.warning("Dropped %s: %s after %s", request.url, kind, " -> ".join(chain))
+
+    def on_downloading(self, request: Request) -> None:
+        """Once more article pages are on their way than a small crawl extracts in a thread, the extraction
+        processes start, while the pages download (requests for stored URLs never get this far)."""
+        if not request.meta.get("newsmon_article"):
+            return
+        self._downloading += 1
+        extraction = self._extraction()
+        if self._downloading > extraction.start_after:
+            extraction.start_now()
 
     def _extraction(self) -> Offloader:
         """Extraction (with the analysis of NEWSMON_ANALYSE_EXTRACTED) is CPU-bound: off the reactor so
