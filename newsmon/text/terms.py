@@ -25,7 +25,7 @@ from newsmon.text.kazakh import KAZAKH_ONLY_LETTERS, TERM_FOLD, kazakh_stems
 from newsmon.text.latin_kazakh import KAZAKH_LATIN_LETTERS, latin_variant, transliterate_word
 from newsmon.text.normalise import is_cyrillic, is_latin
 from newsmon.text.russian import russian_lemmas
-from newsmon.text.tokens import Token, norm_of, tokenize, word_norms
+from newsmon.text.tokens import Token, norm_of, tokenize, word_surfaces
 
 # Bump when the terms of any word may change (rules, override list, dictionaries), so indexes are rebuilt.
 analyzer_version = "1"
@@ -116,9 +116,16 @@ def _index_form(norm: str, lang: str | None) -> str:
     return " ".join(sorted(_norm_terms(norm, lang) or {norm}))
 
 
+@lru_cache(maxsize=200_000)  # as many as norm_of holds
+def _surface_index_form(surface: str, lang: str | None) -> str:
+    """`_index_form` of a word as written ("" for one that folds to nothing): one cache lookup a word."""
+    norm = norm_of(surface)
+    return _index_form(norm, lang) if norm else ""
+
+
 def clear_word_caches() -> None:
     """Forget the folded forms and terms remembered per word form."""
-    for cached in (norm_of, _terms_of_norm, word_terms, _index_form):
+    for cached in (norm_of, _terms_of_norm, word_terms, _index_form, _surface_index_form):
         cached.cache_clear()
 
 
@@ -126,4 +133,4 @@ def index_text(text: str, lang: str | None = None) -> str:
     """Every word's terms (sorted per word) in reading order, space-separated: the document a full-text
     index holds for `text`. The same terms as `analyse`, without building tokens (each form cached)."""
     lang = _analysis_language(lang)
-    return " ".join(_index_form(norm, lang) for norm in word_norms(text))
+    return " ".join(filter(None, [_surface_index_form(surface, lang) for surface in word_surfaces(text)]))
