@@ -169,37 +169,57 @@ def _starts_sentence(gap: str, previous: str) -> bool:
     return "." in gap and not (previous.isalpha() and len(previous) <= 3)
 
 
+# _TOKEN_RE as a separator kept in the split: text before the first token, token, gap, token, ..., text after.
+_TOKEN_SPLIT_RE = re.compile(f"({_TOKEN_RE.pattern})")
+# What a token's own letters say (_token_shape): a number, a plain word, a capitalised word, a word in
+# capitals of two letters or more, a single capital (an initial when a period follows).
+NUMBER, PLAIN, CAPITALISED, CAPITALS, CAPITAL = range(5)
+
+
+@lru_cache(maxsize=65536)
+def _token_shape(token: str) -> tuple[int, tuple[Word, Word] | None]:
+    """The token's shape and its Word as a non-name and as a name, built once per token (news vocabulary
+    repeats); None for a word of Latin look-alikes, whose folding depends on the text around it."""
+    first = token[0]
+    if not first.isalpha():
+        number = Word(_number_value(token), True, False)
+        return NUMBER, (number, number)
+    if first.isupper():
+        shape = CAPITAL if len(token) == 1 else CAPITALS if token.isupper() else CAPITALISED
+    else:
+        shape = PLAIN
+    if _LOOKALIKE_LATIN.issuperset(token):
+        return shape, None
+    norm = _fold_word(token, False)
+    return shape, (Word(norm, False, False), Word(norm, False, True))
+
+
 def analyse_words(text: str) -> list[Word]:
     """Tokens of `text` in reading order, folded, with what kind of fact each one is."""
     text = unicodedata.normalize("NFKC", text)
+    parts = _TOKEN_SPLIT_RE.split(
+        text
+    )  # the gap before token parts[i] is parts[i - 1], after it parts[i + 1]
     # Whether the text is mostly Cyrillic matters only to a word made of Latin look-alikes («Х», «COBET»):
     # counted once the first such word comes, since counting the letters of every text took a seventh of
     # the fingerprint's time.
     cyrillic_text: bool | None = None
     words: list[Word] = []
     previous = ""
-    previous_end = 0
-    for match in _TOKEN_RE.finditer(text):
-        token = match.group()
-        start, end = match.span()
-        gap_start, before = previous_end, previous
-        previous, previous_end = token, end
-        first = token[0]
-        if not first.isalpha():
-            words.append(Word(_number_value(token), True, False))
-            continue
-        if len(token) == 1 and first.isupper() and text.startswith(".", end):
+    for i in range(1, len(parts), 2):
+        token = parts[i]
+        shape, forms = _token_shape(token)
+        before, previous = previous, token
+        if shape == CAPITAL and parts[i + 1].startswith("."):
             continue  # an initial: «А. Ахметов» and «Ахметов» are the same name
         # A capitalised word is a name unless it only starts a sentence (all-caps words always are).
-        is_name = len(token) >= 2 and first.isupper()
-        if is_name and not token.isupper():
-            is_name = not _starts_sentence(text[gap_start:start], before)
-        if _LOOKALIKE_LATIN.issuperset(token):
-            if cyrillic_text is None:
-                cyrillic_text = _count(_CYRILLIC_RE, text) * 2 > _count(_LETTER_RE, text)
-            words.append(Word(_fold_word(token, cyrillic_text), False, is_name))
-        else:
-            words.append(Word(_fold_word(token, False), False, is_name))
+        is_name = shape == CAPITALS or (shape == CAPITALISED and not _starts_sentence(parts[i - 1], before))
+        if forms is not None:
+            words.append(forms[is_name])
+            continue
+        if cyrillic_text is None:
+            cyrillic_text = _count(_CYRILLIC_RE, text) * 2 > _count(_LETTER_RE, text)
+        words.append(Word(_fold_word(token, cyrillic_text), False, is_name))
     return words
 
 
