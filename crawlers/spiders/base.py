@@ -12,6 +12,7 @@ import contextlib
 import inspect
 import logging
 import re
+import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from crawlers.middlewares.content_guard import PAGE_TYPES
+from crawlers.pages import EXTRACTION_MODULE
 from crawlers.sources import load_source_file, load_sources, source_from_url
 from crawlers.spiders.fetch_errors import failure_kind
 from crawlers.spiders.links import ArticleLinkRule, url_key
@@ -135,7 +137,10 @@ def _check_analysis(analyse: str | None) -> None:
 
 def _release_extraction() -> None:
     """Extraction runs in worker processes from now on: the language model and dictionaries the first
-    pages loaded (extracting and analysing them) go."""
+    pages loaded (extracting and analysing them) go. Where no page was extracted here, there is nothing
+    to let go, and nothing is imported to find that out."""
+    if EXTRACTION_MODULE not in sys.modules:
+        return
     from crawlers import pages
 
     pages.release_models()
@@ -411,7 +416,7 @@ class NewsSpider(scrapy.Spider):
         if self._extractor is None:
             processes = self.crawler.settings.getint("NEWSMON_EXTRACT_PROCESSES", 1)
             analyse = self.crawler.settings.get("NEWSMON_ANALYSE_EXTRACTED")
-            preload = ["crawlers.pages", *([analyse.rsplit(".", 1)[0]] if analyse else [])]
+            preload = [EXTRACTION_MODULE, *([analyse.rsplit(".", 1)[0]] if analyse else [])]
             self._extractor = Offloader(
                 "extraction", processes, preload=preload, threads=1, release=_release_extraction
             )

@@ -208,3 +208,12 @@ def test_extraction_leaves_trafilatura_as_it_found_it() -> None:
     page = ARTICLES[0]
     extract_article((FIXTURES / page["file"]).read_bytes(), page["url"], now=NOW)
     assert trafilatura.core.ESCALATION_MAX_LENGTH == before > 0
+
+
+def test_every_public_name_of_the_package_resolves() -> None:
+    import crawlers.pages
+
+    for name in crawlers.pages.__all__:
+        assert getattr(crawlers.pages, name) is not None, name
+    with pytest.raises(AttributeError, match="no_such_name"):
+        _ = crawlers.pages.no_such_name  # type: ignore[attr-defined]
