@@ -25,6 +25,7 @@ from lxml import html as lxml_html
 from trafilatura.settings import Extractor
 
 from crawlers.pages.metadata import PageMetadata, jsonld_text
+from crawlers.pages.xpath import xpath
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ def prune_boilerplate(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
         links = sum(len(link.text_content()) for link in element.iter("a"))
         if len(text) < JUNK_MAX_CHARS or links > 0.5 * len(text):
             element.drop_tree()
-    for paragraph in tree.xpath("//body//p[count(a) = 1]"):
+    for paragraph in xpath("//body//p[count(a) = 1]")(tree):
         text = " ".join(paragraph.text_content().split())
         link = " ".join(paragraph.find("a").text_content().split())
         if len(text) > 20 and text == link and paragraph.getparent() is not None:
@@ -179,7 +180,7 @@ def prune_boilerplate(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
 def _junk_candidates(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
     """Elements inside <body> whose class or id contains a junk hint (most name nothing of the kind)."""
     found = []
-    for element in tree.xpath("/html/body//*[@class or @id]"):  # XPath: no Python object for the rest
+    for element in xpath("/html/body//*[@class or @id]")(tree):  # XPath: no Python object for the rest
         marks = f"{element.get('class') or ''} {element.get('id') or ''}"
         if element.tag != "main" and JUNK_HINT_RE.search(marks.lower()):
             found.append(element)
@@ -188,7 +189,7 @@ def _junk_candidates(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]
 
 def unwrap_layout_tables(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     """Old portals lay pages out with tables; turned into divs, they stop being dumped as data tables."""
-    for table in tree.xpath("//table[.//h1 or .//h2 or .//table or count(.//p) > 2]"):
+    for table in xpath("//table[.//h1 or .//h2 or .//table or count(.//p) > 2]")(tree):
         for element in table.iter("table", "thead", "tbody", "tfoot", "tr", "td", "th"):
             element.tag = "div"
             for attribute in ("width", "colspan", "rowspan", "valign", "align"):
@@ -292,7 +293,7 @@ def continued_body(tree: lxml_html.HtmlElement, text: str) -> str:
     (tag, words), count = holders.most_common(1)[0]
     if count < 2 or not words or not TAG_RE.match(tag):
         return text
-    named = tree.xpath(f"//{tag}[contains(concat(' ', @class, ' '), $word)]", word=f" {min(words)} ")
+    named = xpath(f"//{tag}[contains(concat(' ', @class, ' '), $word)]")(tree, word=f" {min(words)} ")
     blocks = [element for element in named if _class_words(element) == words]
     blocks = [block for block in blocks if not any(other in block.iterancestors() for other in blocks)]
     if len(blocks) < 2:
@@ -361,17 +362,17 @@ def page_article_body(tree: lxml_html.HtmlElement, meta: PageMetadata) -> str:
     if body and "<" in body:
         body = _text_of(lxml_html.fragment_fromstring(body, create_parent="div"))
     if not body:
-        elements = tree.xpath('//*[@itemprop="articleBody"]')
+        elements = xpath('//*[@itemprop="articleBody"]')(tree)
         body = _text_of(elements[0]) if elements else None
     return body or ""
 
 
 def _text_of(element: lxml_html.HtmlElement) -> str:
     element = copy(element)
-    for junk in element.xpath(".//script|.//style|.//noscript|.//figure|.//aside|.//form|.//iframe"):
+    for junk in xpath(".//script|.//style|.//noscript|.//figure|.//aside|.//form|.//iframe")(element):
         junk.drop_tree()
     blocks = []
-    for block in element.xpath(".//p|.//h2|.//h3|.//li|.//blockquote") or [element]:
+    for block in xpath(".//p|.//h2|.//h3|.//li|.//blockquote")(element) or [element]:
         words = " ".join(block.text_content().split())
         if words:
             blocks.append(words)
@@ -405,7 +406,7 @@ def find_lead(tree: lxml_html.HtmlElement, meta: PageMetadata, text: str) -> str
 
 def _lead_candidates(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
     """Blocks right after the headline: its following siblings and those of its parents."""
-    headlines = tree.xpath("//h1")
+    headlines = xpath("//h1")(tree)
     if not headlines:
         return []
     found = []

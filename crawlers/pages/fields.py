@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import html as lxml_html
 
 from crawlers.pages.metadata import PageMetadata, jsonld_names, jsonld_text, jsonld_url
+from crawlers.pages.xpath import xpath
 
 TITLE_SEPARATORS_RE = re.compile(r"\s+[|—–\-:·•»/]{1,2}\s+|\s*[｜：]\s*|\s+::\s+")
 AUTHOR_PREFIX_RE = re.compile(
@@ -89,7 +90,7 @@ def find_title(tree: lxml_html.HtmlElement, meta: PageMetadata, url: str) -> str
 
 def _best_h1(tree: lxml_html.HtmlElement, meta_titles: list[str], site: str) -> str | None:
     candidates: list[list[str]] = []  # per h1: its text, then the text without a leading kicker
-    for element in tree.xpath("//h1|//*[@itemprop='headline'][not(self::meta)]")[:6]:
+    for element in xpath("//h1|//*[@itemprop='headline'][not(self::meta)]")(tree)[:6]:
         text = " ".join(element.text_content().split())
         if len(text) < 4 or len(text) > 400 or _is_logo(element, text, site):
             continue
@@ -160,7 +161,7 @@ def _is_logo(element: lxml_html.HtmlElement, text: str, site: str) -> bool:
         return True
     if site and text.lower() == site.lower():
         return True
-    links = element.xpath(".//a/@href")
+    links = xpath(".//a/@href")(element)
     return bool(links) and all(urlsplit(link).path in {"", "/"} for link in links)
 
 
@@ -206,7 +207,7 @@ def find_authors(
         lambda: meta.all("author", "article:author", "parsely-author", "sailthru.author", "dc.creator"),
         lambda: [
             " ".join(element.text_content().split())
-            for element in tree.xpath(BYLINE_AUTHOR_XPATH)[:3]
+            for element in xpath(BYLINE_AUTHOR_XPATH)(tree)[:3]
             if 3 <= len(element.text_content().strip()) <= 80
         ],
         lambda: signature(tree, text),
@@ -231,8 +232,8 @@ def signature(tree: lxml_html.HtmlElement, text: str) -> list[str]:
         NAME_WORD_RE.fullmatch(word) and word[0].isupper() for word in words
     ):
         return []
-    for element in tree.xpath("//body//p[normalize-space(.) = $line]", line=line):
-        bold = element.xpath("normalize-space(string(.//strong|.//b))") == line
+    for element in xpath("//body//p[normalize-space(.) = $line]")(tree, line=line):
+        bold = xpath("normalize-space(string(.//strong|.//b))")(element) == line
         style = (element.get("style") or "").replace(" ", "").lower()
         if bold or "text-align:right" in style or (element.get("align") or "").lower() == "right":
             return [line]
@@ -244,7 +245,7 @@ def editor_line(tree: lxml_html.HtmlElement, text: str) -> list[str]:
     body (`text`) is Chinese, the search costs other pages half a millisecond."""
     if not CJK_RE.search(text):
         return []
-    for element in reversed(tree.xpath(EDITOR_LINE_XPATH)):
+    for element in reversed(xpath(EDITOR_LINE_XPATH)(tree)):
         match = EDITOR_LINE_RE.match(" ".join(element.text_content().split()))
         if match:
             return [match.group(1)]
@@ -318,9 +319,9 @@ def find_tags(tree: lxml_html.HtmlElement, meta: PageMetadata) -> tuple[str, ...
         keywords = meta.jsonld.get("keywords")
         tags = keywords if isinstance(keywords, list) else str(keywords or "").split(",")
     if not tags:
-        tags = tree.xpath(
+        tags = xpath(
             "//a[@rel='tag']//text()|//*[contains(@class, 'tags') or contains(@class, 'tag-list')]//a//text()"
-        )
+        )(tree)
     cleaned = [" ".join(str(tag).split()).lstrip("#") for tag in tags]
     return tuple(dict.fromkeys(tag for tag in cleaned if 1 < len(tag) <= 60))[:30]
 

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from lxml import html as lxml_html
 
 from crawlers.pages.metadata import PageMetadata, is_article_type
+from crawlers.pages.xpath import xpath
 
 MAGIC_NUMBERS = (
     b"%PDF",
@@ -61,14 +62,14 @@ def kind_of_page(tree: lxml_html.HtmlElement | None, url: str, meta: PageMetadat
     parts = urlsplit(url)
     path = unquote(parts.path)
     query = parse_qs(parts.query)
-    title = (tree.xpath("string(//h1)") or meta.title_tag or "").strip()
+    title = (xpath("string(//h1)")(tree) or meta.title_tag or "").strip()
     if SEARCH_PATH_RE.search(path) or any(query.get(name) for name in SEARCH_PARAMS):
         return "search"
     if CONTACT_PATH_RE.search(path) or (CONTACT_TITLE_RE.match(title) and len(text) < 1500):
         return "contacts"
     if TAG_PATH_RE.search(path) or (TAG_TITLE_RE.search(title) and len(text) < 1500):
         return "tag"
-    if not text.strip() and not tree.xpath("normalize-space(//body)"):
+    if not text.strip() and not xpath("normalize-space(//body)")(tree):
         return "empty"
     marked = is_article_type(meta.jsonld_types) or (meta.first("og:type") or "").lower() == "article"
     listing = bool(meta.jsonld_types & {"collectionpage", "itemlist", "searchresultspage"}) and not marked
@@ -77,7 +78,7 @@ def kind_of_page(tree: lxml_html.HtmlElement | None, url: str, meta: PageMetadat
     if listing and len(text) < 2000:
         return "index"
     if not marked and not has_paragraph:  # only then do the page's headline links decide
-        headline_links = len(set(tree.xpath(HEADLINE_LINKS_XPATH)))
+        headline_links = len(set(xpath(HEADLINE_LINKS_XPATH)(tree)))
         if INDEX_PATH_RE.search(path) and headline_links >= 5:
             return "index"
         if headline_links >= 8 and len(text) < 600:

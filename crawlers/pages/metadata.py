@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 
 from lxml import html as lxml_html
 
+from crawlers.pages.xpath import xpath
 from newsmon.text.normalise import unescape_entities as text_entities
 
 logger = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def read_metadata(tree: lxml_html.HtmlElement, url: str) -> PageMetadata:
     data.jsonld, data.jsonld_types = _read_jsonld(tree)
     lang = tree.get("lang") or tree.get("xml:lang")
     data.html_lang = lang.strip() if lang else None
-    titles = tree.xpath("//head/title/text()|//title/text()")
+    titles = xpath("//head/title/text()|//title/text()")(tree)
     data.title_tag = " ".join(titles[0].split()) if titles else None
     return data
 
@@ -97,7 +98,7 @@ def _read_meta_tags(tree: lxml_html.HtmlElement, data: PageMetadata) -> None:
         http_equiv = element.get("http-equiv")
         if http_equiv and element.get("content"):
             data.meta.setdefault(http_equiv.strip().lower(), []).append(element.get("content", ""))
-    for element in tree.xpath("//*[@itemprop][not(self::meta)]"):
+    for element in xpath("//*[@itemprop][not(self::meta)]")(tree):
         key = element.get("itemprop", "").strip().lower()
         if key in {"datepublished", "datemodified", "datecreated"}:
             value = element.get("datetime") or element.get("content") or element.text_content()
@@ -121,7 +122,7 @@ def _read_links(tree: lxml_html.HtmlElement, url: str, data: PageMetadata) -> No
 def _read_jsonld(tree: lxml_html.HtmlElement) -> tuple[dict[str, Any], set[str]]:
     types: set[str] = set()
     best: dict[str, Any] = {}
-    for script in tree.xpath('//script[contains(translate(@type, "JSONLD", "jsonld"), "ld+json")]'):
+    for script in xpath('//script[contains(translate(@type, "JSONLD", "jsonld"), "ld+json")]')(tree):
         for node in _walk(_load_json(script.text or "")):
             node_types = _types_of(node)
             types.update(node_types)

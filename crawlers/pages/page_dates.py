@@ -24,6 +24,7 @@ from crawlers.pages.dates import (
     zone,
 )
 from crawlers.pages.metadata import PageMetadata, jsonld_text
+from crawlers.pages.xpath import xpath
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +172,7 @@ def _machine_dates(tree: lxml_html.HtmlElement, meta: PageMetadata) -> list[str]
         if (text := jsonld_text(meta.jsonld.get(key)))
     ]
     values += [value for value in meta.all(*PUBLISHED_META, *UPDATED_META) if ISO_START_RE.match(value)]
-    return values + [str(value) for value in tree.xpath("//time/@datetime")[:20]]
+    return values + [str(value) for value in xpath("//time/@datetime")(tree)[:20]]
 
 
 def with_nearest_year(found: datetime, reference: datetime | None, tz: str) -> datetime:
@@ -206,9 +207,9 @@ def _metadata_date(
 
 def _time_element(tree: lxml_html.HtmlElement, tz: str) -> datetime | None:
     """A <time datetime> in the article header (the first one near the headline, else a pubdate one)."""
-    for element in _near_headline(tree, "time[@datetime]") + tree.xpath(
+    for element in _near_headline(tree, "time[@datetime]") + xpath(
         "//time[@pubdate][@datetime]|//time[@itemprop='datePublished'][@datetime]"
-    ):
+    )(tree):
         if MODIFIED_WORDS_RE.search(_context_of(element)):
             continue
         value = element.get("datetime", "")
@@ -243,18 +244,18 @@ def _byline(
     return None
 
 
-def _near_headline(tree: lxml_html.HtmlElement, xpath: str) -> list[lxml_html.HtmlElement]:
-    """Elements matching `xpath` inside the nearest few ancestors of the first h1, nearest first."""
-    headlines = tree.xpath("//h1")
+def _near_headline(tree: lxml_html.HtmlElement, path: str) -> list[lxml_html.HtmlElement]:
+    """Elements matching the XPath step `path` inside the nearest few ancestors of the first h1, nearest first."""
+    headlines = xpath("//h1")(tree)
     if not headlines:
-        return tree.xpath(f"//article//{xpath}")[:20]
+        return xpath(f"//article//{path}")(tree)[:20]
     found: list[lxml_html.HtmlElement] = []
     node = headlines[0]
     for _level in range(5):
         parent = node.getparent()
         if parent is None or parent.tag in {"html"}:
             break
-        for element in parent.xpath(f".//{xpath}"):
+        for element in xpath(f".//{path}")(parent):
             if element not in found and not _in_other_item(element, parent) and not _in_teaser(element):
                 found.append(element)
         node = parent
@@ -281,9 +282,9 @@ def _in_teaser(element: lxml_html.HtmlElement) -> bool:
     node = element
     for _level in range(3):
         node = node.getparent()
-        if node is None or node.xpath(".//h1"):
+        if node is None or xpath(".//h1")(node):
             return False
-        if node.xpath(".//a[string-length(normalize-space()) > 30]"):
+        if xpath(".//a[string-length(normalize-space()) > 30]")(node):
             return True
     return False
 
