@@ -197,9 +197,8 @@ def _token_shape(token: str) -> tuple[int, tuple[Word, Word] | None]:
 def analyse_words(text: str) -> list[Word]:
     """Tokens of `text` in reading order, folded, with what kind of fact each one is."""
     text = unicodedata.normalize("NFKC", text)
-    parts = _TOKEN_SPLIT_RE.split(
-        text
-    )  # the gap before token parts[i] is parts[i - 1], after it parts[i + 1]
+    # Tokens at the odd places: the gap before token parts[i] is parts[i - 1], the one after it parts[i + 1].
+    parts = _TOKEN_SPLIT_RE.split(text)
     # Whether the text is mostly Cyrillic matters only to a word made of Latin look-alikes («Х», «COBET»):
     # counted once the first such word comes, since counting the letters of every text took a seventh of
     # the fingerprint's time.
