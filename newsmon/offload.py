@@ -108,6 +108,7 @@ class Offloader:
         self._in_threads = 0
         self._waiting: dict[Callable[..., Any], list[Call]] = {}
         self._batches_out = 0
+        self._asked_after = 0  # calls made when the processes were asked for
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix=name) if threads else None
 
     def start_now(self) -> None:
@@ -115,6 +116,7 @@ class Offloader:
         `start_after` will, as a crawl does once that many pages are on their way. The pool then starts
         while the first pages download, and no call loads the analysers in this process."""
         if self._starting is None and self._pool is None and self.processes and not self._closed:
+            self._asked_after = self.calls
             self._starting = asyncio.ensure_future(asyncio.to_thread(self._start))
             self._release_if_idle()
 
@@ -216,7 +218,10 @@ class Offloader:
         if self._closed:
             pool.shutdown(wait=False, cancel_futures=True)
             return
-        log.info("%s: %d process(es) started after %d calls", self.name, self.processes, self.calls)
+        log.info(
+            "%s: %d process(es) started, asked for after %d calls (%d by now)",
+            self.name, self.processes, self._asked_after, self.calls,
+        )  # fmt: skip
         self._pool = pool
 
     def _close_pool(self, waiting_error: BaseException | None = None) -> None:
