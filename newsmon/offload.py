@@ -129,7 +129,8 @@ class Offloader:
             and (self._starting is not None or self.calls > self.start_after)
         ):
             self.start_now()
-            await asyncio.shield(self._starting)  # type: ignore[arg-type]
+            if (starting := self._starting) is not None:
+                await asyncio.shield(starting)
         if self._pool is not None:
             try:
                 return await self._in_pool(function, args)
