@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from lxml import html as lxml_html
-from trafilatura.utils import load_html
+from trafilatura.utils import DOCTYPE_TAG, load_html
 
 from crawlers.pages.content import clean_paragraphs, drop_heading_lines, main_text
 from crawlers.pages.dates import parse_date, parse_date_by_rules, parse_iso
@@ -43,6 +43,12 @@ logger = logging.getLogger(__name__)
 logging.getLogger("trafilatura.utils").addFilter(lambda record: "parsed tree length" not in str(record.msg))
 
 SHORT_TEXT_CHARS = 200
+# What trafilatura's `load_html` removes before parsing (XML forbids them); a page holding any takes its path.
+CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+# trafilatura's parser settings, told the encoding: a UTF-8 page is parsed from its bytes.
+UTF8_PARSER = lxml_html.HTMLParser(
+    collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
+)
 FUTURE_TOLERANCE_SECONDS = 2 * 86400
 
 
@@ -60,16 +66,42 @@ def parse_page(html: str | bytes, headers_charset: str | None = None) -> ParsedP
     """Decode and parse once; every later step reads the same tree."""
     if not html or binary_kind(html):
         return ParsedPage("", None, None, binary=bool(html))
-    text = html if isinstance(html, str) else decode_html(html, headers_charset)[0]
+    codec = None
+    if isinstance(html, str):
+        text = html
+    else:
+        text, codec = decode_html(html, headers_charset)
     text = text.replace("\x00", "")
     try:
-        tree = load_html(text) if text.strip() else None
+        tree = _parse_utf8(html, text) if codec == "utf-8" else None
+        if tree is None:
+            tree = load_html(text) if text.strip() else None
     except Exception:  # lxml raises several types on garbage; the page is then simply empty
         logger.debug("unparseable page", exc_info=True)
         tree = None
     if tree is None or not isinstance(tree, lxml_html.HtmlElement):
         return ParsedPage(text, None, None)
     return ParsedPage(text, tree, None)
+
+
+def _parse_utf8(data: bytes, text: str) -> lxml_html.HtmlElement | None:
+    """The tree trafilatura's `load_html` makes of `text`, parsed from its UTF-8 bytes: libxml2 reads those
+    in half the time it takes over a Python string. None where `load_html` would first repair the markup
+    (control characters, an XHTML doctype, a self-closing <html/>) or reject it: it then parses `text`."""
+    if (
+        len(data.translate(None, CONTROL_BYTES)) != len(data)
+        or b"\xef\xbf\xbe" in data
+        or b"\xef\xbf\xbf" in data
+    ):
+        return None
+    head = text[:4096]
+    beginning = head[:50].lower()
+    if "html" not in beginning or ("doctype" in beginning and DOCTYPE_TAG.match(head.partition("\n")[0])):
+        return None
+    if any("<html" in line and line.endswith("/>") for line in head.splitlines()[:4]):
+        return None
+    tree = lxml_html.fromstring(data, parser=UTF8_PARSER)
+    return tree if tree is not None and len(tree) else None
 
 
 def extract_article(

@@ -97,3 +97,29 @@ def test_shared_pages_decode_to_their_true_encoding(file: str) -> None:
     true_encoding = pages[file]["encoding"]
     # browsers read ISO-8859-1 labels as windows-1252 (the WHATWG encoding standard)
     assert text == data.decode("cp1252" if true_encoding == "iso-8859-1" else true_encoding)
+
+
+XHTML_DOCTYPE = (
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+    '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
+)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<!DOCTYPE html>\n" + html(RUSSIAN),
+        XHTML_DOCTYPE + html(RUSSIAN),
+        html(RUSSIAN.replace("журналистами", "журналистами\x0b\x01")),
+        '<html lang="ru"/>\n' + html(RUSSIAN),
+        html(RUSSIAN + "\ufffe"),
+    ],
+    ids=["html5", "xhtml-doctype", "control-characters", "self-closing-html", "non-character"],
+)
+def test_utf8_bytes_give_the_article_their_text_gives(page: str) -> None:
+    """UTF-8 pages are parsed from their bytes; markup that needs repair first takes the text's path."""
+    from_bytes = extract_article(page.encode("utf-8"), "https://zhambyl.kz/news/1")
+    from_text = extract_article(page, "https://zhambyl.kz/news/1")
+    assert from_bytes.text == from_text.text
+    assert "встреча акима области" in from_bytes.text
+    assert (from_bytes.title, from_bytes.language) == (from_text.title, from_text.language)
