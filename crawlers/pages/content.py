@@ -361,7 +361,7 @@ def page_article_body(tree: lxml_html.HtmlElement, meta: PageMetadata) -> str:
     body = jsonld_text(meta.jsonld.get("articleBody")) if meta.jsonld else None
     if body and "<" in body:
         body = _text_of(lxml_html.fragment_fromstring(body, create_parent="div"))
-    if not body:
+    if not body and meta.mentions("articleBody"):
         elements = xpath('//*[@itemprop="articleBody"]')(tree)
         body = _text_of(elements[0]) if elements else None
     return body or ""

@@ -123,7 +123,7 @@ def extract_article(
             warnings=(reason, "not_article", "no_title", "no_date", "short_text"),
         )
     try:
-        return _extract_from_tree(page.tree, url, source, now)
+        return _extract_from_tree(page.tree, url, source, now, page.text)
     except Exception:  # one bad page must never stop a crawl; say so and keep the URL
         logger.exception("extraction failed on %s", url)
         return Article(
@@ -135,12 +135,12 @@ def extract_article(
 
 
 def _extract_from_tree(
-    tree: lxml_html.HtmlElement, url: str, source: Source | None, now: datetime | None
+    tree: lxml_html.HtmlElement, url: str, source: Source | None, now: datetime | None, markup: str
 ) -> Article:
     selectors = source.selector_map if source else {}
     tz = source.timezone if source else zone_for_url(url)
     languages = tuple(source.languages) if source and source.languages else ("ru", "kk")
-    meta = read_metadata(tree, url)
+    meta = read_metadata(tree, url, markup)
     selector_errors: list[str] = []
     picked = select_fields(tree, selectors, selector_errors)
     for error in selector_errors:
@@ -233,7 +233,7 @@ def page_kind(html: str | bytes, url: str) -> str:
     if page.tree is None:
         return "empty"
     try:
-        meta = read_metadata(page.tree, url)
+        meta = read_metadata(page.tree, url, page.text)
         return kind_of_page(page.tree, url, meta, main_text(page.tree, url, meta))
     except Exception:  # a broken page is no article, and classifying it must not raise
         logger.exception("classifying failed on %s", url)

@@ -42,9 +42,13 @@ NAME_WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*\.?")
 MAX_SIGNATURE_WORDS = 4
 AUTHOR_SPLIT_RE = re.compile(r"\s*(?:[,;、，]|\s+и\s+|\s+and\s+|\s+und\s+|\s+et\s+|\s+y\s+|\s+және\s+|&)\s*")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
+# Searches that read itemprop attributes are left out on pages whose HTML never names one
+# (`PageMetadata.mentions`): each branch of a union walks the whole page.
+ITEMPROP_HEADLINE_XPATH = "//*[@itemprop='headline'][not(self::meta)]"
+ITEMPROP_AUTHOR_XPATH = "//*[@itemprop='author'][not(self::meta)][not(.//*[@itemprop='name'])]|//*[@itemprop='author']//*[@itemprop='name']"
+# A byline element; every branch needs "author" in an attribute value.
 BYLINE_AUTHOR_XPATH = (
-    "//*[@itemprop='author'][not(self::meta)][not(.//*[@itemprop='name'])]|//*[@itemprop='author']//*[@itemprop='name']"
-    "|//a[@rel='author']|//*[contains(@class, 'author')][not(contains(@class, 'avatar'))]"
+    "//a[@rel='author']|//*[contains(@class, 'author')][not(contains(@class, 'avatar'))]"
     "[not(ancestor-or-self::*[contains(@class, 'comment')])][not(.//*[contains(@class, 'author')])]"
 )
 # Chinese portals credit the article's editors in a line of their own, and name no one else:
@@ -78,7 +82,7 @@ def find_title(tree: lxml_html.HtmlElement, meta: PageMetadata, url: str) -> str
         )
         if title
     ]
-    headline = _best_h1(tree, meta_titles, site)
+    headline = _best_h1(tree, meta, meta_titles, site)
     if headline:
         return headline
     for title in meta_titles:
@@ -88,9 +92,11 @@ def find_title(tree: lxml_html.HtmlElement, meta: PageMetadata, url: str) -> str
     return None
 
 
-def _best_h1(tree: lxml_html.HtmlElement, meta_titles: list[str], site: str) -> str | None:
+def _best_h1(
+    tree: lxml_html.HtmlElement, meta: PageMetadata, meta_titles: list[str], site: str
+) -> str | None:
     candidates: list[list[str]] = []  # per h1: its text, then the text without a leading kicker
-    for element in xpath("//h1|//*[@itemprop='headline'][not(self::meta)]")(tree)[:6]:
+    for element in xpath(_with_itemprop(meta, "//h1", ITEMPROP_HEADLINE_XPATH))(tree)[:6]:
         text = " ".join(element.text_content().split())
         if len(text) < 4 or len(text) > 400 or _is_logo(element, text, site):
             continue
@@ -207,7 +213,7 @@ def find_authors(
         lambda: meta.all("author", "article:author", "parsely-author", "sailthru.author", "dc.creator"),
         lambda: [
             " ".join(element.text_content().split())
-            for element in xpath(BYLINE_AUTHOR_XPATH)(tree)[:3]
+            for element in _byline_elements(tree, meta)
             if 3 <= len(element.text_content().strip()) <= 80
         ],
         lambda: signature(tree, text),
@@ -221,6 +227,20 @@ def find_authors(
         elif found:
             return found
     return fallback
+
+
+def _with_itemprop(meta: PageMetadata, expression: str, itemprop_expression: str) -> str:
+    """`expression`, or its union with `itemprop_expression` where the page may name itemprop attributes."""
+    if meta.mentions("itemprop", any_case=True):
+        return f"{expression}|{itemprop_expression}"
+    return expression
+
+
+def _byline_elements(tree: lxml_html.HtmlElement, meta: PageMetadata) -> list[lxml_html.HtmlElement]:
+    """The first three elements marked as the author's, in page order."""
+    if not meta.mentions("author"):
+        return []
+    return xpath(_with_itemprop(meta, BYLINE_AUTHOR_XPATH, ITEMPROP_AUTHOR_XPATH))(tree)[:3]
 
 
 def signature(tree: lxml_html.HtmlElement, text: str) -> list[str]:

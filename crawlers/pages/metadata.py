@@ -61,6 +61,18 @@ class PageMetadata:
     alternates: list[tuple[str, str]] = field(default_factory=list)
     html_lang: str | None = None
     title_tag: str | None = None
+    markup: str | None = field(default=None, repr=False, compare=False)  # the page's HTML, where known
+
+    def mentions(self, word: str, *, any_case: bool = False) -> bool:
+        """False only when the page's HTML holds `word` nowhere (with `any_case`, as written in lower case,
+        upper case or capitalised: attribute names). A search of the tree for an attribute or value the page
+        never names is skipped on it: every such search walks all of a page's nodes, a quarter of a
+        millisecond on a real page, where a substring test costs a twentieth of that. Values written only
+        as character references (`class="&#97;uthor"`) are not seen."""
+        if self.markup is None:
+            return True
+        forms = (word, word.upper(), word.capitalize()) if any_case else (word,)
+        return any(form in self.markup for form in forms)
 
     def first(self, *keys: str) -> str | None:
         """The first non-empty meta value under any of `keys`, in the order given."""
@@ -74,9 +86,9 @@ class PageMetadata:
         return [value.strip() for key in keys for value in self.meta.get(key, ()) if value and value.strip()]
 
 
-def read_metadata(tree: lxml_html.HtmlElement, url: str) -> PageMetadata:
-    """Collect JSON-LD, meta tags and links from a parsed page."""
-    data = PageMetadata()
+def read_metadata(tree: lxml_html.HtmlElement, url: str, markup: str | None = None) -> PageMetadata:
+    """Collect JSON-LD, meta tags and links from a parsed page (`markup`: its HTML, see `mentions`)."""
+    data = PageMetadata(markup=markup)
     _read_meta_tags(tree, data)
     _read_links(tree, url, data)
     data.jsonld, data.jsonld_types = _read_jsonld(tree)
@@ -98,6 +110,8 @@ def _read_meta_tags(tree: lxml_html.HtmlElement, data: PageMetadata) -> None:
         http_equiv = element.get("http-equiv")
         if http_equiv and element.get("content"):
             data.meta.setdefault(http_equiv.strip().lower(), []).append(element.get("content", ""))
+    if not data.mentions("itemprop", any_case=True):
+        return
     for element in xpath("//*[@itemprop][not(self::meta)]")(tree):
         key = element.get("itemprop", "").strip().lower()
         if key in {"datepublished", "datemodified", "datecreated"}:

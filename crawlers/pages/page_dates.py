@@ -172,6 +172,8 @@ def _machine_dates(tree: lxml_html.HtmlElement, meta: PageMetadata) -> list[str]
         if (text := jsonld_text(meta.jsonld.get(key)))
     ]
     values += [value for value in meta.all(*PUBLISHED_META, *UPDATED_META) if ISO_START_RE.match(value)]
+    if not meta.mentions("datetime", any_case=True):
+        return values
     return values + [str(value) for value in xpath("//time/@datetime")(tree)[:20]]
 
 
