@@ -30,9 +30,12 @@ SAMPLE_CHARS = 500
 
 
 def find_language(text: str, title: str | None, meta: PageMetadata) -> str | None:
-    """ISO 639-1 code of the article."""
+    """ISO 639-1 code of the article: of its body, with the headline only when the body is shorter than a
+    sample. A headline is a poor witness (short, names and borrowed words) that the language model had to be
+    asked about on most pages, and in the other language of a bilingual portal it made a Russian article
+    "mixed"."""
     declared = _declared(meta)
-    sample = f"{title or ''}\n{text}"[:SAMPLE_CHARS]
+    sample = text[:SAMPLE_CHARS] if len(text) >= SAMPLE_CHARS else f"{title or ''}\n{text}"[:SAMPLE_CHARS]
     if len(sample.strip()) < MIN_TEXT_FOR_DETECTION:
         return declared
     cyrillic = len(CYRILLIC_RE.findall(sample))

@@ -29,3 +29,17 @@ def test_language_is_read_from_the_text(language: str) -> None:
 def test_a_kazakh_page_declared_russian_is_kazakh() -> None:
     text = "Жамбыл облысында жаңа мектеп ашылды, оған үш жүз оқушы барады. Мектеп құрылысы биыл басталған."
     assert find_language(text * 2, None, PageMetadata(html_lang="ru")) == "kk"
+
+
+def test_a_russian_article_under_a_kazakh_headline_is_russian() -> None:
+    """Bilingual portals head some Russian articles in Kazakh: the body says what the article is."""
+    title = (
+        "Жамбыл облысында «Бейбітшілік пен келісім» жобасы бойынша халықаралық конференция өтті, "
+        "оған шетелдік сарапшылар қатысты"
+    )
+    assert find_language(TEXTS["ru"] * 4, title, PageMetadata()) == "ru"
+
+
+def test_a_short_body_is_read_with_its_headline() -> None:
+    title = "Жамбыл облысында жаңа мектеп ашылды, оған үш жүз оқушы барады"
+    assert find_language("Мектеп құрылысы биыл басталған.", title, PageMetadata(html_lang="ru")) == "kk"
