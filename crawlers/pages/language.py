@@ -35,7 +35,7 @@ def find_language(text: str, title: str | None, meta: PageMetadata) -> str | Non
     asked about on most pages, and in the other language of a bilingual portal it made a Russian article
     "mixed"."""
     declared = _declared(meta)
-    sample = text[:SAMPLE_CHARS] if len(text) >= SAMPLE_CHARS else f"{title or ''}\n{text}"[:SAMPLE_CHARS]
+    sample = _whole_sentences(text) if len(text) >= SAMPLE_CHARS else f"{title or ''}\n{text}"[:SAMPLE_CHARS]
     if len(sample.strip()) < MIN_TEXT_FOR_DETECTION:
         return declared
     cyrillic = len(CYRILLIC_RE.findall(sample))
@@ -58,6 +58,14 @@ def find_language(text: str, title: str | None, meta: PageMetadata) -> str | Non
     if declared == "kk" and detected in TURKIC_NEIGHBOURS:
         return "kk"
     return detected or declared
+
+
+def _whole_sentences(text: str) -> str:
+    """The first SAMPLE_CHARS of `text`, without the sentence cut off at their end when whole ones fill most of
+    them: a piece of a sentence is poor evidence, and one too short to tell had to go to the language model."""
+    sample = text[:SAMPLE_CHARS]
+    end = max(sample.rfind("\n"), *(sample.rfind(f"{mark} ") for mark in ".!?…"))
+    return sample[: end + 1] if end >= SAMPLE_CHARS // 2 else sample
 
 
 def _shared_verdict(sample: str) -> str | None:

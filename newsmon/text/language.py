@@ -28,6 +28,7 @@ TURKIC_NEIGHBOURS = frozenset({"ky", "tt", "ba", "mn", "uz", "tg", "kk"})
 # extraction time.
 RUSSIAN_LETTERS = "ыэЫЭ"
 NOT_RUSSIAN_LETTERS = "іїєґўјљњћђџѓќѕӏҗҙҫҡӊӈӑӗӳІЇЄҐЎЈЉЊЋЂЏЃЌЅӀҖҘҪҠӉӇӐӖӲ"
+KAZAKH_IN_RUSSIAN = 0.03  # share of a Russian chunk's letters that Kazakh names in it may hold
 MIN_SECOND_SHARE = 0.2  # a second language must hold this share of the letters to call a text mixed
 MIN_SECOND_LETTERS = 60
 SHORT_CHUNK = 40  # letters; shorter chunks are only told apart among our own languages
@@ -38,6 +39,8 @@ _KAZAKH_MARKER = re.compile(f"[{''.join(sorted(KAZAKH_MARKERS))}]")
 _KAZAKH_LATIN_MARKER = re.compile(f"[{''.join(sorted(KAZAKH_LATIN_MARKERS))}]")
 _RUSSIAN_LETTER = re.compile(f"[{RUSSIAN_LETTERS}]")
 _NOT_RUSSIAN_LETTER = re.compile(f"[{NOT_RUSSIAN_LETTERS}]")
+_OTHER_CYRILLIC_LETTER = re.compile(f"[{NOT_RUSSIAN_LETTERS.replace('і', '').replace('І', '')}]")
+_KAZAKH_I = re.compile("[іІ]")
 _RUSSIAN_WORD = re.compile(
     r"(?<![\w-])(?:и|в|на|по|для|что|как|при|также|года|его|это|был|была|были|было|будет|или|но|уже)(?![\w-])"
 )
@@ -91,16 +94,17 @@ def _chunk_language(chunk: str, letters: int) -> str:
 
 
 def _plainly_russian(chunk: str, letters: int, cyrillic: int, markers: int) -> bool:
-    """Cyrillic with ы or э, two Russian words (и, в, что...), and no letter of another Cyrillic alphabet (Belarusian і ў,
-    Ukrainian і є ї, Serbian ј, Tatar җ, Kazakh and Kyrgyz markers)."""
-    return (
-        letters >= SHORT_CHUNK
-        and cyrillic * 2 > letters
-        and not markers
-        and _RUSSIAN_LETTER.search(chunk) is not None
-        and _NOT_RUSSIAN_LETTER.search(chunk) is None
-        and len(set(_RUSSIAN_WORD.findall(chunk))) >= 2
-    )
+    """Cyrillic with ы or э, two Russian words (и, в, что...), and no letter of another Cyrillic alphabet (Belarusian ў,
+    Ukrainian є ї, Serbian ј, Tatar җ) but the few Kazakh ones of a name or title quoted in a Russian article
+    («Бейбітшілік пен келісім»: і and the Kazakh markers, up to KAZAKH_IN_RUSSIAN of the letters; Kazakh text
+    holds several times that)."""
+    if letters < SHORT_CHUNK or cyrillic * 2 <= letters or _RUSSIAN_LETTER.search(chunk) is None:
+        return False
+    if _NOT_RUSSIAN_LETTER.search(chunk) is not None:  # і, unless it is quoted Kazakh
+        if _OTHER_CYRILLIC_LETTER.search(chunk) is not None:
+            return False
+        markers += count_matches(_KAZAKH_I, chunk)
+    return markers <= KAZAKH_IN_RUSSIAN * cyrillic and len(set(_RUSSIAN_WORD.findall(chunk))) >= 2
 
 
 def detect_language(text: str, *, cleaned: bool = False) -> str:
