@@ -81,7 +81,10 @@ def compare_facts(
     left: tuple[tuple[int, int], ...], right: tuple[tuple[int, int], ...]
 ) -> tuple[int, int, int]:
     """(agreements, number conflicts, name conflicts) over the fact contexts the two texts share."""
-    a, b = _slot_map(left), _slot_map(right)
+    return _compare_slot_maps(_slot_map(left), _slot_map(right))
+
+
+def _compare_slot_maps(a: dict[int, set[int]], b: dict[int, set[int]]) -> tuple[int, int, int]:
     agreements = conflicts = name_conflicts = 0
     for context in a.keys() & b.keys():
         if a[context] & b[context]:
@@ -93,22 +96,36 @@ def compare_facts(
     return agreements, conflicts, name_conflicts
 
 
-def measure(fp: Fingerprint, candidate: Candidate, rule: VerifyRule) -> Evidence:
-    """Resemblance and fact evidence between `fp` and `candidate`."""
+def measure(
+    fp: Fingerprint, candidate: Candidate, rule: VerifyRule, own_slots: dict[int, set[int]] | None = None
+) -> Evidence:
+    """Resemblance and fact evidence between `fp` and `candidate` (`own_slots`: `fp`'s facts, mapped once
+    for all its candidates)."""
+    jaccard, containment, size_ratio, resemblance, exact = _resemblance(fp, candidate, rule)
+    if min(fp.shingles, candidate.features.shingles) == 0:
+        return Evidence(jaccard, 0.0, 0.0, 0.0, 0, 0, 0, False)
+    own = _slot_map(fp.slots) if own_slots is None else own_slots
+    facts = _compare_slot_maps(own, _slot_map(candidate.features.slots))
+    return Evidence(jaccard, containment, size_ratio, resemblance, *facts, exact)
+
+
+def _resemblance(
+    fp: Fingerprint, candidate: Candidate, rule: VerifyRule
+) -> tuple[float, float, float, float, bool]:
+    """(jaccard, containment, size ratio, resemblance, exact) of `fp` and `candidate`."""
     features = candidate.features
     exact = fp.content_hash == features.content_hash and fp.shingles > 0
     jaccard = 1.0 if exact else candidate.jaccard
     small, large = sorted((fp.shingles, features.shingles))
     if small == 0:
-        return Evidence(jaccard, 0.0, 0.0, 0.0, 0, 0, 0, False)
+        return jaccard, 0.0, 0.0, 0.0, False
     shared = jaccard * (small + large) / (1 + jaccard)
     containment = min(1.0, shared / small)
     size_ratio = small / large
     resemblance = jaccard
     if size_ratio >= rule.min_size_ratio:
         resemblance = max(jaccard, containment - rule.containment_margin)
-    facts = compare_facts(fp.slots, features.slots)
-    return Evidence(jaccard, containment, size_ratio, resemblance, *facts, exact)
+    return jaccard, containment, size_ratio, resemblance, exact
 
 
 def _within_window(fp: Fingerprint, candidate: Candidate, window: timedelta) -> bool:
@@ -162,10 +179,15 @@ class NearDuplicateDetector:
         """Every verified candidate, best first: when they belong to different stories (copies that arrived
         before their original), the caller may merge those stories."""
         verdicts = []
+        own_slots: dict[int, set[int]] | None = None
         for candidate in self.index.query(fp):
             if not _within_window(fp, candidate, self.window):
                 continue
-            evidence = measure(fp, candidate, self.rule)
+            _jaccard, _containment, _ratio, resemblance, exact = _resemblance(fp, candidate, self.rule)
+            if not exact and resemblance < self.threshold:
+                continue  # rejected whatever the facts say (`accepts`): most candidates, not compared
+            own_slots = _slot_map(fp.slots) if own_slots is None else own_slots
+            evidence = measure(fp, candidate, self.rule, own_slots)
             if not self.accepts(evidence):
                 continue
             reason = "exact" if evidence.exact else "near_duplicate"
