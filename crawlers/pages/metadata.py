@@ -62,6 +62,7 @@ class PageMetadata:
     html_lang: str | None = None
     title_tag: str | None = None
     markup: str | None = field(default=None, repr=False, compare=False)  # the page's HTML, where known
+    _mentioned: dict[tuple[str, bool], bool] = field(default_factory=dict, repr=False, compare=False)
 
     def mentions(self, word: str, *, any_case: bool = False) -> bool:
         """False only when the page's HTML holds `word` nowhere (with `any_case`, as written in lower case,
@@ -71,8 +72,11 @@ class PageMetadata:
         as character references (`class="&#97;uthor"`) are not seen."""
         if self.markup is None:
             return True
-        forms = (word, word.upper(), word.capitalize()) if any_case else (word,)
-        return any(form in self.markup for form in forms)
+        key = (word, any_case)
+        if key not in self._mentioned:
+            forms = (word, word.upper(), word.capitalize()) if any_case else (word,)
+            self._mentioned[key] = any(form in self.markup for form in forms)
+        return self._mentioned[key]
 
     def first(self, *keys: str) -> str | None:
         """The first non-empty meta value under any of `keys`, in the order given."""
