@@ -436,7 +436,10 @@ def bare_crawl(work: Path, home: str) -> Run:
 
 def warm_up(work: Path) -> None:
     """Compile the modules both crawls import into the bytecode cache (not timed)."""
-    modules = "scrapy.crawler, crawlers.spiders.source, crawlers.pages, pipelines.store, pipelines.dedupe, pipelines.seen"
+    modules = (
+        "scrapy.crawler, crawlers.spiders.source, crawlers.pages, pipelines.store, pipelines.dedupe, pipelines.seen, "
+        "crawlers.pages.extract, pipelines.preparing"  # the last two: what the extraction process loads
+    )
     env = crawl_env(work, work / "warm")
     subprocess.run([sys.executable, "-c", f"import {modules}"], env=env, check=True, cwd=ROOT)
 
