@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.utils import DOCTYPE_TAG, load_html
 
@@ -87,7 +88,8 @@ def parse_page(html: str | bytes, headers_charset: str | None = None) -> ParsedP
 def _parse_utf8(data: bytes, text: str) -> lxml_html.HtmlElement | None:
     """The tree trafilatura's `load_html` makes of `text`, parsed from its UTF-8 bytes: libxml2 reads those
     in half the time it takes over a Python string. None where `load_html` would first repair the markup
-    (control characters, an XHTML doctype, a self-closing <html/>) or reject it: it then parses `text`."""
+    (control characters, an XHTML doctype, a self-closing <html/>), reject it, or libxml2 refuses the bytes:
+    `load_html` then parses `text`."""
     if (
         len(data.translate(None, CONTROL_BYTES)) != len(data)
         or b"\xef\xbf\xbe" in data
@@ -100,7 +102,10 @@ def _parse_utf8(data: bytes, text: str) -> lxml_html.HtmlElement | None:
         return None
     if any("<html" in line and line.endswith("/>") for line in head.splitlines()[:4]):
         return None
-    tree = lxml_html.fromstring(data, parser=UTF8_PARSER)
+    try:
+        tree = lxml_html.fromstring(data, parser=UTF8_PARSER)
+    except (etree.LxmlError, ValueError):  # `load_html` has fallbacks of its own for what libxml2 refuses
+        return None
     return tree if tree is not None and len(tree) else None
 
 
