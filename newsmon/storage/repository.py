@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InvalidRequestError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsmon.models import Article, StoredArticle, Story
@@ -244,8 +244,10 @@ class Repository(
             return ids
         columns = table.__table__
         ids = sorted(s.scalars(insert(columns).returning(columns.c.id), rows))
-        if len(ids) != len(rows):
-            raise RuntimeError(f"{table.__tablename__}: {len(rows)} rows inserted, {len(ids)} ids returned")
+        if len(ids) != len(rows):  # a database error: the batch goes again one article at a time
+            raise InvalidRequestError(
+                f"{table.__tablename__}: {len(rows)} rows inserted, {len(ids)} ids returned"
+            )
         return ids
 
     def _new_story(self, s: Session, article: Article) -> int:
