@@ -108,7 +108,7 @@ def find_dates(
         machine = PageDates(found, updated, "jsonld")
     elif found := _metadata_date(meta, PUBLISHED_META, None, iso_tz):
         machine = PageDates(found, updated, "meta")
-    elif found := _time_element(tree, iso_tz):
+    elif meta.mentions("datetime", any_case=True) and (found := _time_element(tree, iso_tz)):
         machine = PageDates(found, updated, "time")
     if machine is not None:
         return _with_time_of_day(machine, tree, iso_tz, now, languages)
