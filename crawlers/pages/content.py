@@ -9,6 +9,7 @@ that slip through («Читайте также», «Поделиться», subs
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from copy import copy
 from functools import lru_cache
+from typing import Any
 
 import trafilatura
 import trafilatura.core
@@ -83,13 +85,13 @@ def main_text(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
     """The article body as plain text, paragraphs separated by newlines."""
     page = page_copy(tree)
     page_chars = text_chars(page)
-    text = trafilatura_text(page, url)
+    text = trafilatura_text(page, url, meta=meta)
     body = page_article_body(tree, meta)
     if body and len(body) > max(2 * len(text), len(text) + 400) and _contains_most_of(body, text):
         text = body
     short = len(text) < MIN_BODY_CHARS
     if short or len(text) < min(ESCALATION_MAX_CHARS, ESCALATION_PAGE_SHARE * page_chars):
-        recall = trafilatura_text(page_copy(tree), url, favor_recall=True)
+        recall = trafilatura_text(page_copy(tree), url, favor_recall=True, meta=meta)
         if len(recall) > (len(text) if short else ESCALATION_GAIN * len(text)):
             text = recall
     text = continued_body(tree, text)
@@ -218,12 +220,16 @@ def text_chars(tree: lxml_html.HtmlElement) -> int:
     return len(" ".join(text.split()))
 
 
-def trafilatura_text(page: lxml_html.HtmlElement, url: str, *, favor_recall: bool = False) -> str:
+def trafilatura_text(
+    page: lxml_html.HtmlElement, url: str, *, favor_recall: bool = False, meta: PageMetadata | None = None
+) -> str:
     """trafilatura's body of a `page_copy` (it prunes what it is given), without its recall escalation:
     `main_text` escalates on a measure of the page's text that costs a tenth of trafilatura's, which
-    cleans and reads the whole page again (a tenth of the extraction process's time in a crawl)."""
+    cleans and reads the whole page again (a tenth of the extraction process's time in a crawl). With the
+    page's `meta`, the searches in `SKIPPABLE_SEARCHES` that its HTML gives nothing to find are skipped."""
+    skipped = _skippable(meta) if meta is not None else ()
     try:
-        with _without_escalation():
+        with _trafilatura_settings(skipped):
             doc = trafilatura.bare_extraction(page, options=_extractor_for(url, favor_recall))
     except Exception:  # trafilatura has many failure modes on broken markup; the page still yields an Article
         logger.warning("trafilatura failed on %s", url, exc_info=True)
@@ -231,24 +237,70 @@ def trafilatura_text(page: lxml_html.HtmlElement, url: str, *, favor_recall: boo
     return (doc.text or "") if doc is not None else ""
 
 
-_ESCALATION_LOCK = threading.Lock()
+# trafilatura's whole-page searches (lists of XPaths in trafilatura.core) that find only elements whose id
+# or class holds one of these words, as written (their regular expressions are case-sensitive). Each walks
+# every element of the page, 0.4-0.9 ms on a real page; a page whose HTML names none of the words is not
+# searched (most pages: 46 of the 57 shared pages for the first, 14 for the second). The words were read off
+# the expressions of one trafilatura release, whose text `_KNOWN_SEARCHES` pins: a release that changes them
+# is searched in full, as trafilatura would.
+SKIPPABLE_SEARCHES = {
+    # infinite-scroll containers and Elementor share buttons
+    "RAW_TREE_PRUNE_XPATH": ("mvp-post-add-", "infinite", "elementor-share-buttons"),
+    # comment sections: ids and classes like comment(s), Comments, comol, disqus_thread, post-comments
+    "REMOVE_COMMENTS_AND_LISTS_XPATH": ("omment", "comol", "disqus_thread"),
+}
+_KNOWN_SEARCHES = {
+    "RAW_TREE_PRUNE_XPATH": "3e76348faf670213",
+    "REMOVE_COMMENTS_AND_LISTS_XPATH": "65e3d0c57525deb2",
+}
+
+
+def searches_digest(name: str) -> str | None:
+    """A digest of the text of trafilatura's XPaths under `name` (whitespace folded), None if it has none."""
+    expressions = getattr(trafilatura.core, name, None)
+    if not isinstance(expressions, list) or not all(hasattr(x, "path") for x in expressions):
+        return None
+    text = "\n".join(" ".join(x.path.split()) for x in expressions)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _checked_searches() -> dict[str, tuple[str, ...]]:
+    """The skippable searches whose text is the one the words were read from."""
+    return {
+        name: words
+        for name, words in SKIPPABLE_SEARCHES.items()
+        if searches_digest(name) == _KNOWN_SEARCHES[name]
+    }
+
+
+def _skippable(meta: PageMetadata) -> tuple[str, ...]:
+    return tuple(
+        name for name, words in _checked_searches().items() if not any(meta.mentions(word) for word in words)
+    )
+
+
+_SETTINGS_LOCK = threading.Lock()
 
 
 @contextmanager
-def _without_escalation() -> Iterator[None]:
-    """trafilatura's escalation turned off for one call (a module setting of trafilatura 2.x, read at each
-    call; where a version has none, nothing changes). The lock keeps another thread's call from seeing the
-    setting half restored; trafilatura holds the GIL throughout, so nothing runs slower for it."""
-    with _ESCALATION_LOCK:
-        saved = getattr(trafilatura.core, "ESCALATION_MAX_LENGTH", None)
-        if saved is None:
-            yield
-            return
-        trafilatura.core.ESCALATION_MAX_LENGTH = 0
+def _trafilatura_settings(skipped: tuple[str, ...] = ()) -> Iterator[None]:
+    """trafilatura's escalation turned off, and the `skipped` searches emptied, for one call (module
+    settings of trafilatura 2.x, read at each call; where a version has none, nothing changes). The lock
+    keeps another thread's call from seeing them half restored; trafilatura holds the GIL throughout, so
+    nothing runs slower for it."""
+    changes: dict[str, Any] = {name: [] for name in skipped}
+    if getattr(trafilatura.core, "ESCALATION_MAX_LENGTH", None) is not None:
+        changes["ESCALATION_MAX_LENGTH"] = 0
+    with _SETTINGS_LOCK:
+        saved = {name: getattr(trafilatura.core, name) for name in changes}
         try:
+            for name, value in changes.items():
+                setattr(trafilatura.core, name, value)
             yield
         finally:
-            trafilatura.core.ESCALATION_MAX_LENGTH = saved
+            for name, value in saved.items():
+                setattr(trafilatura.core, name, value)
 
 
 @lru_cache(maxsize=2)

@@ -200,14 +200,17 @@ def test_counters_times_and_a_kicker_above_the_headline_are_not_body_text() -> N
 
 
 def test_extraction_leaves_trafilatura_as_it_found_it() -> None:
-    """Extraction turns trafilatura's own recall escalation off for its calls only: a caller of
-    trafilatura in the same process gets trafilatura's defaults before and after."""
+    """Extraction turns trafilatura's own recall escalation and the searches a page gives nothing to find
+    off for its calls only: a caller of trafilatura in the same process gets trafilatura's defaults before
+    and after."""
     import trafilatura.core
 
-    before = trafilatura.core.ESCALATION_MAX_LENGTH
+    names = ("ESCALATION_MAX_LENGTH", "RAW_TREE_PRUNE_XPATH", "REMOVE_COMMENTS_AND_LISTS_XPATH")
+    before = {name: getattr(trafilatura.core, name) for name in names}
     page = ARTICLES[0]
     extract_article((FIXTURES / page["file"]).read_bytes(), page["url"], now=NOW)
-    assert trafilatura.core.ESCALATION_MAX_LENGTH == before > 0
+    assert {name: getattr(trafilatura.core, name) for name in names} == before
+    assert before["ESCALATION_MAX_LENGTH"] > 0 and before["RAW_TREE_PRUNE_XPATH"]
 
 
 def test_every_public_name_of_the_package_resolves() -> None:
