@@ -45,9 +45,11 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 # --- engine -------------------------------------------------------------------------------------
-# Scrapy starts this many asyncio tasks for the output of every callback; an article page yields one
-# item, so the default 100 only costs ~1 ms of task bookkeeping per page.
-CONCURRENT_ITEMS = 8
+# Scrapy starts this many asyncio tasks (and one more, with a queue) for the output of every callback,
+# to take its items through the pipelines side by side. Our callbacks return at most one item (an article
+# page) or only requests (feeds, sitemaps, listings), so one is enough; the articles of different pages
+# still go through the pipelines side by side. The default 100 cost ~1 ms of task bookkeeping per page.
+CONCURRENT_ITEMS = 1
 # Bytes of downloaded pages the scraper holds until their articles are stored (Scrapy's default is 5 MB).
 # They must cover the batches out at the extraction process (`newsmon.offload`, up to 24 pages) and the
 # articles waiting to be stored (16 or so): with 500 KB (24 bench pages) the process waited for pages 15% of
