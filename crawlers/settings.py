@@ -74,6 +74,7 @@ EXTENSIONS = {
     "crawlers.middlewares.CoverageExtension": 520,
     "crawlers.middlewares.StatsFileExtension": 900,
     "crawlers.middlewares.ShutdownDeadlineExtension": 950,
+    "crawlers.middlewares.StartupGcExtension": 990,
 }
 # Seconds a graceful stop may take before it is forced (below the crawl task's own grace before SIGKILL).
 NEWSMON_SHUTDOWN_GRACE = 15

@@ -34,6 +34,8 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from newsmon.startup_gc import freeze_startup_objects
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 # Seconds the processes may take to start and warm up (a second or two on an idle machine) before the calls
@@ -49,6 +51,14 @@ Call = tuple[tuple[Any, ...], "asyncio.Future[Any]"]
 
 def _ready() -> bool:
     return True
+
+
+def _initialise(warm_up: Callable[[], object] | None) -> None:
+    """In a new process: load what the calls need, then exempt it all from full garbage collections
+    (`newsmon.startup_gc`)."""
+    if warm_up is not None:
+        warm_up()
+    freeze_startup_objects()
 
 
 def _run_each(function: Callable[..., Any], calls: list[tuple[Any, ...]]) -> list[tuple[bool, Any]]:
@@ -206,7 +216,9 @@ class Offloader:
         """Start the pool and wait until every process has loaded what it needs (off the event loop)."""
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(self.preload)
-        pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=self.warm_up)
+        pool = ProcessPoolExecutor(
+            self.processes, mp_context=context, initializer=_initialise, initargs=(self.warm_up,)
+        )
         _widen_pipes(pool)
         try:
             for future in [pool.submit(_ready) for _ in range(self.processes)]:

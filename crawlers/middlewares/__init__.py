@@ -5,6 +5,7 @@ from crawlers.middlewares.content_guard import NonPageGuardExtension
 from crawlers.middlewares.coverage import CoverageExtension
 from crawlers.middlewares.fill_rates import FillRateMiddleware
 from crawlers.middlewares.shutdown_deadline import ShutdownDeadlineExtension
+from crawlers.middlewares.startup_gc import StartupGcExtension
 from crawlers.middlewares.stats_file import StatsFileExtension
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "FillRateMiddleware",
     "NonPageGuardExtension",
     "ShutdownDeadlineExtension",
+    "StartupGcExtension",
     "StatsFileExtension",
     "ValidatorStore",
 ]

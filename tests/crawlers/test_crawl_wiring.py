@@ -171,3 +171,24 @@ def test_since_window_defaults_to_the_source_then_the_settings():
     default = _spider(home="https://ztgzt.kz/")
     assert now - default.cutoff == pytest.approx(timedelta(days=3), abs=timedelta(minutes=1))
     assert _spider(source="zakon.kz", since="0").cutoff is None
+
+
+def test_a_crawl_process_exempts_its_start_up_objects_from_full_collections():
+    """Once the spider is open, what the process built so far is frozen (newsmon.startup_gc): full
+    collections then skip it. A setting turns that off."""
+    import gc
+
+    from scrapy.exceptions import NotConfigured
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.middlewares import StartupGcExtension
+
+    with pytest.raises(NotConfigured):
+        StartupGcExtension.from_crawler(get_crawler(settings_dict={"NEWSMON_FREEZE_STARTUP_OBJECTS": False}))
+    extension = StartupGcExtension.from_crawler(get_crawler())
+    assert gc.get_freeze_count() == 0
+    try:
+        extension.spider_opened()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
