@@ -21,6 +21,7 @@ import httpx
 from parsel import Selector
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
+from crawlers.extraction import apply_hints
 from crawlers.middlewares.content_guard import PAGE_TYPES
 from crawlers.readings import (
     DEFINITION,
@@ -39,7 +40,6 @@ from crawlers.readings import (
     read_sitemap,
 )
 from crawlers.sources import source_from_url
-from crawlers.spiders.base import apply_hints
 from crawlers.spiders.feed import feed_entries
 from crawlers.spiders.links import COMMON_FEED_PATHS, ArticleLinkRule, feed_links, listing_candidates
 from crawlers.spiders.sitemap import parse_w3c_date

@@ -8,15 +8,12 @@ or sitemap, as JSON) so that another process of a shared crawl can download it (
 
 from __future__ import annotations
 
-import contextlib
-import inspect
 import logging
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Self
 
@@ -24,9 +21,14 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
-from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
+from crawlers.extraction import (
+    MIN_TEXT_CHARS,
+    apply_hints,
+    load_analysis,
+    read_page,
+)
 from crawlers.middlewares.content_guard import PAGE_TYPES
 from crawlers.pages import EXTRACTION_MODULE
 from crawlers.sources import load_source_file, load_sources, source_from_url
@@ -42,8 +44,6 @@ logger = logging.getLogger(__name__)
 # pipelines' seen-URL middleware) answers with the set of those already stored. A plain string, so that
 # the crawlers and the storage side agree on it without importing each other.
 STORED_URLS_SIGNAL = "newsmon_stored_urls"
-# Less text than this is no article body (a page of navigation only), whatever the page looks like.
-MIN_TEXT_CHARS = 80
 
 
 parse_since = parse_window  # the since-window, read alike by the cheap poll (tasks.poll)
@@ -79,58 +79,13 @@ def resolve_source(source: str | None, home: str | None, sources_file: str | Non
     raise ValueError(f"unknown source {source!r}; known: {', '.join(sorted(registry.sources))}")
 
 
-@lru_cache(maxsize=4)
-def _accepted_keywords(function: Callable[..., Any]) -> frozenset[str]:
-    """Keyword arguments the extractor accepts (older placeholders take only html and url)."""
-    return frozenset(inspect.signature(function).parameters)
-
-
-def extract_page(body: bytes, url: str, source: Source, charset: str | None) -> tuple[Article, str]:
-    """Extract one page; returns the article and the page kind ("article" or why it is not one)."""
-    from crawlers import pages
-
-    offered = {"source": source, "headers_charset": charset}
-    accepted = _accepted_keywords(pages.extract_article)
-    kwargs = {key: value for key, value in offered.items() if key in accepted}
-    article = pages.extract_article(body, url, **kwargs)
-    if "not_article" not in article.warnings:
-        return article, "article"
-    # Only pages already judged not to be articles are classified again, to name the reason.
-    kind_of = getattr(pages, "page_kind", None)
-    return article, (kind_of(body, url) if kind_of is not None else "not_article")
-
-
-def read_page(
-    body: bytes,
-    url: str,
-    source: Source,
-    charset: str | None,
-    hints: dict[str, Any],
-    origin: dict[str, Any],
-    analyse: str | None,
-) -> tuple[Article, str]:
-    """Extract one page and, when it is an article, complete it: the hints of the feed or sitemap entry
-    that led to it, where it came from (`origin`: source, discovered_by, fetched_at), and the analysis
-    named by `analyse` (a dotted path, the NEWSMON_ANALYSE_EXTRACTED setting), run here in the
-    extraction's process rather than on the crawl's. An analysis that fails leaves the article as it is,
-    for the pipelines' stages to analyse: a failure there is counted and logged with the article's URL."""
-    article, kind = extract_page(body, url, source, charset)
-    if kind != "article" or len(article.text.strip()) < MIN_TEXT_CHARS:
-        return article, kind
-    article = apply_hints(article, hints).with_changes(**origin)
-    if analyse:
-        with contextlib.suppress(Exception):  # the stages analyse it again, and count and log what fails
-            article = load_object(analyse)(article, source)
-    return article, kind
-
-
 def _check_analysis(analyse: str | None) -> None:
     """Stop a crawl at once whose NEWSMON_ANALYSE_EXTRACTED names nothing loadable: in the extraction
     process every article would fail it and go on unanalysed, with no word of why."""
     if not analyse:
         return
     try:
-        load_object(analyse)
+        load_analysis(analyse)
     except (ImportError, AttributeError, NameError, ValueError) as exc:
         raise ValueError(f"NEWSMON_ANALYSE_EXTRACTED: cannot load {analyse!r} ({exc})") from exc
 
@@ -149,22 +104,6 @@ def _release_extraction() -> None:
     except ImportError:
         return
     release_models()
-
-
-def apply_hints(article: Article, hints: dict[str, Any]) -> Article:
-    """Fill what the page lacks from the feed item or news sitemap entry that led to it."""
-    changes: dict[str, Any] = {}
-    warnings = list(article.warnings)
-    if not article.title and hints.get("title"):
-        changes["title"] = hints["title"]
-        warnings = [w for w in warnings if w != "no_title"]
-    if article.published is None and hints.get("published"):
-        changes["published"] = hints["published"]
-        changes["date_source"] = hints.get("date_source", "feed")
-        warnings = [w for w in warnings if w != "no_date"]
-    if changes:
-        changes["warnings"] = tuple(warnings)
-    return article.with_changes(**changes) if changes else article
 
 
 # `published` fills a page without a date; `modified` (a sitemap's lastmod, a feed item's own updated date) has
@@ -420,7 +359,11 @@ class NewsSpider(scrapy.Spider):
         if self._extractor is None:
             processes = self.crawler.settings.getint("NEWSMON_EXTRACT_PROCESSES", 1)
             analyse = self.crawler.settings.get("NEWSMON_ANALYSE_EXTRACTED")
-            preload = [EXTRACTION_MODULE, *([analyse.rsplit(".", 1)[0]] if analyse else [])]
+            preload = [
+                EXTRACTION_MODULE,
+                "crawlers.extraction",
+                *([analyse.rsplit(".", 1)[0]] if analyse else []),
+            ]
             self._extractor = Offloader(
                 "extraction", processes, preload=preload, threads=1, release=_release_extraction
             )
