@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from celery import Celery
+if TYPE_CHECKING:
+    from celery import Celery
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,10 @@ class MatchQueue:
         self._app: Celery | None = None
 
     def _celery(self) -> Celery:
+        """The client, made at the first send: a crawl imports Celery only when it has articles to send."""
         if self._app is None:
+            from celery import Celery
+
             self._app = Celery("newsmon-outbox", broker=self.broker_url, set_as_current=False)
             self._app.conf.update(
                 task_serializer="json",
