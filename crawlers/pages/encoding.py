@@ -69,8 +69,8 @@ def decode_html(data: bytes, headers_charset: str | None = None) -> tuple[str, s
     for bom, name in BOMS:
         if data.startswith(bom):
             return data.decode(name, errors="replace"), name
-    if _is_multibyte_utf8(data):
-        return data.decode("utf-8"), "utf-8"
+    if (text := _utf8_text(data)) is not None:
+        return text, "utf-8"
     for label in (headers_charset, declared_charset(data)):
         name = codec_name(label)
         if name is None or name == "utf-8":
@@ -86,14 +86,13 @@ def decode_html(data: bytes, headers_charset: str | None = None) -> tuple[str, s
     return sniff(data)
 
 
-def _is_multibyte_utf8(data: bytes) -> bool:
-    if data.isascii():
-        return True
+def _utf8_text(data: bytes) -> str | None:
+    """The bytes decoded as UTF-8 (ASCII included), None if they are not UTF-8 (decoded once: a check
+    that decodes and then decodes again took twice the time)."""
     try:
-        data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
 def sniff(data: bytes) -> tuple[str, str]:
