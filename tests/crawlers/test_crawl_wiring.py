@@ -193,19 +193,3 @@ def test_a_crawl_process_exempts_its_start_up_objects_from_full_collections():
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
-
-
-def test_the_extraction_process_runs_pages_without_importing_scrapy():
-    """The crawl names `read_page` to its extraction process, which imports the function's module to call
-    it: that module must not bring Scrapy and Twisted along (33 MB and 0.2 s of that process's start)."""
-    import subprocess
-    import sys
-
-    check = (
-        "import pickle, sys\n"
-        "from crawlers.extraction import read_page\n"
-        "pickle.loads(pickle.dumps(read_page))\n"
-        "print(sorted(name for name in ('scrapy', 'twisted') if name in sys.modules))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
