@@ -13,8 +13,15 @@ from __future__ import annotations
 
 import gc
 
+_frozen = False
+
 
 def freeze_startup_objects() -> None:
-    """Collect the garbage of start-up, then exempt what is left from later collections."""
+    """Collect the garbage of start-up, then exempt what is left from later collections; once a process
+    (a process that opens a second spider would otherwise freeze what the first one left)."""
+    global _frozen
+    if _frozen:
+        return
+    _frozen = True
     gc.collect()
     gc.freeze()

@@ -187,7 +187,6 @@ def test_a_crawl_process_exempts_its_start_up_objects_from_full_collections():
     with pytest.raises(NotConfigured):
         StartupGcExtension.from_crawler(get_crawler(settings_dict={"NEWSMON_FREEZE_STARTUP_OBJECTS": False}))
     extension = StartupGcExtension.from_crawler(get_crawler())
-    assert gc.get_freeze_count() == 0
     try:
         extension.spider_opened()
         assert gc.get_freeze_count() > 0
