@@ -120,3 +120,21 @@ def test_articles_analysed_where_they_are_extracted_are_stored_as_the_pipelines_
     assert len(fused) == ARTICLES
     assert fused == staged
     assert fused_stories == staged_stories
+
+
+def test_a_crawl_of_everything_starts_its_extraction_process_before_its_first_page(
+    tmp_path: Path, portal: PortalServer
+) -> None:
+    """No since-window and no limit: a backfill, whose extraction process is asked for when the spider
+    opens, not once 20 pages are on their way (the crawl above, bounded by the default window)."""
+    definition = write_definition(
+        tmp_path / "portal.yaml", f"name: portal\nhome: {portal.url}/\nfeeds: ['{portal.url}/rss.xml']\n"
+    )
+    upgrade_database(tmp_path / "data")
+    crawl = Crawler(tmp_path)(
+        "source", sources_file=definition, since="0", settings=WITH_STORAGE, timeout=180
+    )
+    assert crawl.returncode == 0, crawl.log[-3000:]
+    assert crawl.stat("newsmon/store/stored") == ARTICLES
+    started = re.search(r"extraction: 1 process\(es\) started, asked for after (\d+) calls", crawl.log)
+    assert started and int(started.group(1)) == 0, crawl.log[-3000:]
