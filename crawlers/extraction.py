@@ -9,7 +9,6 @@ and 33 MB of the process's memory) for nothing.
 from __future__ import annotations
 
 import contextlib
-import inspect
 import pkgutil
 from collections.abc import Callable
 from functools import lru_cache
@@ -27,25 +26,17 @@ def load_analysis(path: str) -> Callable[[Article, Source | None], Article]:
     return pkgutil.resolve_name(path)  # type: ignore[no-any-return]
 
 
-@lru_cache(maxsize=4)
-def _accepted_keywords(function: Callable[..., Any]) -> frozenset[str]:
-    """Keyword arguments the extractor accepts (older placeholders take only html and url)."""
-    return frozenset(inspect.signature(function).parameters)
-
-
 def extract_page(body: bytes, url: str, source: Source, charset: str | None) -> tuple[Article, str]:
-    """Extract one page; returns the article and the page kind ("article" or why it is not one)."""
-    from crawlers import pages
+    """Extract one page; returns the article and the page kind ("article" or why it is not one). The
+    extraction is imported here, not with this module: the crawl process imports this module too, and
+    loads the extraction (trafilatura, the language model) only when it extracts a page itself."""
+    from crawlers.pages import extract_article, page_kind
 
-    offered = {"source": source, "headers_charset": charset}
-    accepted = _accepted_keywords(pages.extract_article)
-    kwargs = {key: value for key, value in offered.items() if key in accepted}
-    article = pages.extract_article(body, url, **kwargs)
+    article = extract_article(body, url, source=source, headers_charset=charset)
     if "not_article" not in article.warnings:
         return article, "article"
     # Only pages already judged not to be articles are classified again, to name the reason.
-    kind_of = getattr(pages, "page_kind", None)
-    return article, (kind_of(body, url) if kind_of is not None else "not_article")
+    return article, page_kind(body, url)
 
 
 def read_page(
